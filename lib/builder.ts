@@ -1,0 +1,218 @@
+/**
+ * `Builder.factory(config)`: validates the configuration, loads the keys once, assembles the
+ * pipeline (`sign → [your steps] → verify → transport`) and returns the chain client.
+ * @module
+ */
+import type { KeyObject } from 'node:crypto';
+import type { Dispatcher } from 'undici';
+import { createNode, type Dispatch } from './chain/node.js';
+import type { ChainNode } from './chain/types.js';
+import { loadKey, type KeyLike } from './crypto/keys.js';
+import type { RequestOptions } from './endpoint/options.js';
+import { buildRequest, checkHeaders, type HttpMethod } from './endpoint/request.js';
+import { ArgumentError } from './errors.js';
+import type { ChainResponse, Middleware, RequestContext } from './pipeline/context.js';
+import { Pipeline } from './pipeline/pipeline.js';
+import { createAgent, createTransport } from './pipeline/transport.js';
+import { v3Signer } from './pipeline/v3/sign.js';
+import { Verifier } from './pipeline/v3/verifier.js';
+import { v3Verify } from './pipeline/v3/verify.js';
+import { VERSION } from './version.js';
+
+/** The default base URL. */
+export const DEFAULT_BASE_URL = 'https://api.mch.weixin.qq.com/';
+/** Default milliseconds per attempt. */
+export const DEFAULT_TIMEOUT = 30_000;
+/** Default largest buffered response body (bytes); streamed downloads are not limited by it. */
+export const DEFAULT_MAX_BODY_SIZE = 32 * 1024 * 1024;
+
+/**
+ * What `Builder.factory` takes.
+ * @example
+ * ```ts
+ * const config: ClientConfig = {
+ *   mchid: '1900000109',
+ *   serial: '3775B6A45ACD588826D15E583A95F5DD00000000',
+ *   privateKey: 'file:///path/to/apiclient_key.pem',
+ *   certs: { PUB_KEY_ID_0114232134912410000000000000: 'file:///path/to/pub_key.pem' },
+ * };
+ * ```
+ */
+export interface ClientConfig {
+  /** Merchant id (商户号). */
+  mchid: string;
+  /** Serial number of the merchant API certificate (商户API证书序列号). */
+  serial: string;
+  /** Merchant API private key: PEM (PKCS#8 or PKCS#1), `file://` URL, Buffer, KeyObject, CryptoKey or JWK. */
+  privateKey: KeyLike;
+  /** Platform certificates or WeChat Pay public keys by serial / `PUB_KEY_ID_…`; responses must verify with one. */
+  certs?: Readonly<Record<string, KeyLike>>;
+  /** Defaults to `https://api.mch.weixin.qq.com/`; point it at the emulator or a forward proxy. */
+  baseURL?: string;
+  /** Milliseconds per attempt (default 30 000); a request's own `timeout` overrides it. */
+  timeout?: number;
+  /** An undici Dispatcher (Agent, Pool, ProxyAgent, MockAgent, the emulator's dispatcher…). */
+  dispatcher?: Dispatcher;
+  /** Headers sent with every request. */
+  headers?: Readonly<Record<string, string>>;
+  /** Largest buffered response body in bytes (default 32 MiB). */
+  maxBodySize?: number;
+}
+
+/**
+ * Members of the client besides the chain.
+ * @example
+ * ```ts
+ * client.pipeline.use(logStep, 'log');
+ * await client.close();
+ * ```
+ */
+export interface ClientMembers {
+  /** The middleware pipeline (see {@link Pipeline}). */
+  readonly pipeline: Pipeline;
+  /** The platform keys used for verification; a certificate manager may rotate them. */
+  readonly verifier: Verifier;
+  /** Closes the client's own undici Agent (not a dispatcher you passed in). */
+  close(): Promise<void>;
+}
+
+/**
+ * The client: a chain node at the root plus {@link ClientMembers}.
+ * @example
+ * ```ts
+ * const client: WeChatPayClient = Builder.factory(config);
+ * ```
+ */
+export type WeChatPayClient = ChainNode & ClientMembers;
+
+const TOKEN = /^[0-9A-Za-z_-]+$/;
+
+function requireString(value: unknown, field: string, hint: string): string {
+  if (typeof value !== 'string' || value.length === 0) throw new ArgumentError(`${field}: required, ${hint}`, field);
+  if (!TOKEN.test(value)) throw new ArgumentError(`${field}: must be ${hint} (letters, digits, "_" or "-" only)`, field);
+  return value;
+}
+
+function positive(value: unknown, field: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new ArgumentError(`${field}: must be a positive number of ${field === 'maxBodySize' ? 'bytes' : 'milliseconds'}`, field);
+  return value;
+}
+
+function parseBaseURL(value: unknown): { origin: string; prefix: string } {
+  if (value === undefined) value = DEFAULT_BASE_URL;
+  if (typeof value !== 'string') throw new ArgumentError('baseURL: must be a string such as https://api.mch.weixin.qq.com/', 'baseURL');
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch (cause) {
+    throw new ArgumentError(`baseURL: "${value}" is not an absolute URL`, 'baseURL', { cause });
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ArgumentError('baseURL: must be http(s)', 'baseURL');
+  if (url.search || url.hash || url.username || url.password) throw new ArgumentError('baseURL: must not carry a query, fragment or credentials', 'baseURL');
+  return { origin: url.origin, prefix: url.pathname.replace(/\/+$/, '') };
+}
+
+/**
+ * Validates a configuration and builds the pieces a client needs. Exposed for the CLI and tests.
+ * @throws {ArgumentError} naming the option at fault
+ * @example
+ * ```ts
+ * const { verifier } = resolveConfig(config);
+ * ```
+ */
+export function resolveConfig(config: ClientConfig) {
+  if (config === null || typeof config !== 'object') throw new ArgumentError('config: expected an object with mchid, serial, privateKey and certs', 'config');
+  const mchid = requireString(config.mchid, 'mchid', 'the merchant id, e.g. "1900000109"');
+  const serial = requireString(config.serial, 'serial', 'the merchant API certificate serial number (hex)');
+  const privateKey: KeyObject = loadKey(config.privateKey, 'private', 'privateKey');
+  const verifier = new Verifier(config.certs ?? {});
+  for (const known of verifier.serials()) {
+    if (known.toUpperCase() === serial.toUpperCase()) {
+      throw new ArgumentError(
+        `certs: holds the merchant's own serial ${serial}; certs must be WeChat Pay platform certificates or public keys, not the merchant certificate`,
+        'certs',
+      );
+    }
+  }
+  const { origin, prefix } = parseBaseURL(config.baseURL);
+  const headers = checkHeaders(config.headers, {
+    accept: 'application/json, text/plain, */*',
+    'user-agent': `wechatpay-chain/${VERSION} node/${process.versions.node} (${process.platform})`,
+  });
+  return {
+    mchid,
+    serial,
+    privateKey,
+    verifier,
+    origin,
+    prefix,
+    headers,
+    timeout: positive(config.timeout, 'timeout', DEFAULT_TIMEOUT),
+    maxBodySize: positive(config.maxBodySize, 'maxBodySize', DEFAULT_MAX_BODY_SIZE),
+  };
+}
+
+/**
+ * The entry point, named as in wechatpay-php.
+ * @example
+ * ```ts
+ * import { Builder } from 'wechatpay-chain';
+ * const client = Builder.factory({ mchid, serial, privateKey, certs });
+ * const { data } = await client.v3.ecommerce.refunds._refund_id_.returnAdvance.post({ refund_id, json: { sub_mchid } });
+ * ```
+ */
+export const Builder = {
+  /**
+   * Builds a client. Keys are loaded here, so a bad key fails now, not on the first request.
+   * @throws {ArgumentError}
+   */
+  factory(config: ClientConfig): WeChatPayClient {
+    const resolved = resolveConfig(config);
+    const ownAgent = config.dispatcher === undefined ? createAgent() : undefined;
+    const transport = createTransport(config.dispatcher ?? (ownAgent as Dispatcher));
+    const steps: Array<[string, Middleware]> = [
+      ['sign', v3Signer(resolved)],
+      ['verify', v3Verify(resolved.verifier)],
+    ];
+    const pipeline = new Pipeline(steps, transport);
+
+    const dispatch: Dispatch = (method: HttpMethod, template: string, options?: RequestOptions): Promise<ChainResponse> => {
+      let ctx: RequestContext;
+      try {
+        if (template === '') throw new ArgumentError('no endpoint: name a path before the verb, e.g. client.v3.certificates.get()', 'template');
+        const opts = options ?? {};
+        const prepared = buildRequest(method, template, opts, resolved.headers);
+        ctx = {
+          protocol: 'v3',
+          method,
+          template,
+          origin: resolved.origin,
+          prefix: resolved.prefix,
+          path: prepared.path,
+          headers: prepared.headers,
+          body: prepared.body,
+          signBody: prepared.signBody,
+          options: opts,
+          timeout: opts.timeout === undefined ? resolved.timeout : positive(opts.timeout, 'timeout', resolved.timeout),
+          maxBodySize: resolved.maxBodySize,
+          attempt: 1,
+          state: {},
+        };
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return pipeline.run(ctx);
+    };
+
+    const members: ClientMembers & { label: string } = {
+      label: `mchid=${resolved.mchid}`,
+      pipeline,
+      verifier: resolved.verifier,
+      close: async () => {
+        await ownAgent?.close();
+      },
+    };
+    return createNode('', dispatch, members as unknown as Readonly<Record<string, unknown>>) as WeChatPayClient;
+  },
+};

@@ -1,0 +1,229 @@
+/**
+ * Error classes. Every failure the client can report is one of these, so callers can branch on
+ * `instanceof` (or on `error.code` for WeChat Pay's own business codes).
+ *
+ * None of them ever carries key material or an `Authorization` value: requests attached to an
+ * error are redacted copies (see {@link redactRequest}).
+ *
+ * @example
+ * ```ts
+ * import { HttpError, VerificationError } from 'wechatpay-chain';
+ * try {
+ *   await client.v3.pay.transactions.id._transaction_id_.get({ transaction_id, query: { mchid } });
+ * } catch (e) {
+ *   if (e instanceof HttpError && e.code === 'ORDER_NOT_EXIST') { ... }
+ *   else if (e instanceof VerificationError) { ... } // never trust such an answer
+ *   else throw e;
+ * }
+ * ```
+ * @module
+ */
+
+/** A request as it may appear inside an error or a log: headers redacted, no body bytes. */
+export interface RedactedRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+}
+
+/**
+ * The part of a response an error keeps. `data` is the decoded body when it could be decoded.
+ */
+export interface ErrorResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  data: unknown;
+}
+
+/**
+ * Base class of every error thrown by wechatpay-chain.
+ * @example
+ * ```ts
+ * import { WeChatPayError } from 'wechatpay-chain';
+ * try { await client.v3.certificates.get(); } catch (e) { if (e instanceof WeChatPayError) console.error(e.name, e.message); }
+ * ```
+ */
+export class WeChatPayError extends Error {
+  override name = 'WeChatPayError';
+  /** The request that failed, redacted; absent for errors raised before a request existed. */
+  request?: RedactedRequest;
+
+  constructor(message: string, options?: { cause?: unknown; request?: RedactedRequest }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    if (options?.request) this.request = options.request;
+  }
+
+  /** A JSON view with no secrets: what a logger should print. */
+  toJSON(): Record<string, unknown> {
+    return { name: this.name, message: this.message, request: this.request };
+  }
+}
+
+/**
+ * Bad input from the caller: a missing path variable, an unreadable key, a wrong option.
+ * Raised before anything is sent.
+ * @example
+ * ```ts
+ * // ArgumentError: path variable "refund_id" is missing, null or empty (template v3/ecommerce/refunds/{refund_id}/return-advance)
+ * await client.v3.ecommerce.refunds._refund_id_.returnAdvance.post({ json: { sub_mchid } }).catch((e) => e instanceof ArgumentError);
+ * ```
+ */
+export class ArgumentError extends WeChatPayError {
+  override name = 'ArgumentError';
+  /** The option or field at fault, e.g. `privateKey` or `refund_id`. */
+  readonly field: string | undefined;
+  constructor(message: string, field?: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.field = field;
+  }
+}
+
+/**
+ * The server answered with a non-2xx status. Carries WeChat Pay's `code`, `message` and `detail`
+ * when the body had them, and `verified` telling whether the error body was signed and checked.
+ * @example
+ * ```ts
+ * try { await client.v3.refund.domestic.refunds.post({ json }); }
+ * catch (e) { if (e instanceof HttpError && e.status === 429) await later(); }
+ * ```
+ */
+export class HttpError extends WeChatPayError {
+  override name = 'HttpError';
+  readonly status: number;
+  /** WeChat Pay's business error code, e.g. `PARAM_ERROR`, `SIGN_ERROR`, `ORDER_NOT_EXIST`. */
+  readonly code: string | undefined;
+  /** WeChat Pay's `detail` object (field, value, issue, location), when present. */
+  readonly detail: unknown;
+  /** The response (status, headers, decoded data). */
+  readonly response: ErrorResponse;
+  /** True when the error body carried a WeChat Pay signature that verified. */
+  readonly verified: boolean;
+
+  constructor(response: ErrorResponse, request: RedactedRequest, verified: boolean) {
+    const body = (response.data && typeof response.data === 'object' ? response.data : {}) as Record<string, unknown>;
+    const code = typeof body.code === 'string' ? body.code : undefined;
+    const text = typeof body.message === 'string' ? body.message : undefined;
+    super(
+      `${request.method} ${request.url} answered ${response.status}${code ? ` ${code}` : ''}${text ? `: ${text}` : ''}`,
+      { request },
+    );
+    this.status = response.status;
+    this.code = code;
+    this.detail = body.detail;
+    this.response = response;
+    this.verified = verified;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), status: this.status, code: this.code, detail: this.detail, verified: this.verified };
+  }
+}
+
+/** Why a response or notification failed verification. */
+export type VerificationReason =
+  | 'missing-header'
+  | 'duplicated-header'
+  | 'stale-timestamp'
+  | 'bad-timestamp'
+  | 'unknown-serial'
+  | 'bad-signature'
+  | 'digest-mismatch';
+
+/**
+ * A response (or notification) that could not be proven to come from WeChat Pay. Its data is never
+ * returned. `reason` says which check failed.
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof VerificationError) log.warn('forged or stale answer', e.reason); }
+ * ```
+ */
+export class VerificationError extends WeChatPayError {
+  override name = 'VerificationError';
+  readonly reason: VerificationReason;
+  /** HTTP status of the rejected response, when the failure concerns a response. */
+  readonly status: number | undefined;
+  constructor(reason: VerificationReason, message: string, options?: { request?: RedactedRequest; status?: number }) {
+    super(message, options);
+    this.reason = reason;
+    this.status = options?.status;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), reason: this.reason, status: this.status };
+  }
+}
+
+/**
+ * The connection failed (refused, reset, closed mid-body, TLS failure) or the request was aborted.
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof NetworkError) console.error(e.message, e.cause); }
+ * ```
+ */
+export class NetworkError extends WeChatPayError {
+  override name = 'NetworkError';
+  /** undici's error code when there was one, e.g. `UND_ERR_SOCKET`, `ECONNREFUSED`. */
+  readonly code: string | undefined;
+  constructor(message: string, options?: { cause?: unknown; request?: RedactedRequest; code?: string }) {
+    super(message, options);
+    this.code = options?.code;
+  }
+}
+
+/**
+ * The request took longer than its `timeout` (milliseconds).
+ * @example
+ * ```ts
+ * await client.v3.certificates.get({ timeout: 2000 }).catch((e) => e instanceof TimeoutError);
+ * ```
+ */
+export class TimeoutError extends NetworkError {
+  override name = 'TimeoutError';
+  readonly timeout: number;
+  constructor(timeout: number, options?: { cause?: unknown; request?: RedactedRequest }) {
+    super(`request timed out after ${timeout} ms`, { ...options, code: 'ETIMEDOUT' });
+    this.timeout = timeout;
+  }
+}
+
+/**
+ * A verified (or exempt) response whose body could not be decoded as the endpoint promises,
+ * e.g. non-JSON on a JSON endpoint, or a body larger than `maxBodySize`.
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof DecodeError) console.error(e.message); }
+ * ```
+ */
+export class DecodeError extends WeChatPayError {
+  override name = 'DecodeError';
+  readonly status: number | undefined;
+  constructor(message: string, options?: { cause?: unknown; request?: RedactedRequest; status?: number }) {
+    super(message, options);
+    this.status = options?.status;
+  }
+}
+
+const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie']);
+
+/**
+ * Copy of a request safe to print: the `Authorization` scheme stays, its value does not.
+ * @example
+ * ```ts
+ * redactRequest('POST', 'https://api.mch.weixin.qq.com/v3/x', { authorization: 'WECHATPAY2-SHA256-RSA2048 mchid="1",signature="…"' });
+ * // → { method: 'POST', url: '…/v3/x', headers: { authorization: 'WECHATPAY2-SHA256-RSA2048 [REDACTED]' } }
+ * ```
+ */
+export function redactRequest(method: string, url: string, headers: Record<string, string | undefined>): RedactedRequest {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    const lower = name.toLowerCase();
+    if (SECRET_HEADERS.has(lower)) {
+      const scheme = /^[A-Za-z0-9-]+(?= )/.exec(value);
+      out[lower] = scheme ? `${scheme[0]} [REDACTED]` : '[REDACTED]';
+    } else {
+      out[lower] = value;
+    }
+  }
+  return { method, url, headers: out };
+}

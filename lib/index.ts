@@ -1,0 +1,40 @@
+/**
+ * wechatpay-chain: the WeChat Pay merchant API client.
+ * @example
+ * ```ts
+ * import { Builder } from 'wechatpay-chain';
+ * const client = Builder.factory({ mchid, serial, privateKey, certs });
+ * const { data } = await client.v3.ecommerce.refunds.apply.post({ json });
+ * ```
+ * @module
+ */
+export { Builder, DEFAULT_BASE_URL, DEFAULT_MAX_BODY_SIZE, DEFAULT_TIMEOUT, resolveConfig } from './builder.js';
+export type { ClientConfig, ClientMembers, WeChatPayClient } from './builder.js';
+export type { ChainNode, VerbCall } from './chain/types.js';
+export { normalizeLiteral, normalizeProperty } from './chain/segments.js';
+export type { QueryValue, RawBody, RequestOptions, TransportOptions } from './endpoint/options.js';
+export { buildRequest, encodeQuery } from './endpoint/request.js';
+export type { HttpMethod, PreparedRequest } from './endpoint/request.js';
+export { expandTemplate, variablesOf } from './endpoint/template.js';
+export {
+  ArgumentError,
+  DecodeError,
+  HttpError,
+  NetworkError,
+  redactRequest,
+  TimeoutError,
+  VerificationError,
+  WeChatPayError,
+} from './errors.js';
+export type { ErrorResponse, RedactedRequest, VerificationReason } from './errors.js';
+export { Formatter } from './formatter.js';
+export { Rsa } from './crypto/rsa.js';
+export { certificateSerial, loadKey } from './crypto/keys.js';
+export type { KeyLike, KeyType } from './crypto/keys.js';
+export type { ChainResponse, Middleware, Next, Protocol, RequestContext } from './pipeline/context.js';
+export { Pipeline } from './pipeline/pipeline.js';
+export { createAgent } from './pipeline/transport.js';
+export { EXEMPT_FROM_VERIFICATION, isExempt } from './pipeline/v3/exempt.js';
+export { MAX_CLOCK_SKEW, Verifier } from './pipeline/v3/verifier.js';
+export type { HeaderBag } from './pipeline/v3/verifier.js';
+export { VERSION } from './version.js';

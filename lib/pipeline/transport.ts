@@ -1,0 +1,110 @@
+/**
+ * The last step: send one attempt over an undici Dispatcher, honour `timeout` and `signal`, and
+ * read the body (bounded by `maxBodySize`) unless the caller asked for a stream.
+ * @module
+ */
+import type { Readable } from 'node:stream';
+import { Agent, type Dispatcher } from 'undici';
+import { DecodeError, NetworkError, redactRequest, TimeoutError } from '../errors.js';
+import type { ChainResponse, RequestContext } from './context.js';
+
+/**
+ * The default dispatcher: an undici Agent with keep-alive.
+ * @example
+ * ```ts
+ * const client = Builder.factory({ ...config, dispatcher: createAgent({ connections: 64 }) });
+ * ```
+ */
+export function createAgent(options: Agent.Options = {}): Agent {
+  return new Agent({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000, connect: { timeout: 10_000 }, ...options });
+}
+
+/**
+ * The request as safe to print: `Authorization` redacted.
+ * @example
+ * ```ts
+ * throw new NetworkError('socket closed', { request: redactedOf(ctx) });
+ * ```
+ */
+export function redactedOf(ctx: RequestContext) {
+  return redactRequest(ctx.method, `${ctx.origin}${ctx.prefix}${ctx.path}`, ctx.headers);
+}
+
+async function readBody(body: Readable & AsyncIterable<Buffer>, limit: number, ctx: RequestContext, status: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > limit) {
+      body.destroy();
+      throw new DecodeError(`response body exceeds maxBodySize (${limit} bytes)`, { request: redactedOf(ctx), status });
+    }
+    chunks.push(chunk);
+  }
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+}
+
+function networkError(error: unknown, ctx: RequestContext, timedOut: boolean, userSignal: AbortSignal | undefined): NetworkError | DecodeError {
+  if (error instanceof NetworkError || error instanceof DecodeError) return error;
+  const request = redactedOf(ctx);
+  if (timedOut) return new TimeoutError(ctx.timeout, { cause: error, request });
+  if (userSignal?.aborted) return new NetworkError('request aborted', { cause: userSignal.reason, request, code: 'ABORT_ERR' });
+  const code = (error as { code?: unknown })?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  return new NetworkError(`${ctx.method} ${ctx.origin}${ctx.prefix}${ctx.path} failed: ${message}`, {
+    cause: error,
+    request,
+    code: typeof code === 'string' ? code : undefined,
+  });
+}
+
+/**
+ * Builds the transport step for a dispatcher.
+ * @example
+ * ```ts
+ * const send = createTransport(new Agent());
+ * const res = await send(ctx);
+ * ```
+ */
+export function createTransport(dispatcher: Dispatcher): (ctx: RequestContext) => Promise<ChainResponse> {
+  return async function send(ctx) {
+    const userSignal = ctx.options.signal;
+    if (userSignal?.aborted) throw networkError(userSignal.reason, ctx, false, userSignal);
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, ctx.timeout);
+    const onAbort = () => controller.abort(userSignal?.reason);
+    userSignal?.addEventListener('abort', onAbort, { once: true });
+    const release = () => {
+      clearTimeout(timer);
+      userSignal?.removeEventListener('abort', onAbort);
+    };
+    let streaming = false;
+    try {
+      const res = await dispatcher.request({
+        origin: ctx.origin,
+        path: ctx.prefix + ctx.path,
+        method: ctx.method,
+        headers: ctx.headers,
+        body: ctx.body as Dispatcher.DispatchOptions['body'],
+        signal: controller.signal,
+      });
+      const body = res.body as unknown as Readable & AsyncIterable<Buffer>;
+      if (ctx.options.stream === true && res.statusCode >= 200 && res.statusCode < 300) {
+        // the caller consumes the stream; the timeout keeps guarding until the body ends
+        streaming = true;
+        body.once('close', release);
+        return { status: res.statusCode, headers: res.headers, data: undefined, body };
+      }
+      const bytes = await readBody(body, ctx.maxBodySize, ctx, res.statusCode);
+      return { status: res.statusCode, headers: res.headers, data: undefined, body: bytes };
+    } catch (error) {
+      throw networkError(error, ctx, timedOut, userSignal);
+    } finally {
+      if (!streaming) release();
+    }
+  };
+}

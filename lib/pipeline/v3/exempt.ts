@@ -1,0 +1,37 @@
+/**
+ * APIv3 endpoints whose successful answers are files and carry no signature. Everything else
+ * must verify. Kept in one list so a reviewer sees every exception at once.
+ * @module
+ */
+
+/**
+ * Path patterns (without query) exempt from response signature verification on success.
+ * @example
+ * ```ts
+ * EXEMPT_FROM_VERIFICATION.some((re) => re.test('/v3/billdownload/file')); // true
+ * ```
+ */
+export const EXEMPT_FROM_VERIFICATION: readonly RegExp[] = [
+  /^\/v3\/billdownload\/file$/,
+  /^\/v3\/statements$/,
+  /^\/v3\/global\/statements$/,
+  /^\/v3\/new-tax-control-fapiao\/download$/,
+  /^\/v3\/transferdownload\/signfile$/,
+  /^\/v3\/transferdownload\/elecvoucherfile$/,
+  /^\/v3\/merchant-service\/images\/(?!upload$)[^/]+$/,
+];
+
+/**
+ * Whether a signed path (query allowed) is a file download exempt from verification.
+ * @example
+ * ```ts
+ * isExempt('/v3/billdownload/file?token=abc'); // true
+ * isExempt('/v3/merchant-service/images/upload'); // false
+ * ```
+ */
+export function isExempt(path: string): boolean {
+  const q = path.indexOf('?');
+  const pathname = q === -1 ? path : path.slice(0, q);
+  for (const re of EXEMPT_FROM_VERIFICATION) if (re.test(pathname)) return true;
+  return false;
+}

@@ -1,0 +1,122 @@
+/**
+ * Proof that a response or notification comes from WeChat Pay: the four `Wechatpay-*` headers,
+ * the ±300 s window, a known serial (platform certificate serial or `PUB_KEY_ID_…`), and an
+ * RSA-SHA256 signature over `TIMESTAMP\nNONCE\nBODY\n` on the raw body bytes.
+ * Shared by the APIv3 pipeline and webhook parsing.
+ * @module
+ */
+import { createHash, verify as rsaVerify, type KeyObject } from 'node:crypto';
+import { ArgumentError, VerificationError, type RedactedRequest } from '../../errors.js';
+import { loadKey, type KeyLike } from '../../crypto/keys.js';
+
+/** Headers as undici, node:http or a framework gives them: lower-case names, maybe arrays. */
+export type HeaderBag = Readonly<Record<string, string | string[] | undefined>>;
+
+/** Largest clock difference accepted between WeChat Pay's timestamp and ours, in seconds. */
+export const MAX_CLOCK_SKEW = 300;
+
+const TIMESTAMP = /^\d{1,12}$/;
+
+/**
+ * Platform public keys by serial, and the checks that use them. `set` and `delete` let a
+ * certificate manager rotate keys while requests are in flight.
+ * @example
+ * ```ts
+ * const verifier = new Verifier({ PUB_KEY_ID_0114232134912410000000000000: publicKeyPem });
+ * verifier.check(res.headers, rawBody); // throws VerificationError, or returns the serial used
+ * ```
+ */
+export class Verifier {
+  readonly #keys = new Map<string, KeyObject>();
+
+  /** @param certs platform certificates / public keys by serial or public key id */
+  constructor(certs: Readonly<Record<string, KeyLike>> = {}) {
+    if (certs === null || typeof certs !== 'object') throw new ArgumentError('certs: expected an object { serial: certificate or public key }', 'certs');
+    for (const [serial, key] of Object.entries(certs)) this.set(serial, key);
+  }
+
+  /** Adds or replaces the key for `serial`. */
+  set(serial: string, key: KeyLike): void {
+    if (typeof serial !== 'string' || serial.length === 0) throw new ArgumentError('certs: a serial must be a non-empty string', 'certs');
+    this.#keys.set(serial, loadKey(key, 'public', `certs["${serial}"]`));
+  }
+
+  /** Removes the key for `serial`. */
+  delete(serial: string): boolean {
+    return this.#keys.delete(serial);
+  }
+
+  /** Whether a key is known for `serial`. */
+  has(serial: string): boolean {
+    return this.#keys.has(serial);
+  }
+
+  /** The known serials. */
+  serials(): string[] {
+    return [...this.#keys.keys()];
+  }
+
+  /** The public key for `serial`, if known. */
+  get(serial: string): KeyObject | undefined {
+    return this.#keys.get(serial);
+  }
+
+  /**
+   * Checks a signed message; returns the serial whose key verified it.
+   * @param headers lower-case header names (`wechatpay-timestamp`, …)
+   * @param body the raw body bytes as received
+   * @param options `now` in ms (for tests), `request`/`status` to attach to errors, `statementSha1` mode
+   * @throws {VerificationError} with `reason` saying which check failed
+   */
+  check(
+    headers: HeaderBag,
+    body: Buffer | string,
+    options: { now?: number; request?: RedactedRequest; status?: number; what?: string } = {},
+  ): string {
+    const what = options.what ?? 'response';
+    const fail = (reason: VerificationError['reason'], message: string) =>
+      new VerificationError(reason, `${what} rejected: ${message}`, { request: options.request, status: options.status });
+    const pick = (name: string): string => {
+      const value = headers[name];
+      if (Array.isArray(value)) {
+        if (value.length === 1 && typeof value[0] === 'string') return value[0];
+        throw fail('duplicated-header', `header ${name} appears ${value.length} times`);
+      }
+      if (typeof value !== 'string' || value.length === 0) throw fail('missing-header', `header ${name} is missing`);
+      return value;
+    };
+    const timestamp = pick('wechatpay-timestamp');
+    const nonce = pick('wechatpay-nonce');
+    const signature = pick('wechatpay-signature');
+    const serial = pick('wechatpay-serial');
+    if (!TIMESTAMP.test(timestamp)) throw fail('bad-timestamp', 'Wechatpay-Timestamp is not a unix time in seconds');
+    const skew = Math.abs((options.now ?? Date.now()) / 1000 - Number(timestamp));
+    if (skew > MAX_CLOCK_SKEW) throw fail('stale-timestamp', `Wechatpay-Timestamp is ${Math.round(skew)} s away from now (limit ${MAX_CLOCK_SKEW} s)`);
+    const key = this.#keys.get(serial);
+    if (key === undefined) {
+      throw fail('unknown-serial', `Wechatpay-Serial "${serial.slice(0, 64)}" is not among the configured certs (${this.serials().join(', ') || 'none'})`);
+    }
+
+    let signed: Buffer | string = body;
+    const statementSha1 = headers['wechatpay-statement-sha1'];
+    if (typeof statementSha1 === 'string') {
+      // overseas statements sign a digest of the file instead of the file
+      signed = `{"sha1":"${statementSha1}"}`;
+      const actual = createHash('sha1').update(body).digest('hex');
+      if (actual.toLowerCase() !== statementSha1.toLowerCase()) throw fail('digest-mismatch', 'body SHA-1 differs from Wechatpay-Statement-Sha1');
+    }
+    const message = Buffer.concat([
+      Buffer.from(`${timestamp}\n${nonce}\n`),
+      typeof signed === 'string' ? Buffer.from(signed) : signed,
+      Buffer.from('\n'),
+    ]);
+    let ok = false;
+    try {
+      ok = rsaVerify('sha256', message, key, Buffer.from(signature, 'base64'));
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw fail('bad-signature', `Wechatpay-Signature does not verify with the key of serial ${serial}`);
+    return serial;
+  }
+}

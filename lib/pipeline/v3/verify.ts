@@ -1,0 +1,98 @@
+/**
+ * The APIv3 verification step: nothing reaches the caller before it passed {@link Verifier.check};
+ * then the JSON body is decoded, and non-2xx answers become {@link HttpError}s.
+ * @module
+ */
+import { Readable } from 'node:stream';
+import { DecodeError, HttpError } from '../../errors.js';
+import type { ChainResponse, Middleware, RequestContext } from '../context.js';
+import { redactedOf } from '../transport.js';
+import { isExempt } from './exempt.js';
+import type { Verifier } from './verifier.js';
+
+function isJson(headers: ChainResponse['headers']): boolean {
+  const type = headers['content-type'];
+  return typeof type === 'string' && /[/+]json\b/i.test(type);
+}
+
+function decodeJson(bytes: Buffer, ctx: RequestContext, status: number): unknown {
+  if (bytes.length === 0) return undefined;
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch (cause) {
+    throw new DecodeError(`${ctx.method} ${ctx.path} answered ${status} with a body that is not JSON`, { cause, request: redactedOf(ctx), status });
+  }
+}
+
+function decodeLenient(bytes: Buffer, headers: ChainResponse['headers']): unknown {
+  if (bytes.length === 0) return undefined;
+  const text = bytes.toString('utf8');
+  if (isJson(headers) || /^\s*[{[]/.test(text)) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      // fall through to text
+    }
+  }
+  return text;
+}
+
+async function buffer(stream: Readable, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) {
+      stream.destroy();
+      throw new DecodeError(`response body exceeds maxBodySize (${limit} bytes)`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size);
+}
+
+/**
+ * Builds the verification step around a {@link Verifier}.
+ * @example
+ * ```ts
+ * pipeline.after('sign', v3Verify(new Verifier(certs)), 'verify');
+ * ```
+ */
+export function v3Verify(verifier: Verifier): Middleware {
+  return async function verify(ctx, next) {
+    const res = await next(ctx);
+    const success = res.status >= 200 && res.status < 300;
+    const exempt = success && isExempt(ctx.path);
+    const signed = res.headers['wechatpay-signature'] !== undefined;
+
+    if (!Buffer.isBuffer(res.body)) {
+      // a stream was asked for: exempt downloads pass as streams; anything else is verified first
+      if (exempt && !signed) return res;
+      const bytes = await buffer(res.body, ctx.maxBodySize);
+      verifier.check(res.headers, bytes, { request: redactedOf(ctx), status: res.status });
+      return { ...res, body: Readable.from([bytes]) };
+    }
+
+    const bytes = res.body;
+    if (success) {
+      if (!(exempt && !signed)) verifier.check(res.headers, bytes, { request: redactedOf(ctx), status: res.status });
+      if (exempt) return res;
+      if (bytes.length > 0 && !isJson(res.headers) && !/^\s*[{[]/.test(bytes.toString('utf8', 0, Math.min(bytes.length, 64)))) {
+        throw new DecodeError(`${ctx.method} ${ctx.path} answered ${res.status} with ${String(res.headers['content-type'] ?? 'no content-type')}, expected JSON`, {
+          request: redactedOf(ctx),
+          status: res.status,
+        });
+      }
+      res.data = decodeJson(bytes, ctx, res.status);
+      return res;
+    }
+
+    // An error answer: verify it when it is signed, so HttpError.verified tells whether to trust its code.
+    let verified = false;
+    if (signed) {
+      verifier.check(res.headers, bytes, { request: redactedOf(ctx), status: res.status });
+      verified = true;
+    }
+    throw new HttpError({ status: res.status, headers: res.headers, data: decodeLenient(bytes, res.headers) }, redactedOf(ctx), verified);
+  };
+}

@@ -1,0 +1,17 @@
+/**
+ * `wechatpay-chain/testing`: the embedded WeChat Pay emulator for your tests (needs `msw` 2.x).
+ * @example
+ * ```ts
+ * import { Builder } from 'wechatpay-chain';
+ * import { Emulator } from 'wechatpay-chain/testing';
+ * const emulator = Emulator.create();
+ * const client = Builder.factory(emulator.clientConfig());
+ * const { data } = await client.v3.ecommerce.refunds.apply.post({ json: { sub_mchid: '1900000109', out_refund_no: 'R1', amount: { refund: 1, total: 1, currency: 'CNY' } } });
+ * ```
+ * @module
+ */
+export { Emulator, generateKeyPair, UNSIGNED } from './emulator.js';
+export type { EmulatorOptions, GeneratedKeyPair, OutgoingResponse, RecordedRequest } from './emulator.js';
+export { FIRST_REFUND_ID, seedHandlers } from './handlers.js';
+export { MswDispatcher } from './msw-dispatcher.js';
+export type { FetchHandler } from './msw-dispatcher.js';

@@ -1,0 +1,2 @@
+/** The package version, sent in the User-Agent (a spec keeps it equal to package.json). */
+export const VERSION = '0.1.0';
