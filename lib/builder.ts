@@ -21,6 +21,15 @@ import { VERSION } from './version.js';
 
 /** The default base URL. */
 export const DEFAULT_BASE_URL = 'https://api.mch.weixin.qq.com/';
+/**
+ * Host aliases: a template whose first segment is one of these keys (`hk/v3/…`, `global/v3/…`,
+ * as the catalog names the Hong Kong / cross-border endpoints) is sent to that base URL, without
+ * the alias segment. Override with the `hosts` option.
+ */
+export const DEFAULT_HOSTS: Readonly<Record<string, string>> = {
+  hk: 'https://apihk.mch.weixin.qq.com/',
+  global: 'https://apihk.mch.weixin.qq.com/',
+};
 /** Default milliseconds per attempt. */
 export const DEFAULT_TIMEOUT = 30_000;
 /** Default largest buffered response body (bytes); streamed downloads are not limited by it. */
@@ -49,6 +58,8 @@ export interface ClientConfig {
   certs?: Readonly<Record<string, KeyLike>>;
   /** Defaults to `https://api.mch.weixin.qq.com/`; point it at the emulator or a forward proxy. */
   baseURL?: string;
+  /** Base URLs for host aliases (see {@link DEFAULT_HOSTS}); `{ hk: 'http://127.0.0.1:8080/' }`. */
+  hosts?: Readonly<Record<string, string>>;
   /** Milliseconds per attempt (default 30 000); a request's own `timeout` overrides it. */
   timeout?: number;
   /** An undici Dispatcher (Agent, Pool, ProxyAgent, MockAgent, the emulator's dispatcher…). */
@@ -99,18 +110,32 @@ function positive(value: unknown, field: string, fallback: number): number {
   return value;
 }
 
-function parseBaseURL(value: unknown): { origin: string; prefix: string } {
+/** Where requests go: scheme+host+port and an optional path prefix (not signed). */
+export interface Endpoint {
+  origin: string;
+  prefix: string;
+}
+
+function parseBaseURL(value: unknown, field = 'baseURL'): Endpoint {
   if (value === undefined) value = DEFAULT_BASE_URL;
-  if (typeof value !== 'string') throw new ArgumentError('baseURL: must be a string such as https://api.mch.weixin.qq.com/', 'baseURL');
+  if (typeof value !== 'string') throw new ArgumentError(`${field}: must be a string such as https://api.mch.weixin.qq.com/`, field);
   let url: URL;
   try {
     url = new URL(value);
   } catch (cause) {
-    throw new ArgumentError(`baseURL: "${value}" is not an absolute URL`, 'baseURL', { cause });
+    throw new ArgumentError(`${field}: "${value}" is not an absolute URL`, field, { cause });
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ArgumentError('baseURL: must be http(s)', 'baseURL');
-  if (url.search || url.hash || url.username || url.password) throw new ArgumentError('baseURL: must not carry a query, fragment or credentials', 'baseURL');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ArgumentError(`${field}: must be http(s)`, field);
+  if (url.search || url.hash || url.username || url.password) throw new ArgumentError(`${field}: must not carry a query, fragment or credentials`, field);
   return { origin: url.origin, prefix: url.pathname.replace(/\/+$/, '') };
+}
+
+function parseHosts(hosts: unknown): Map<string, Endpoint> {
+  const merged = { ...DEFAULT_HOSTS, ...(hosts === undefined ? {} : (hosts as Record<string, unknown>)) };
+  if (hosts !== undefined && (hosts === null || typeof hosts !== 'object')) throw new ArgumentError('hosts: expected { alias: baseURL }', 'hosts');
+  const out = new Map<string, Endpoint>();
+  for (const [alias, url] of Object.entries(merged)) out.set(alias, parseBaseURL(url, `hosts.${alias}`));
+  return out;
 }
 
 /**
@@ -136,6 +161,7 @@ export function resolveConfig(config: ClientConfig) {
     }
   }
   const { origin, prefix } = parseBaseURL(config.baseURL);
+  const hosts = parseHosts(config.hosts);
   const headers = checkHeaders(config.headers, {
     accept: 'application/json, text/plain, */*',
     'user-agent': `wechatpay-chain/${VERSION} node/${process.versions.node} (${process.platform})`,
@@ -147,6 +173,7 @@ export function resolveConfig(config: ClientConfig) {
     verifier,
     origin,
     prefix,
+    hosts,
     headers,
     timeout: positive(config.timeout, 'timeout', DEFAULT_TIMEOUT),
     maxBodySize: positive(config.maxBodySize, 'maxBodySize', DEFAULT_MAX_BODY_SIZE),
@@ -182,13 +209,16 @@ export const Builder = {
       try {
         if (template === '') throw new ArgumentError('no endpoint: name a path before the verb, e.g. client.v3.certificates.get()', 'template');
         const opts = options ?? {};
-        const prepared = buildRequest(method, template, opts, resolved.headers);
+        // a host alias (hk/…, global/…) picks another base URL and is not part of the path
+        const slash = template.indexOf('/');
+        const host = slash > 0 ? resolved.hosts.get(template.slice(0, slash)) : undefined;
+        const prepared = buildRequest(method, host ? template.slice(slash + 1) : template, opts, resolved.headers);
         ctx = {
           protocol: 'v3',
           method,
           template,
-          origin: resolved.origin,
-          prefix: resolved.prefix,
+          origin: host?.origin ?? resolved.origin,
+          prefix: host?.prefix ?? resolved.prefix,
           path: prepared.path,
           headers: prepared.headers,
           body: prepared.body,

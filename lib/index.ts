@@ -8,9 +8,9 @@
  * ```
  * @module
  */
-export { Builder, DEFAULT_BASE_URL, DEFAULT_MAX_BODY_SIZE, DEFAULT_TIMEOUT, resolveConfig } from './builder.js';
-export type { ClientConfig, ClientMembers, WeChatPayClient } from './builder.js';
-export type { ChainNode, VerbCall } from './chain/types.js';
+export { Builder, DEFAULT_BASE_URL, DEFAULT_HOSTS, DEFAULT_MAX_BODY_SIZE, DEFAULT_TIMEOUT, resolveConfig } from './builder.js';
+export type { ClientConfig, ClientMembers, Endpoint, WeChatPayClient } from './builder.js';
+export type { ChainNode, NodeMembers, VerbCall } from './chain/types.js';
 export { normalizeLiteral, normalizeProperty } from './chain/segments.js';
 export type { QueryValue, RawBody, RequestOptions, TransportOptions } from './endpoint/options.js';
 export { buildRequest, encodeQuery } from './endpoint/request.js';

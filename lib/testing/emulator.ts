@@ -169,7 +169,9 @@ export class Emulator {
       serial: this.merchant.serial,
       privateKey: this.merchant.privateKeyPem,
       certs: { [this.platform.serial]: this.platform.publicKeyPem },
-      ...(overrides.baseURL === undefined ? { dispatcher: this.dispatcher() } : {}),
+      ...(overrides.baseURL === undefined
+        ? { dispatcher: this.dispatcher() }
+        : { hosts: { hk: overrides.baseURL, global: overrides.baseURL } }),
       ...overrides,
     };
   }

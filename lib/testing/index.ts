@@ -15,3 +15,5 @@ export type { EmulatorOptions, GeneratedKeyPair, OutgoingResponse, RecordedReque
 export { FIRST_REFUND_ID, seedHandlers } from './handlers.js';
 export { MswDispatcher } from './msw-dispatcher.js';
 export type { FetchHandler } from './msw-dispatcher.js';
+export { createCertificate } from './certificates.js';
+export type { CertificateOptions, IssuedCertificate } from './certificates.js';
