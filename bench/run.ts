@@ -3,7 +3,8 @@
  * (transport floor) and sign + verify alone (crypto floor), against a loopback WeChat Pay stand-in.
  *
  *   npm run bench                     # full run (~6–8 min on 2 cores), writes the README chart
- *   npm run bench -- --quick          # one short round, to check the harness (bench/results/quick.json)
+ *   npm run bench -- --quick          # one short round, to check the harness
+ *   (--quick and --only write bench/results/quick.json and leave the committed results and chart alone)
  *   npm run bench -- --cpu-prof       # also write .cpuprofile files of the wechatpay-chain process
  *   npm run bench -- --rounds=3 --duration=2000 --only=chain,floor --no-build
  *
@@ -59,6 +60,8 @@ const settings = {
   kinds: (option('only')?.split(',') ?? [...KINDS]).filter((k): k is Kind => (KINDS as readonly string[]).includes(k)),
   cpuProf: flag('cpu-prof'),
 };
+/** Only a full run of every client replaces the committed results and chart. */
+const partial = quick || option('only') !== undefined;
 
 function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -289,10 +292,10 @@ async function main(): Promise<void> {
     seconds: elapsed,
   };
   mkdirSync(join(HERE, 'results'), { recursive: true });
-  const jsonFile = join(HERE, 'results', quick ? 'quick.json' : 'latest.json');
+  const jsonFile = join(HERE, 'results', partial ? 'quick.json' : 'latest.json');
   writeFileSync(jsonFile, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`\nwrote ${jsonFile}`);
-  if (!quick) {
+  if (!partial) {
     const colors: Record<Kind, [string, string?]> = { chain: ['#07c160'], axios: ['#5b6cff'], undici: ['#999999', '6 4'], floor: ['#e8590c', '2 4'] };
     const series: Series[] = kinds.map((kind) => ({
       label: summary[kind].label,
