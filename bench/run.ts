@@ -157,7 +157,7 @@ async function main(): Promise<void> {
     platformPrivateKeyPem: platform.privateKeyPem,
   };
 
-  const rounds: Record<Kind, RoundResult[]> = { chain: [], axios: [], undici: [], floor: [] };
+  const rounds: Record<Kind, RoundResult[]> = { chain: [], axios: [], plain: [], undici: [], floor: [] };
   let standInStats: StandInStats;
   try {
     for (let round = 0; round < settings.rounds; round++) {
@@ -296,7 +296,7 @@ async function main(): Promise<void> {
   writeFileSync(jsonFile, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`\nwrote ${jsonFile}`);
   if (!partial) {
-    const colors: Record<Kind, [string, string?]> = { chain: ['#07c160'], axios: ['#5b6cff'], undici: ['#999999', '6 4'], floor: ['#e8590c', '2 4'] };
+    const colors: Record<Kind, [string, string?]> = { chain: ['#07c160'], axios: ['#5b6cff'], plain: ['#b197fc', '8 3'], undici: ['#999999', '6 4'], floor: ['#e8590c', '2 4'] };
     const series: Series[] = kinds.map((kind) => ({
       label: summary[kind].label,
       color: colors[kind][0],

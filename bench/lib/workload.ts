@@ -48,12 +48,13 @@ export interface BenchClient {
 export type ClientFactory = (workload: Workload) => Promise<BenchClient>;
 
 /** The clients, in the order the report lists them. */
-export const KINDS = ['chain', 'axios', 'undici', 'floor'] as const;
+export const KINDS = ['chain', 'axios', 'plain', 'undici', 'floor'] as const;
 export type Kind = (typeof KINDS)[number];
 
 export const LABELS: Record<Kind, string> = {
   chain: 'wechatpay-chain',
   axios: 'wechatpay-axios-plugin',
+  plain: 'plain undici + thread-pool signing',
   undici: 'undici, no signing (transport floor)',
   floor: 'sign + verify only (crypto floor)',
 };
