@@ -2,8 +2,10 @@
  * What users rely on in the paths the bench optimises (issue 7): each optimisation keeps these
  * answers exactly as they were.
  */
+import fc from 'fast-check';
+import URITemplate from 'uri-template-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Builder, VerificationError, type WeChatPayClient } from '../../lib/index.js';
+import { Builder, expandTemplate, VerificationError, type WeChatPayClient } from '../../lib/index.js';
 import { Emulator, FIRST_REFUND_ID } from '../../lib/testing/index.js';
 
 const sub_mchid = '1900000109';
@@ -38,5 +40,27 @@ describe('hot path over a loopback server', () => {
     expect(request?.url).toMatch(new RegExp(`/v3/ecommerce/refunds/${FIRST_REFUND_ID}/return-advance$`));
     expect(request?.headers.authorization).toBe('WECHATPAY2-SHA256-RSA2048 [REDACTED]');
     expect(JSON.stringify(error)).not.toMatch(/signature="/);
+  });
+});
+
+describe('template expansion fast path', () => {
+  const templates = ['v3/refunds/{refund_id}', '{refund_id}/x/{sub}', 'v3/{refund_id}{sub}', 'v3/x/{refund_id}/', 'v3/{sub}/{refund_id}/return-advance'];
+
+  it('encodes path variables exactly as uri-template-lite does', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...templates), fc.string({ unit: 'binary', minLength: 1 }), fc.oneof(fc.string({ minLength: 1 }), fc.nat()), (template, refund_id, sub) => {
+        fc.pre(refund_id !== '.' && refund_id !== '..' && sub !== '.' && sub !== '..');
+        const values = { refund_id, sub };
+        expect(expandTemplate(template, values)).toBe(URITemplate.expand(template, values));
+      }),
+    );
+  });
+
+  it('keeps every value inside its segment', () => {
+    expect(expandTemplate('v3/refunds/{refund_id}/x', { refund_id: "../a b?c#d!'()" })).toBe('v3/refunds/..%2Fa%20b%3Fc%23d%21%27%28%29/x');
+  });
+
+  it('still hands other operators to the library', () => {
+    expect(expandTemplate('v3/x/{id}{?limit,offset}', { id: 7, limit: 10 })).toBe('v3/x/7?limit=10');
   });
 });
