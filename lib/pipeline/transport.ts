@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
 import type { Agent, Dispatcher } from 'undici';
 import { DecodeError, NetworkError, redactRequest, TimeoutError } from '../errors.js';
+import { Abort } from './abort.js';
 import type { ChainResponse, RequestContext } from './context.js';
 
 // undici takes longer to load than the rest of the package together (~70 ms of a cold import);
@@ -77,7 +78,7 @@ export function createTransport(dispatcher: Dispatcher): (ctx: RequestContext) =
   return async function send(ctx) {
     const userSignal = ctx.options.signal;
     if (userSignal?.aborted) throw networkError(userSignal.reason, ctx, false, userSignal);
-    const controller = new AbortController();
+    const controller = new Abort();
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -97,7 +98,7 @@ export function createTransport(dispatcher: Dispatcher): (ctx: RequestContext) =
         method: ctx.method,
         headers: ctx.headers,
         body: ctx.body as Dispatcher.DispatchOptions['body'],
-        signal: controller.signal,
+        signal: controller,
       });
       const body = res.body as unknown as Readable & AsyncIterable<Buffer>;
       if (ctx.options.stream === true && res.statusCode >= 200 && res.statusCode < 300) {

@@ -5,7 +5,8 @@
 import fc from 'fast-check';
 import URITemplate from 'uri-template-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Builder, expandTemplate, VerificationError, type WeChatPayClient } from '../../lib/index.js';
+import { delay, http, HttpResponse } from 'msw';
+import { Builder, expandTemplate, NetworkError, TimeoutError, VerificationError, type WeChatPayClient } from '../../lib/index.js';
 import { Emulator, FIRST_REFUND_ID } from '../../lib/testing/index.js';
 
 const sub_mchid = '1900000109';
@@ -16,6 +17,12 @@ describe('hot path over a loopback server', () => {
   let close = async () => {};
 
   beforeAll(async () => {
+    emulator.use(
+      http.post('*/v3/slow', async () => {
+        await delay(400);
+        return HttpResponse.json({ late: true });
+      }),
+    );
     const server = await emulator.listen();
     close = server.close;
     client = Builder.factory(emulator.clientConfig({ baseURL: server.baseURL }));
@@ -40,6 +47,29 @@ describe('hot path over a loopback server', () => {
     expect(request?.url).toMatch(new RegExp(`/v3/ecommerce/refunds/${FIRST_REFUND_ID}/return-advance$`));
     expect(request?.headers.authorization).toBe('WECHATPAY2-SHA256-RSA2048 [REDACTED]');
     expect(JSON.stringify(error)).not.toMatch(/signature="/);
+  });
+
+  it('turns a timeout into a TimeoutError caused by an AbortError', async () => {
+    const error = await client.v3.slow.post({ json: {}, timeout: 50 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as TimeoutError).timeout).toBe(50);
+    expect(((error as TimeoutError).cause as Error).name).toBe('AbortError');
+    expect((error as TimeoutError).request?.headers.authorization).toBe('WECHATPAY2-SHA256-RSA2048 [REDACTED]');
+  });
+
+  it("reports the caller's abort with the caller's reason", async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('user gave up')), 50);
+    const error = await client.v3.slow.post({ json: {}, signal: controller.signal }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NetworkError);
+    expect(error).not.toBeInstanceOf(TimeoutError);
+    expect((error as NetworkError).code).toBe('ABORT_ERR');
+    expect(((error as NetworkError).cause as Error).message).toBe('user gave up');
+  });
+
+  it('still answers after aborted attempts', async () => {
+    const res = await client.v3.ecommerce.refunds._refund_id_.returnAdvance.post({ refund_id: FIRST_REFUND_ID, json: { sub_mchid } });
+    expect(res.status).toBe(200);
   });
 });
 
