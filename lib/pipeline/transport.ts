@@ -38,18 +38,24 @@ export function redactedOf(ctx: RequestContext) {
   return redactRequest(ctx.method, `${ctx.origin}${ctx.prefix}${ctx.path}`, ctx.headers);
 }
 
-async function readBody(body: Readable & AsyncIterable<Buffer>, limit: number, ctx: RequestContext, status: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > limit) {
-      body.destroy();
-      throw new DecodeError(`response body exceeds maxBodySize (${limit} bytes)`, { request: redactedOf(ctx), status });
-    }
-    chunks.push(chunk);
-  }
-  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+// 'data' events rather than `for await`: the async iterator costs a promise and stream
+// bookkeeping per chunk, and a JSON answer is usually one chunk.
+function readBody(body: Readable, limit: number, ctx: RequestContext, status: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    body.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new DecodeError(`response body exceeds maxBodySize (${limit} bytes)`, { request: redactedOf(ctx), status }));
+        body.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    body.once('error', reject);
+    body.once('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)));
+  });
 }
 
 function networkError(error: unknown, ctx: RequestContext, timedOut: boolean, userSignal: AbortSignal | undefined): NetworkError | DecodeError {

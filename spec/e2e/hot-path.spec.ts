@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import URITemplate from 'uri-template-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { delay, http, HttpResponse } from 'msw';
-import { Builder, expandTemplate, NetworkError, TimeoutError, VerificationError, type WeChatPayClient } from '../../lib/index.js';
+import { Builder, DecodeError, expandTemplate, NetworkError, TimeoutError, VerificationError, type WeChatPayClient } from '../../lib/index.js';
 import { Emulator, FIRST_REFUND_ID } from '../../lib/testing/index.js';
 
 const sub_mchid = '1900000109';
@@ -14,6 +14,7 @@ const sub_mchid = '1900000109';
 describe('hot path over a loopback server', () => {
   const emulator = Emulator.create();
   let client: WeChatPayClient;
+  let baseURL = '';
   let close = async () => {};
 
   beforeAll(async () => {
@@ -22,10 +23,12 @@ describe('hot path over a loopback server', () => {
         await delay(400);
         return HttpResponse.json({ late: true });
       }),
+      http.get('*/v3/big', () => HttpResponse.json({ items: Array.from({ length: 5000 }, (_, i) => ({ id: i, name: `item-${i}` })) })),
     );
     const server = await emulator.listen();
     close = server.close;
-    client = Builder.factory(emulator.clientConfig({ baseURL: server.baseURL }));
+    baseURL = server.baseURL;
+    client = Builder.factory(emulator.clientConfig({ baseURL }));
   });
   afterAll(async () => {
     await client.close();
@@ -65,6 +68,22 @@ describe('hot path over a loopback server', () => {
     expect(error).not.toBeInstanceOf(TimeoutError);
     expect((error as NetworkError).code).toBe('ABORT_ERR');
     expect(((error as NetworkError).cause as Error).message).toBe('user gave up');
+  });
+
+  it('reads a body of many chunks whole, and refuses one over maxBodySize', async () => {
+    const res = await client.v3.big.get();
+    expect((res.body as Buffer).length).toBeGreaterThan(100_000);
+    expect((res.data as { items: Array<{ id: number }> }).items).toHaveLength(5000);
+
+    const small = Builder.factory({ ...emulator.clientConfig({ baseURL }), maxBodySize: 1000 });
+    try {
+      const error = await small.v3.big.get().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DecodeError);
+      expect((error as DecodeError).message).toBe('response body exceeds maxBodySize (1000 bytes)');
+      expect((error as DecodeError).status).toBe(200);
+    } finally {
+      await small.close();
+    }
   });
 
   it('still answers after aborted attempts', async () => {
