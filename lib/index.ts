@@ -38,3 +38,11 @@ export { EXEMPT_FROM_VERIFICATION, isExempt } from './pipeline/v3/exempt.js';
 export { MAX_CLOCK_SKEW, Verifier } from './pipeline/v3/verifier.js';
 export type { HeaderBag } from './pipeline/v3/verifier.js';
 export { VERSION } from './version.js';
+
+// crypto toolkit, webhooks, sensitive fields, platform certificates, payment sign (issue 3)
+export { AesGcm } from './crypto/aes-gcm.js';
+export type { BinaryLike } from './crypto/aes-gcm.js';
+export { AesEcb } from './crypto/aes-ecb.js';
+export { Hash } from './crypto/hash.js';
+export type { SignType } from './crypto/hash.js';
+export type { RsaPadding } from './crypto/rsa.js';
