@@ -127,7 +127,12 @@ export type VerificationReason =
   | 'bad-timestamp'
   | 'unknown-serial'
   | 'bad-signature'
-  | 'digest-mismatch';
+  | 'digest-mismatch'
+  // notifications (webhook/): the verified body is not a notification envelope,
+  // its resource uses an algorithm other than AEAD_AES_256_GCM, or it does not decrypt
+  | 'malformed-notification'
+  | 'unsupported-algorithm'
+  | 'decrypt-failed';
 
 /**
  * A response (or notification) that could not be proven to come from WeChat Pay. Its data is never

@@ -46,3 +46,7 @@ export { AesEcb } from './crypto/aes-ecb.js';
 export { Hash } from './crypto/hash.js';
 export type { SignType } from './crypto/hash.js';
 export type { RsaPadding } from './crypto/rsa.js';
+export { NOTIFICATION_ALGORITHM, parseNotification } from './webhook/parse-notification.js';
+export type { EncryptedResource, IncomingHeaders, IncomingNotification, Notification, NotificationOptions } from './webhook/parse-notification.js';
+export { notificationReply } from './webhook/reply.js';
+export type { NotificationReply } from './webhook/reply.js';
