@@ -159,6 +159,22 @@ export class VerificationError extends WeChatPayError {
 }
 
 /**
+ * `GET /v3/certificates` answered 404 `RESOURCE_NOT_EXISTS`: the merchant uses WeChat Pay public
+ * key mode (微信支付公钥) and has no platform certificates to download. Configure `certs` with the
+ * public key (`PUB_KEY_ID_…` → `pub_key.pem` from the merchant platform, API安全) instead.
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof PublicKeyModeError) console.error(e.message); }
+ * ```
+ */
+export class PublicKeyModeError extends WeChatPayError {
+  override name = 'PublicKeyModeError';
+  constructor(message: string, options?: { cause?: unknown; request?: RedactedRequest }) {
+    super(message, options);
+  }
+}
+
+/**
  * The connection failed (refused, reset, closed mid-body, TLS failure) or the request was aborted.
  * @example
  * ```ts

@@ -50,3 +50,15 @@ export { NOTIFICATION_ALGORITHM, parseNotification } from './webhook/parse-notif
 export type { EncryptedResource, IncomingHeaders, IncomingNotification, Notification, NotificationOptions } from './webhook/parse-notification.js';
 export { notificationReply } from './webhook/reply.js';
 export type { NotificationReply } from './webhook/reply.js';
+export { PublicKeyModeError } from './errors.js';
+export {
+  CERTIFICATES_STEP,
+  certificatesStep,
+  decryptCertificates,
+  downloadCertificates,
+  installCertificatesStep,
+  writeCertificates,
+} from './certificates/download.js';
+export type { DownloadOptions, PlatformCertificate } from './certificates/download.js';
+export { CertificateManager } from './certificates/manager.js';
+export type { CertificateManagerOptions } from './certificates/manager.js';
