@@ -62,3 +62,5 @@ export {
 export type { DownloadOptions, PlatformCertificate } from './certificates/download.js';
 export { CertificateManager } from './certificates/manager.js';
 export type { CertificateManagerOptions } from './certificates/manager.js';
+export { applySensitiveFields, choosePlatformSerial, decryptFields, encryptFields } from './sensitive/fields.js';
+export type { SensitiveFields } from './sensitive/fields.js';
