@@ -64,3 +64,5 @@ export { CertificateManager } from './certificates/manager.js';
 export type { CertificateManagerOptions } from './certificates/manager.js';
 export { applySensitiveFields, choosePlatformSerial, decryptFields, encryptFields } from './sensitive/fields.js';
 export type { SensitiveFields } from './sensitive/fields.js';
+export { buildAppPayParams, buildJsapiPayParams, buildMiniProgramPayParams } from './payment/pay-params.js';
+export type { AppPayParams, JsapiPayParams } from './payment/pay-params.js';
