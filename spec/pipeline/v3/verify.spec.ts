@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { http, HttpResponse } from 'msw';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Builder, DecodeError, HttpError, VerificationError } from '../../../lib/index.js';
@@ -14,6 +15,16 @@ emulator.use(
   http.get('*/v3/demo/gateway', () => new HttpResponse('<html>502 Bad Gateway</html>', { status: 502, headers: { 'content-type': 'text/html', [UNSIGNED]: '1' } })),
   http.get('*/v3/billdownload/file', () => new HttpResponse('交易时间,公众账号ID\n', { headers: { 'content-type': 'text/plain', [UNSIGNED]: '1' } })),
   http.get('*/v3/demo/unsigned', () => HttpResponse.json({ ok: true }, { headers: { [UNSIGNED]: '1' } })),
+);
+const statement = Buffer.from('Date,Merchant ID\n2026-11-21,1900000109\n');
+const statementSha1 = createHash('sha1').update(statement).digest('hex');
+let announcedSha1 = statementSha1;
+emulator.use(
+  http.get('*/v3/global/statements', () =>
+    new HttpResponse(new Uint8Array(statement), {
+      headers: { 'content-type': 'text/plain', [UNSIGNED]: '1', 'wechatpay-statement-sha1': announcedSha1, ...emulator.signResponse(`{"sha1":"${announcedSha1}"}`) },
+    }),
+  ),
 );
 const client = Builder.factory(emulator.clientConfig());
 afterAll(() => client.close());
@@ -94,6 +105,16 @@ describe('APIv3 response verification', () => {
     expect(res.status).toBe(200);
     expect(String(res.body)).toBe('交易时间,公众账号ID\n');
     expect(res.data).toBeUndefined();
+  });
+
+  it('verifies an overseas statement by its signed SHA-1 digest', async () => {
+    announcedSha1 = statementSha1;
+    const res = await client.v3.global.statements.get({ query: { date: '2026-11-21' } });
+    expect(Buffer.compare(res.body as Buffer, statement)).toBe(0);
+    announcedSha1 = createHash('sha1').update('another file').digest('hex');
+    const error = await failure(client.v3.global.statements.get({ query: { date: '2026-11-21' } }));
+    expect(error).toBeInstanceOf(VerificationError);
+    expect((error as VerificationError).reason).toBe('digest-mismatch');
   });
 
   it('turns a signed 4xx into an HttpError with code, message and detail', async () => {
