@@ -17,7 +17,13 @@ import type { Middleware } from '../pipeline/context.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { Verifier } from '../pipeline/v3/verifier.js';
 
-/** The name of the pipeline step {@link downloadCertificates} installs. */
+/**
+ * The name of the pipeline step {@link downloadCertificates} installs.
+ * @example
+ * ```ts
+ * client.pipeline.names(); // ['sign', 'verify', 'platform-certificates']
+ * ```
+ */
 export const CERTIFICATES_STEP = 'platform-certificates';
 
 /**

@@ -11,7 +11,13 @@ import { pathToFileURL } from 'node:url';
 import type { ClientConfig } from '../builder.js';
 import { ArgumentError } from '../errors.js';
 
-/** Client flags every command accepts. */
+/**
+ * Client flags every command accepts.
+ * @example
+ * ```ts
+ * const flags: ClientFlags = { config: 'wxpay.json', baseURL: 'http://127.0.0.1:8080/' };
+ * ```
+ */
 export interface ClientFlags {
   config?: string;
   mchid?: string;
@@ -23,7 +29,13 @@ export interface ClientFlags {
   timeout?: string;
 }
 
-/** Environment variables read, flag by flag. */
+/**
+ * Environment variables read, flag by flag.
+ * @example
+ * ```ts
+ * ENVIRONMENT.apiv3Key; // 'WECHATPAY_APIV3_KEY'
+ * ```
+ */
 export const ENVIRONMENT: Readonly<Record<string, string>> = {
   config: 'WECHATPAY_CONFIG',
   mchid: 'WECHATPAY_MCHID',

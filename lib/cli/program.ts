@@ -35,7 +35,13 @@ export const EXIT = {
   NETWORK: 5,
 } as const;
 
-/** Where the CLI writes and what it reads. */
+/**
+ * Where the CLI writes and what it reads.
+ * @example
+ * ```ts
+ * const io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env };
+ * ```
+ */
 export interface CliIo {
   stdout: { write(chunk: string | Uint8Array): unknown };
   stderr: { write(chunk: string): unknown };

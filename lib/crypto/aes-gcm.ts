@@ -9,11 +9,17 @@ import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { ArgumentError } from '../errors.js';
 
 /** Length of the APIv3 key and of an AES-256 key, in bytes. */
-export const KEY_LENGTH_BYTE = 32;
+const KEY_LENGTH_BYTE = 32;
 /** Length of the GCM authentication tag appended to the ciphertext, in bytes. */
-export const BLOCK_SIZE = 16;
+const BLOCK_SIZE = 16;
 
-/** A secret or a nonce given as UTF-8 text or as bytes. */
+/**
+ * A secret or a nonce given as UTF-8 text or as bytes.
+ * @example
+ * ```ts
+ * const key: BinaryLike = process.env.WECHATPAY_APIV3_KEY ?? Buffer.alloc(32);
+ * ```
+ */
 export type BinaryLike = string | Uint8Array;
 
 function toBytes(thing: BinaryLike, field: string): Buffer {

@@ -8,11 +8,17 @@ import { ArgumentError } from '../errors.js';
 import { ksort, queryStringLike } from '../formatter.js';
 
 /** The APIv2 `sign_type` of MD5 signatures (the default). */
-export const ALGO_MD5 = 'MD5';
+const ALGO_MD5 = 'MD5';
 /** The APIv2 `sign_type` of HMAC-SHA256 signatures. */
-export const ALGO_HMAC_SHA256 = 'HMAC-SHA256';
+const ALGO_HMAC_SHA256 = 'HMAC-SHA256';
 
-/** APIv2 signature types. */
+/**
+ * APIv2 signature types (`Hash.ALGO_MD5`, `Hash.ALGO_HMAC_SHA256`).
+ * @example
+ * ```ts
+ * const type: SignType = fields.sign_type === 'HMAC-SHA256' ? 'HMAC-SHA256' : 'MD5';
+ * ```
+ */
 export type SignType = typeof ALGO_MD5 | typeof ALGO_HMAC_SHA256;
 
 function secret(key: string, field = 'key'): string {

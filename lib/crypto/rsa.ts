@@ -70,7 +70,13 @@ function verify(message: string | Uint8Array, signature: string, publicKey: KeyL
   }
 }
 
-/** Padding schemes `Rsa.encrypt` / `Rsa.decrypt` support. OAEP is the default and the safe choice. */
+/**
+ * Padding schemes `Rsa.encrypt` / `Rsa.decrypt` support. OAEP is the default and the safe choice.
+ * @example
+ * ```ts
+ * const padding: RsaPadding = 'pkcs1'; // only where an endpoint demands RSAES-PKCS1-v1_5
+ * ```
+ */
 export type RsaPadding = 'oaep' | 'pkcs1';
 
 /**

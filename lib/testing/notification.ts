@@ -8,7 +8,13 @@ import { AesGcm } from '../crypto/aes-gcm.js';
 import { nonce } from '../formatter.js';
 import { beijingTime } from './platform-handlers.js';
 
-/** What to put in the notification. */
+/**
+ * What to put in the notification.
+ * @example
+ * ```ts
+ * const input: NotificationInput = { event_type: 'REFUND.SUCCESS', original_type: 'refund', resource: { out_refund_no: 'R1', refund_status: 'SUCCESS' } };
+ * ```
+ */
 export interface NotificationInput {
   /** The plaintext resource, e.g. a transaction. */
   resource: unknown;

@@ -10,14 +10,26 @@ import { AesGcm } from '../crypto/aes-gcm.js';
 import { nonce } from '../formatter.js';
 import type { IssuedCertificate } from './certificates.js';
 
-/** What the handlers need from the emulator. */
+/**
+ * What the handlers need from the emulator.
+ * @example
+ * ```ts
+ * const state: PlatformState = emulator;
+ * ```
+ */
 export interface PlatformState {
   readonly apiv3Key: string;
   readonly platformCertificates: readonly IssuedCertificate[];
   platformPrivateKey(serial: string): KeyObject | undefined;
 }
 
-/** Fields of `POST /v3/applyment4sub/applyment/` that must arrive encrypted (when present). */
+/**
+ * Fields of `POST /v3/applyment4sub/applyment/` that must arrive encrypted (when present).
+ * @example
+ * ```ts
+ * await client.chain('v3/applyment4sub/applyment/').post({ json, encrypt: [...APPLYMENT_SENSITIVE_FIELDS] });
+ * ```
+ */
 export const APPLYMENT_SENSITIVE_FIELDS: readonly string[] = [
   'contact_info.contact_name',
   'contact_info.contact_id_number',

@@ -9,7 +9,13 @@ import type { KeyLike } from '../crypto/keys.js';
 import { ArgumentError, VerificationError } from '../errors.js';
 import { Verifier, type HeaderBag } from '../pipeline/v3/verifier.js';
 
-/** The encrypted `resource` of a notification as WeChat Pay sends it. */
+/**
+ * The encrypted `resource` of a notification as WeChat Pay sends it.
+ * @example
+ * ```ts
+ * const { ciphertext, nonce, associated_data }: EncryptedResource = JSON.parse(rawBody).resource;
+ * ```
+ */
 export interface EncryptedResource {
   algorithm: string;
   ciphertext: string;
@@ -41,7 +47,13 @@ export interface Notification<T = Record<string, unknown>> {
   serial: string;
 }
 
-/** Headers as a framework gives them (any case, maybe arrays) or a Fetch `Headers`. */
+/**
+ * Headers as a framework gives them (any case, maybe arrays) or a Fetch `Headers`.
+ * @example
+ * ```ts
+ * const headers: IncomingHeaders = req.headers; // node:http, Express, Koa, Fastify — or request.headers in a Fetch handler
+ * ```
+ */
 export type IncomingHeaders = Headers | Readonly<Record<string, string | string[] | undefined>>;
 
 /**
@@ -76,7 +88,13 @@ export interface NotificationOptions {
   now?: number;
 }
 
-/** The algorithm WeChat Pay encrypts notification resources with. */
+/**
+ * The algorithm WeChat Pay encrypts notification resources with.
+ * @example
+ * ```ts
+ * resource.algorithm === NOTIFICATION_ALGORITHM; // 'AEAD_AES_256_GCM'
+ * ```
+ */
 export const NOTIFICATION_ALGORITHM = 'AEAD_AES_256_GCM';
 
 const verifiers = new WeakMap<object, Verifier>();

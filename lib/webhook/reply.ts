@@ -6,7 +6,13 @@
  */
 import { VerificationError } from '../errors.js';
 
-/** A reply: status, headers and body, ready for any framework. */
+/**
+ * A reply: status, headers and body, ready for any framework.
+ * @example
+ * ```ts
+ * const reply: NotificationReply = notificationReply(); // { status: 200, headers, body: '{"code":"SUCCESS","message":"成功"}' }
+ * ```
+ */
 export interface NotificationReply {
   status: number;
   headers: Record<string, string>;

@@ -123,3 +123,24 @@ describe('encryptFields / decryptFields', () => {
     expect(() => decryptFields(encrypted, ['x.secret'], merchant.privateKey)).toThrow(/x\.secret does not decrypt/);
   });
 });
+
+describe('Verifier.expiresAt (what the serial rule reads)', () => {
+  it('knows the expiry of certificates given as PEM text, PEM or DER bytes, and none for bare public keys', async () => {
+    const emulator = Emulator.create();
+    const certificate = await emulator.addPlatformCertificate();
+    const { X509Certificate } = await import('node:crypto');
+    const x509 = new X509Certificate(certificate.certificatePem);
+    const verifier = new Verifier({
+      A: certificate.certificatePem,
+      B: Buffer.from(certificate.certificatePem),
+      C: x509.raw,
+      PUB_KEY_ID_1: emulator.platform.publicKeyPem,
+      D: emulator.platform.publicKey.export({ type: 'spki', format: 'der' }),
+    });
+    for (const serial of ['A', 'B', 'C']) expect(verifier.expiresAt(serial)?.getTime()).toBe(new Date(x509.validTo).getTime());
+    expect(verifier.expiresAt('PUB_KEY_ID_1')).toBeUndefined();
+    expect(verifier.expiresAt('D')).toBeUndefined();
+    verifier.delete('A');
+    expect(verifier.expiresAt('A')).toBeUndefined();
+  });
+});

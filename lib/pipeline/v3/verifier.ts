@@ -43,8 +43,13 @@ export class Verifier {
     const bytes = typeof key === 'string' && key.startsWith('file://') ? readKeyFile(key, `certs["${serial}"]`) : key;
     this.#keys.set(serial, loadKey(bytes, 'public', `certs["${serial}"]`));
     this.#expiry.delete(serial);
-    if ((typeof bytes === 'string' || bytes instanceof Uint8Array) && Buffer.from(bytes.slice(0, 64)).toString('latin1').includes('CERTIFICATE')) {
-      this.#expiry.set(serial, new Date(new X509Certificate(bytes).validTo));
+    const certificate = typeof bytes === 'string' ? (bytes.includes('-----BEGIN CERTIFICATE-----') ? bytes : undefined) : bytes instanceof Uint8Array ? bytes : undefined;
+    if (certificate !== undefined) {
+      try {
+        this.#expiry.set(serial, new Date(new X509Certificate(certificate).validTo));
+      } catch {
+        // bytes of a bare key, not a certificate: no expiry
+      }
     }
   }
 
