@@ -97,6 +97,8 @@ export interface NotificationOptions {
  */
 export const NOTIFICATION_ALGORITHM = 'AEAD_AES_256_GCM';
 
+const SIGNATURE_TYPE = 'WECHATPAY2-SHA256-RSA2048';
+
 const verifiers = new WeakMap<object, Verifier>();
 
 function lowerCase(headers: IncomingHeaders): HeaderBag {
@@ -144,8 +146,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
  * Verifies and decrypts a WeChat Pay APIv3 notification. Synchronous.
  *
  * Checks, in order: the four `Wechatpay-*` headers, the ±300 s timestamp window, the serial
- * (platform certificate or `PUB_KEY_ID_…`, whichever signed), the RSA-SHA256 signature over the
- * raw body; then the envelope, `resource.algorithm` (`AEAD_AES_256_GCM`) and the AES-GCM tag.
+ * (platform certificate or `PUB_KEY_ID_…`, whichever signed), `Wechatpay-Signature-Type` when
+ * present, the RSA-SHA256 signature over the raw body; then the envelope, `resource.algorithm` (`AEAD_AES_256_GCM`) and the AES-GCM tag.
  * @throws {VerificationError} whose `reason` names the failed check (`missing-header`,
  *   `stale-timestamp`, `unknown-serial`, `bad-signature`, `malformed-notification`,
  *   `unsupported-algorithm`, `decrypt-failed`); answer WeChat Pay with a 4xx/5xx and it retries
@@ -167,9 +169,15 @@ export function parseNotification<T = Record<string, unknown>>(incoming: Incomin
     throw new ArgumentError('body: expected the raw body as a string or Buffer (keep it raw: a re-serialized JSON object does not verify)', 'body');
   }
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-  const serial = verifier.check(lowerCase(incoming.headers), bytes, { now: options.now, what: 'notification' });
-
+  const headers = lowerCase(incoming.headers);
   const fail = (reason: VerificationError['reason'], message: string) => new VerificationError(reason, `notification rejected: ${message}`);
+  // newer notifications name the signature scheme; refuse one we would not check correctly
+  const scheme = headers['wechatpay-signature-type'];
+  if (scheme !== undefined && scheme !== SIGNATURE_TYPE) {
+    throw fail('unsupported-algorithm', `Wechatpay-Signature-Type is "${String(scheme).slice(0, 48)}", expected ${SIGNATURE_TYPE}`);
+  }
+  const serial = verifier.check(headers, bytes, { now: options.now, what: 'notification' });
+
   let envelope: unknown;
   try {
     envelope = JSON.parse(bytes.toString('utf8'));

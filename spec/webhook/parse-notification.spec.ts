@@ -84,6 +84,14 @@ describe('parseNotification', () => {
     expect(reasonOf(() => parseNotification(signed(JSON.stringify(envelope)), { certs, apiv3Key }))).toBe('unsupported-algorithm');
   });
 
+  it('checks Wechatpay-Signature-Type when present', () => {
+    const { headers, body } = createNotification(emulator, { resource: transaction });
+    const typed = { ...headers, 'Wechatpay-Signature-Type': 'WECHATPAY2-SHA256-RSA2048' };
+    expect(parseNotification({ headers: typed, body }, { certs, apiv3Key }).resource).toEqual(transaction);
+    const other = { ...headers, 'wechatpay-signature-type': 'WECHATPAY2-SM2-WITH-SM3' };
+    expect(reasonOf(() => parseNotification({ headers: other, body }, { certs, apiv3Key }))).toBe('unsupported-algorithm');
+  });
+
   it('rejects missing headers and missing envelope fields', () => {
     const { headers, body } = createNotification(emulator, { resource: transaction });
     for (const name of ['wechatpay-timestamp', 'wechatpay-nonce', 'wechatpay-signature', 'wechatpay-serial']) {
