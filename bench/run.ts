@@ -52,9 +52,9 @@ const flag = (name: string) => process.argv.includes(`--${name}`);
 const quick = flag('quick');
 const settings = {
   quick,
-  rounds: Number(option('rounds') ?? (quick ? 1 : 5)),
+  rounds: Number(option('rounds') ?? (quick ? 1 : 4)),
   warmupMs: Number(option('warmup') ?? (quick ? 300 : 700)),
-  durationMs: Number(option('duration') ?? (quick ? 1000 : 2500)),
+  durationMs: Number(option('duration') ?? (quick ? 1000 : 2000)),
   allocationRequests: quick ? 500 : 2000,
   importRuns: quick ? 3 : 9,
   kinds: (option('only')?.split(',') ?? [...KINDS]).filter((k): k is Kind => (KINDS as readonly string[]).includes(k)),
@@ -173,10 +173,12 @@ async function main(): Promise<void> {
   }
 
   console.log('import times …');
-  const imports = { chain: [] as number[], axios: [] as number[] };
+  const imports = { chain: [] as number[], axios: [] as number[], empty: [] as number[] };
   for (let i = 0; i < settings.importRuns; i++) {
     imports.chain.push(importMs('wechatpay-chain', ROOT));
     imports.axios.push(importMs('wechatpay-axios-plugin', ROOT));
+    // node's own cost of loading one ES module: tells how slow the machine is right now
+    imports.empty.push(importMs('data:text/javascript,export{}', ROOT));
   }
   const loaded = reachable(join(ROOT, 'dist', 'index.js'));
   const catalogBytes = bytesUnder(loaded, join(ROOT, 'dist', 'openapi'));
@@ -264,6 +266,7 @@ async function main(): Promise<void> {
       [
         ['wechatpay-chain (dist/index.js)', fmt(importChain)],
         ['wechatpay-axios-plugin', fmt(median(imports.axios))],
+        ['an empty ES module (loader baseline)', fmt(median(imports.empty))],
       ],
     ),
   );
@@ -284,7 +287,7 @@ async function main(): Promise<void> {
     machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.versions.node, loadAverage: [load0, loadavg()[0]] },
     settings,
     clients: summary,
-    imports: { chainMs: importChain, axiosMs: median(imports.axios), runs: imports },
+    imports: { chainMs: importChain, axiosMs: median(imports.axios), emptyModuleMs: median(imports.empty), runs: imports },
     runtimeJs: { files: loaded.size, bytes: loadedBytes, catalogBytes },
     standIn: standInStats,
     goals,
@@ -309,7 +312,7 @@ async function main(): Promise<void> {
       svgFile,
       throughputSvg(
         'POST return-advance against a loopback stand-in',
-        `requests/s, median of ${settings.rounds} rounds · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} · node ${process.versions.node} · ${results.date.slice(0, 10)}`,
+        `requests/s, median of ${settings.rounds} rounds · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load average ${load0.toFixed(0)} · node ${process.versions.node} · ${results.date.slice(0, 10)}`,
         LEVELS,
         series,
       ),
