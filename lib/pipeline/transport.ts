@@ -55,6 +55,8 @@ function readBody(body: Readable, limit: number, ctx: RequestContext, status: nu
     });
     body.once('error', reject);
     body.once('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)));
+    // undici errors a body it cuts short; should a stream ever just close, fail as for-await did
+    body.once('close', () => reject(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' })));
   });
 }
 
