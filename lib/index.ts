@@ -26,6 +26,10 @@ export {
   VerificationError,
   WeChatPayError,
 } from './errors.js';
+// APIv2 (XML, mutual TLS) — issue 4
+export { BusinessError } from './errors.js';
+export type { ApiV2Config } from './pipeline/v2/setup.js';
+export type { MerchantCertificate, PemLike } from './pipeline/v2/mutual-tls.js';
 export type { ErrorResponse, RedactedRequest, VerificationReason } from './errors.js';
 export { Formatter } from './formatter.js';
 export { Rsa } from './crypto/rsa.js';
