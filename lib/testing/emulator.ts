@@ -15,6 +15,8 @@ import type { ClientConfig } from '../builder.js';
 import { nonce as makeNonce } from '../formatter.js';
 import { MswDispatcher } from './msw-dispatcher.js';
 import { seedHandlers } from './handlers.js';
+import { handleApiV2, isApiV2Path } from './v2.js';
+import { apiV2Handlers } from './v2-handlers.js';
 
 /** Header a handler sets to have its answer sent without a signature (file downloads). */
 export const UNSIGNED = 'x-emulator-unsigned';
@@ -52,6 +54,8 @@ export interface EmulatorOptions {
   now?: () => number;
   /** RSA modulus length of generated keys (2048, as WeChat Pay uses). */
   modulusLength?: number;
+  /** The APIv2 key the emulator checks and signs with (random 32 characters by default). */
+  secret?: string;
 }
 
 /** A generated RSA key pair in the forms tests want. */
@@ -100,6 +104,8 @@ export class Emulator {
   readonly merchant: GeneratedKeyPair & { mchid: string; serial: string };
   /** The platform key that signs answers, in public-key mode (`PUB_KEY_ID_…`). */
   readonly platform: GeneratedKeyPair & { serial: string };
+  /** The APIv2 key (APIv2 requests are checked and answers signed with it). */
+  readonly secret: string;
   /** Every request seen, oldest first (bounded to the last 1 000). */
   readonly requests: RecordedRequest[] = [];
   readonly #handlers: RequestHandler[];
@@ -112,7 +118,8 @@ export class Emulator {
     this.merchant = { ...generateKeyPair(modulusLength), mchid: options.mchid ?? '1900000109', serial: randomBytes(20).toString('hex').toUpperCase() };
     this.platform = { ...generateKeyPair(modulusLength), serial: `PUB_KEY_ID_0${String(Date.now()).padStart(16, '0')}${String(Math.floor(Math.random() * 1e10)).padStart(11, '0')}` };
     this.#now = options.now ?? Date.now;
-    this.#handlers = [...(options.handlers ?? []), ...seedHandlers()];
+    this.#handlers = [...(options.handlers ?? []), ...seedHandlers(), ...apiV2Handlers()];
+    this.secret = options.secret ?? makeNonce(32);
   }
 
   /**
@@ -169,6 +176,9 @@ export class Emulator {
       serial: this.merchant.serial,
       privateKey: this.merchant.privateKeyPem,
       certs: { [this.platform.serial]: this.platform.publicKeyPem },
+      secret: this.secret,
+      // APIv2 `security: true` requests reach the emulator in process, as if over mutual TLS
+      securityDispatcher: this.dispatcher({ secure: true }),
       ...(overrides.baseURL === undefined
         ? { dispatcher: this.dispatcher() }
         : { hosts: { hk: overrides.baseURL, global: overrides.baseURL } }),
@@ -183,8 +193,8 @@ export class Emulator {
    * Builder.factory({ ...config, dispatcher: emulator.dispatcher() });
    * ```
    */
-  dispatcher(): MswDispatcher {
-    return new MswDispatcher((request) => this.handle(request));
+  dispatcher(options: { secure?: boolean } = {}): MswDispatcher {
+    return new MswDispatcher((request) => this.handle(request, options.secure === true));
   }
 
   /**
@@ -294,9 +304,10 @@ export class Emulator {
    * const response = await emulator.handle(new Request('http://x/v3/certificates', { headers: { authorization } }));
    * ```
    */
-  async handle(request: Request): Promise<Response> {
+  async handle(request: Request, secure = false): Promise<Response> {
     const url = new URL(request.url);
     const path = url.pathname + url.search;
+    if (isApiV2Path(url.pathname)) return this.#handleV2(request, path, secure);
     const bytes = Buffer.from(await request.clone().arrayBuffer());
     const headers: Record<string, string> = {};
     request.headers.forEach((value, name) => (headers[name] = value));
@@ -327,6 +338,20 @@ export class Emulator {
       status: outgoing.status,
       headers: outgoing.headers,
     });
+  }
+
+  /** APIv2: see lib/testing/v2.ts. `secure` says the request came over the mutual-TLS dispatcher. */
+  async #handleV2(request: Request, path: string, secure: boolean): Promise<Response> {
+    const headers: Record<string, string> = {};
+    request.headers.forEach((value, name) => (headers[name] = value));
+    const outcome = await handleApiV2(request, { secret: this.secret, mchid: this.merchant.mchid, handlers: this.#handlers, secure });
+    this.requests.push({ method: request.method, path, headers, body: outcome.requestBody, verified: outcome.verified });
+    if (this.requests.length > 1000) this.requests.shift();
+    const outgoing: OutgoingResponse = { status: outcome.status, headers: outcome.headers, body: outcome.body };
+    const tamper = this.#tamper;
+    this.#tamper = undefined;
+    tamper?.(outgoing);
+    return new Response(new Uint8Array(outgoing.body), { status: outgoing.status, headers: outgoing.headers });
   }
 
   async #serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
