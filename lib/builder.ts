@@ -31,6 +31,8 @@ export const DEFAULT_BASE_URL = 'https://api.mch.weixin.qq.com/';
 export const DEFAULT_HOSTS: Readonly<Record<string, string>> = {
   hk: 'https://apihk.mch.weixin.qq.com/',
   global: 'https://apihk.mch.weixin.qq.com/',
+  // APIv2 risk endpoints (getpublickey for 付款到银行卡): client.fraud.v2.risk.getpublickey
+  fraud: 'https://fraud.mch.weixin.qq.com/',
 };
 /** Default milliseconds per attempt. */
 export const DEFAULT_TIMEOUT = 30_000;

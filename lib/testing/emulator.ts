@@ -11,7 +11,7 @@ import { createHash, generateKeyPairSync, randomBytes, sign as rsaSign, verify a
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getResponse, HttpResponse, type RequestHandler } from 'msw';
-import type { ClientConfig } from '../builder.js';
+import { DEFAULT_HOSTS, type ClientConfig } from '../builder.js';
 import { nonce as makeNonce } from '../formatter.js';
 import { MswDispatcher } from './msw-dispatcher.js';
 import { seedHandlers } from './handlers.js';
@@ -181,7 +181,7 @@ export class Emulator {
       securityDispatcher: this.dispatcher({ secure: true }),
       ...(overrides.baseURL === undefined
         ? { dispatcher: this.dispatcher() }
-        : { hosts: { hk: overrides.baseURL, global: overrides.baseURL } }),
+        : { hosts: Object.fromEntries(Object.keys(DEFAULT_HOSTS).map((alias) => [alias, overrides.baseURL as string])) }),
       ...overrides,
     };
   }

@@ -158,6 +158,7 @@ describe('APIv2 over HTTPS with mutual TLS', () => {
       privateKey: merchantKeys.privateKeyPem,
       certs: {},
       baseURL,
+      hosts: { fraud: baseURL },
       secret,
       merchant: { cert: merchantCert.certificatePem, key: merchantCert.privateKeyPem },
       ca: ca.certificatePem,
@@ -341,7 +342,8 @@ describe('APIv2 over HTTPS with mutual TLS', () => {
   });
 
   it('fetches the 付款到银行卡 public key (unsigned reply) and encrypts for it with RSA-OAEP', async () => {
-    const res = await client.v2.risk.getpublickey.post({ xml: { mch_id: mchid, sign_type: 'MD5' }, security: true });
+    const res = await client.fraud.v2.risk.getpublickey.post({ xml: { mch_id: mchid, sign_type: 'MD5' }, security: true });
+    expect(seen.at(-1)).toMatchObject({ path: '/risk/getpublickey', clientCn: mchid });
     const pem = (res.data as { pub_key: string }).pub_key;
     expect(pem).toContain('BEGIN RSA PUBLIC KEY');
     const encrypted = Rsa.encrypt('6225760000000000', pem);
