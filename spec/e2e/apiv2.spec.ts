@@ -63,6 +63,7 @@ type Mode = 'signed' | 'unsigned' | 'badly-signed' | 'return-fail' | 'result-fai
 interface Seen {
   path: string;
   contentType: string | undefined;
+  accept: string | undefined;
   fields: Record<string, string>;
   signOk: boolean;
   clientCn: string | undefined;
@@ -96,7 +97,7 @@ describe('APIv2 over HTTPS with mutual TLS', () => {
           const fields = fieldsOf(body);
           const clientCn = socket.authorized ? String(socket.getPeerCertificate().subject?.CN) : undefined;
           const signOk = fields.sign === signOf(fields);
-          seen.push({ path, contentType: req.headers['content-type'], fields, signOk, clientCn });
+          seen.push({ path, contentType: req.headers['content-type'], accept: req.headers.accept, fields, signOk, clientCn });
           const send = (text: string | Buffer, status = 200, type = 'text/xml') => {
             res.writeHead(status, { 'content-type': type });
             res.end(text);
@@ -180,6 +181,7 @@ describe('APIv2 over HTTPS with mutual TLS', () => {
     const request = seen.at(-1) as Seen;
     expect(request.path).toBe('/pay/micropay');
     expect(request.contentType).toMatch(/^text\/xml/);
+    expect(request.accept).toMatch(/^text\/xml/);
     expect(request.signOk).toBe(true);
     expect(request.fields.nonce_str).toMatch(/^[0-9A-Za-z]{32}$/);
     expect(request.fields.sign).toMatch(/^[0-9A-F]{32}$/);
@@ -349,6 +351,18 @@ describe('APIv2 over HTTPS with mutual TLS', () => {
     const encrypted = Rsa.encrypt('6225760000000000', pem);
     const plain = privateDecrypt({ key: bank.privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, Buffer.from(encrypted, 'base64'));
     expect(plain.toString()).toBe('6225760000000000');
+  });
+
+  it('verifies before handing out a stream on an XML endpoint, and keeps a caller-given Accept', async () => {
+    mode = 'signed';
+    const res = await client.v2.pay.orderquery.post({ xml: { mch_id: mchid, out_trade_no: 'T1' }, stream: true, headers: { accept: 'application/xml' } });
+    expect(res.data).toMatchObject({ return_code: 'SUCCESS', out_trade_no: 'T1' });
+    expect(seen.at(-1)?.accept).toBe('application/xml');
+    const chunks: Buffer[] = [];
+    for await (const chunk of res.body as Readable) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks).toString('utf8')).toContain('<out_trade_no><![CDATA[T1]]></out_trade_no>');
+    mode = 'badly-signed';
+    await expect(client.v2.pay.orderquery.post({ xml: { mch_id: mchid, out_trade_no: 'T1' }, stream: true })).rejects.toBeInstanceOf(VerificationError);
   });
 
   it('runs one pipeline for both protocols: a user step sees v2 requests, signed', async () => {

@@ -16,7 +16,8 @@ export type PemLike = string | Buffer;
 
 /**
  * The merchant API certificate (商户API证书, `apiclient_cert.pem` + `apiclient_key.pem`), or the
- * PKCS#12 bundle (`apiclient_cert.p12`, passphrase = the merchant id by default).
+ * PKCS#12 bundle (`apiclient_cert.p12`, passphrase = the merchant id by default) as a Buffer, a
+ * `file://` URL or base64 text.
  * @example
  * ```ts
  * const merchant: MerchantCertificate = { cert: 'file:///etc/wechatpay/apiclient_cert.pem', key: 'file:///etc/wechatpay/apiclient_key.pem' };

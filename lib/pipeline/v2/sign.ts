@@ -71,7 +71,8 @@ export function v2Signer(options: V2SignerOptions): Middleware {
     }
     ctx.body = toXml(signedFields(xml ?? {}, { mchid, secret }));
     ctx.headers['content-type'] = 'text/xml; charset=utf-8';
-    ctx.headers.accept = 'text/xml, text/plain, application/octet-stream, */*';
+    const ownAccept = Object.keys(ctx.options.headers ?? {}).some((name) => name.toLowerCase() === 'accept');
+    if (!ownAccept) ctx.headers.accept = 'text/xml, text/plain, application/octet-stream, */*';
     return next(ctx);
   };
 }
