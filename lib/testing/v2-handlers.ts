@@ -11,7 +11,13 @@ import { gzipSync } from 'node:zlib';
 import { http, HttpResponse, type RequestHandler } from 'msw';
 import { v2Fail, v2Fields, v2Refuse, v2Reply } from './v2.js';
 
-/** The first transaction id the APIv2 emulator hands out. */
+/**
+ * The first transaction id the APIv2 emulator hands out.
+ * @example
+ * ```ts
+ * const { data } = await client.v2.pay.micropay.post({ xml }); // data.transaction_id === FIRST_TRANSACTION_ID
+ * ```
+ */
 export const FIRST_TRANSACTION_ID = '4200000000202611220000000001';
 
 interface Order {

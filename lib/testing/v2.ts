@@ -82,7 +82,13 @@ export async function v2Fields(request: Request): Promise<XmlRecord> {
   return parseXml(await request.clone().text());
 }
 
-/** What the APIv2 side made of one request. */
+/**
+ * What the APIv2 side made of one request.
+ * @example
+ * ```ts
+ * const { status, body, verified }: V2Outcome = await handleApiV2(request, { secret, mchid, handlers, secure: false });
+ * ```
+ */
 export interface V2Outcome {
   status: number;
   headers: Headers;

@@ -11,10 +11,22 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { ArgumentError } from '../../errors.js';
 import { ksort, queryStringLike } from '../../formatter.js';
 
-/** The two APIv2 signature algorithms, spelled as in `sign_type`. */
+/**
+ * The two APIv2 signature algorithms, spelled as in `sign_type`.
+ * @example
+ * ```ts
+ * const signType: SignType = 'HMAC-SHA256';
+ * ```
+ */
 export type SignType = 'MD5' | 'HMAC-SHA256';
 
-/** `sign_type` values accepted, MD5 first (the default). */
+/**
+ * `sign_type` values accepted, MD5 first (the default).
+ * @example
+ * ```ts
+ * SIGN_TYPES.includes('MD5'); // true
+ * ```
+ */
 export const SIGN_TYPES: readonly SignType[] = ['MD5', 'HMAC-SHA256'];
 
 /**

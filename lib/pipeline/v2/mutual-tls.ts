@@ -11,7 +11,13 @@ import { Agent, type Dispatcher } from 'undici';
 import { loadKey, readKeyFile } from '../../crypto/keys.js';
 import { ArgumentError } from '../../errors.js';
 
-/** PEM text, a Buffer (PEM or DER) or a `file://` URL. */
+/**
+ * PEM text, a Buffer (PEM or DER) or a `file://` URL.
+ * @example
+ * ```ts
+ * const ca: PemLike = 'file:///etc/ssl/private-ca.pem';
+ * ```
+ */
 export type PemLike = string | Buffer;
 
 /**
@@ -26,7 +32,13 @@ export type PemLike = string | Buffer;
  */
 export type MerchantCertificate = { cert: PemLike; key: PemLike | KeyObject } | { pfx: PemLike; passphrase?: string };
 
-/** The TLS material, loaded. Never printed: `inspect` and `toJSON` show only the kind. */
+/**
+ * The TLS material, loaded. Never printed: `inspect` and `toJSON` show only the kind.
+ * @example
+ * ```ts
+ * const { kind, tls }: LoadedMerchant = loadMerchant({ cert, key }); // kind === 'pem'
+ * ```
+ */
 export interface LoadedMerchant {
   readonly kind: 'pem' | 'pfx';
   /** Options for `tls.connect` / undici `connect`. */

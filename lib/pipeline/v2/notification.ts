@@ -58,7 +58,13 @@ export function encryptReqInfo(fields: Readonly<Record<string, unknown>>, secret
   return Buffer.concat([cipher.update(toXml(fields, 'root'), 'utf8'), cipher.final()]).toString('base64');
 }
 
-/** A verified notification: the outer fields and, for refunds, the decrypted `req_info`. */
+/**
+ * A verified notification: the outer fields and, for refunds, the decrypted `req_info`.
+ * @example
+ * ```ts
+ * const { data, refund }: V2Notification = ApiV2.parseNotification(body, { secret });
+ * ```
+ */
 export interface V2Notification {
   /** The notification's own fields. */
   data: XmlRecord;

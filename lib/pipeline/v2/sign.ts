@@ -10,10 +10,22 @@ import type { Middleware } from '../context.js';
 import { isSignType, signFields, type SignType } from './digest.js';
 import { toXml } from './xml.js';
 
-/** Fields naming the merchant; each, when present, must be the configured merchant id. */
+/**
+ * Fields naming the merchant; each, when present, must be the configured merchant id.
+ * @example
+ * ```ts
+ * MERCHANT_ID_FIELDS.includes('mchid'); // true (企业付款 uses mchid)
+ * ```
+ */
 export const MERCHANT_ID_FIELDS: readonly string[] = ['mch_id', 'mchid', 'combine_mch_id'];
 
-/** What the APIv2 signer needs. The key stays in this closure, never on the context. */
+/**
+ * What the APIv2 signer needs. The key stays in this closure, never on the context.
+ * @example
+ * ```ts
+ * const options: V2SignerOptions = { mchid: '1900000109', secret: apiv2Key };
+ * ```
+ */
 export interface V2SignerOptions {
   mchid: string;
   /** The APIv2 key; requests fail with an ArgumentError when it is missing. */

@@ -13,7 +13,13 @@ import { verifyFields } from './digest.js';
 import { isFileReply, isUnsignedReply } from './unsigned.js';
 import { looksLikeXml, MAX_XML_BYTES, parseXml, type XmlRecord } from './xml.js';
 
-/** What the APIv2 verifier needs. */
+/**
+ * What the APIv2 verifier needs.
+ * @example
+ * ```ts
+ * const options: V2VerifyOptions = { secret: apiv2Key };
+ * ```
+ */
 export interface V2VerifyOptions {
   secret: string | undefined;
 }

@@ -14,17 +14,42 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { ArgumentError, DecodeError } from '../../errors.js';
 
-/** A scalar an APIv2 field may hold. `null`/`undefined` fields are left out. */
+/**
+ * A scalar an APIv2 field may hold. `null`/`undefined` fields are left out.
+ * @example
+ * ```ts
+ * const total_fee: XmlScalar = 888;
+ * ```
+ */
 export type XmlScalar = string | number | bigint;
 
-/** What {@link parseXml} returns: text leaves; nested elements become objects, repeated ones arrays. */
+/**
+ * What {@link parseXml} returns: text leaves; nested elements become objects, repeated ones arrays.
+ * @example
+ * ```ts
+ * const reply: XmlRecord = parseXml(body);
+ * if (reply.result_code === 'SUCCESS') console.log(reply.transaction_id);
+ * ```
+ */
 export interface XmlRecord {
   [field: string]: string | XmlRecord | Array<string | XmlRecord>;
 }
 
-/** Largest XML document {@link parseXml} accepts by default, in bytes (APIv2 answers are a few KiB). */
+/**
+ * Largest XML document {@link parseXml} accepts by default, in bytes (APIv2 answers are a few KiB).
+ * @example
+ * ```ts
+ * parseXml(body, { maxBytes: MAX_XML_BYTES / 4 });
+ * ```
+ */
 export const MAX_XML_BYTES = 1024 * 1024;
-/** Deepest element nesting {@link parseXml} accepts by default (APIv2 answers are 2 deep). */
+/**
+ * Deepest element nesting {@link parseXml} accepts by default (APIv2 answers are 2 deep).
+ * @example
+ * ```ts
+ * parseXml(body, { maxDepth: MAX_XML_DEPTH });
+ * ```
+ */
 export const MAX_XML_DEPTH = 16;
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
@@ -70,7 +95,13 @@ export function toXml(data: Readonly<Record<string, unknown>>, root = 'xml'): st
   return `${out}</${root}>`;
 }
 
-/** Options of {@link parseXml}. */
+/**
+ * Options of {@link parseXml}.
+ * @example
+ * ```ts
+ * const options: ParseXmlOptions = { maxBytes: 64 * 1024, maxDepth: 4 };
+ * ```
+ */
 export interface ParseXmlOptions {
   /** Largest document in bytes (default {@link MAX_XML_BYTES}). */
   maxBytes?: number;
