@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
+import { inspect } from 'node:util';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -310,7 +311,14 @@ describe('APIv2 over HTTPS with mutual TLS', () => {
     expect((failed as Error).message).toContain('ORDERPAID');
 
     mode = 'signed-fail-bad';
-    await expect(client.v2.pay.orderquery.post({ xml: { mch_id: mchid } })).rejects.toBeInstanceOf(VerificationError);
+    const forged = await client.v2.pay.orderquery.post({ xml: { mch_id: mchid } }).catch((e: unknown) => e);
+    expect(forged).toBeInstanceOf(VerificationError);
+
+    // neither the APIv2 key nor the merchant key ever shows in what a logger prints
+    for (const printed of [refused, failed, forged, client].flatMap((thing) => [inspect(thing, { depth: 10 }), JSON.stringify(thing) ?? ''])) {
+      expect(printed).not.toContain(secret);
+      expect(printed).not.toContain('PRIVATE KEY');
+    }
 
     mode = 'signed';
     const badSign = await client.v2.pay.orderquery.post({ xml: { mch_id: mchid, sign: 'WRONG' } });

@@ -2,8 +2,9 @@
  * APIv2 XML, both ways — wechatpay-php's `Transformer::toXml` / `Transformer::toArray`.
  *
  * Building: a flat `<xml>` of scalar fields; text holding `<`, `>`, `&`, `'` or `"` goes in a
- * CDATA section (a `]]>` inside is split across two sections), names are checked, characters
- * XML 1.0 cannot carry are refused.
+ * CDATA section (a `]]>` inside is split across two sections), text holding a carriage return is
+ * escaped with character references instead (parsers would turn a raw CR into LF), names are
+ * checked, characters XML 1.0 cannot carry are refused.
  *
  * Parsing is for answers from the network, so it assumes hostility: no DTD at all (`<!DOCTYPE`
  * and `<!ENTITY` are refused before parsing, which rules out XXE, external loading and
@@ -62,6 +63,12 @@ function cdata(text: string): string {
   return `<![CDATA[${text.split(']]>').join(']]]]><![CDATA[>')}]]>`;
 }
 
+// XML parsers turn CR and CRLF into LF before anything else, CDATA included; only a character
+// reference survives, so text holding a CR is escaped instead of wrapped (else the sign breaks).
+function escaped(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#13;');
+}
+
 /**
  * Serializes a flat object to `<xml>…</xml>`, fields in the given order.
  * @param data field → string / number / bigint (`null`/`undefined` skipped)
@@ -90,7 +97,7 @@ export function toXml(data: Readonly<Record<string, unknown>>, root = 'xml'): st
       );
     }
     if (FORBIDDEN_CHARS.test(text)) throw new ArgumentError(`xml.${key}: holds a control character or lone surrogate XML cannot carry`, `xml.${key}`);
-    out += `<${key}>${NEEDS_CDATA.test(text) ? cdata(text) : text}</${key}>`;
+    out += `<${key}>${text.includes('\r') ? escaped(text) : NEEDS_CDATA.test(text) ? cdata(text) : text}</${key}>`;
   }
   return `${out}</${root}>`;
 }

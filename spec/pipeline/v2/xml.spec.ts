@@ -20,6 +20,12 @@ describe('toXml', () => {
     expect(parseXml(toXml(fields))).toEqual(fields);
   });
 
+  it('keeps carriage returns through a parser by escaping them instead of using CDATA', () => {
+    const xml = toXml({ remark: 'a\r\nb <c> & d' });
+    expect(xml).toBe('<xml><remark>a&#13;\nb &lt;c&gt; &amp; d</remark></xml>');
+    expect(parseXml(xml)).toEqual({ remark: 'a\r\nb <c> & d' });
+  });
+
   it('refuses bad names, nested objects, booleans and control characters', () => {
     expect(() => toXml({ 'a b': '1' })).toThrow(ArgumentError);
     expect(() => toXml({ '<x>': '1' })).toThrow(ArgumentError);
