@@ -307,7 +307,8 @@ export class Emulator {
   async handle(request: Request, secure = false): Promise<Response> {
     const url = new URL(request.url);
     const path = url.pathname + url.search;
-    if (isApiV2Path(url.pathname)) return this.#handleV2(request, path, secure);
+    // APIv2 requests carry no Authorization (their sign is in the XML body)
+    if (isApiV2Path(url.pathname) && !request.headers.has('authorization')) return this.#handleV2(request, path, secure);
     const bytes = Buffer.from(await request.clone().arrayBuffer());
     const headers: Record<string, string> = {};
     request.headers.forEach((value, name) => (headers[name] = value));

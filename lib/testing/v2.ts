@@ -1,5 +1,6 @@
 /**
- * The emulator's APIv2 side: requests whose path does not start with `/v3/` are APIv2 XML. Like
+ * The emulator's APIv2 side: requests whose path does not start with `/v3/` and that carry no
+ * `Authorization` header are APIv2 XML. Like
  * WeChat Pay, it checks the `sign` (return_code FAIL `签名错误` otherwise), the merchant id, and the
  * client certificate on the endpoints that need one (HTTP 400 "No required SSL certificate was
  * sent" otherwise), then asks the msw handlers and signs their SUCCESS answers with the APIv2 key

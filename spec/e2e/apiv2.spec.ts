@@ -208,6 +208,7 @@ describe('APIv2 over HTTPS with mutual TLS', () => {
     await expect(client.v2.mmpaymkttransfers.promotion.transfers.post({ xml: { mchid: '1' } })).rejects.toMatchObject({ field: 'xml.mchid' });
     await expect(client.v2.pay.micropay.post({ xml: { ...micropay, sign_type: 'SHA1' } })).rejects.toBeInstanceOf(ArgumentError);
     await expect(client.v2.pay.micropay.post({ json: micropay })).rejects.toBeInstanceOf(ArgumentError);
+    await expect(client.v2.pay.micropay.get({ xml: micropay })).rejects.toMatchObject({ name: 'ArgumentError', field: 'method' });
     await expect(client.v2.pay.micropay.post({ xml: { detail: { goods: [] } } })).rejects.toMatchObject({ field: 'xml.detail' });
     const noSecret = Builder.factory({ ...config, secret: undefined });
     try {

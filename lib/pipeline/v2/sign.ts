@@ -75,6 +75,7 @@ export function v2Signer(options: V2SignerOptions): Middleware {
   const { mchid, secret } = options;
   return async function sign(ctx, next) {
     const { xml, json, body } = ctx.options;
+    if (ctx.method !== 'POST') throw new ArgumentError(`APIv2 endpoints take POST: call ${ctx.template}.post({ xml }), not ${ctx.method.toLowerCase()}()`, 'method');
     if (json !== undefined) throw new ArgumentError(`json: APIv2 endpoints (${ctx.template}) take { xml: { … } }, not json`, 'json');
     if (xml !== undefined && body !== undefined) throw new ArgumentError('xml and body cannot be given together', 'xml');
     if (xml === undefined && body !== undefined) return next(ctx);
