@@ -59,7 +59,7 @@ function signed(fields: Record<string, string>, type = 'MD5'): string {
   return xmlOf({ ...all, sign: signOf(all, type) });
 }
 
-type Mode = 'signed' | 'unsigned' | 'badly-signed' | 'return-fail' | 'result-fail' | 'xxe' | 'laughs' | 'deep' | 'huge' | 'signed-fail-bad';
+type Mode = 'no-code' | 'signed' | 'unsigned' | 'badly-signed' | 'return-fail' | 'result-fail' | 'xxe' | 'laughs' | 'deep' | 'huge' | 'signed-fail-bad';
 
 interface Seen {
   path: string;
@@ -134,6 +134,8 @@ describe('APIv2 over HTTPS with mutual TLS', () => {
               const entities = Array.from({ length: 9 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i};`.repeat(10)}">`).join('');
               return send(`<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol0 "lol">${entities}]><xml><return_code>&lol9;</return_code></xml>`);
             }
+            case 'no-code':
+              return send(xmlOf({ appid }));
             case 'deep':
               return send(`<xml>${'<a>'.repeat(64)}x${'</a>'.repeat(64)}</xml>`);
             case 'huge':
@@ -326,7 +328,7 @@ describe('APIv2 over HTTPS with mutual TLS', () => {
     expect(badSign.status).toBe(200); // a caller's own `sign` is replaced, never trusted
   });
 
-  it.each(['xxe', 'laughs', 'deep', 'huge'] as const)('refuses a hostile %s reply with DecodeError', async (hostile) => {
+  it.each(['xxe', 'laughs', 'deep', 'huge', 'no-code'] as const)('refuses a hostile %s reply with DecodeError', async (hostile) => {
     mode = hostile;
     const error = await client.v2.pay.orderquery.post({ xml: { mch_id: mchid, out_trade_no: 'T1' } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DecodeError);

@@ -89,6 +89,9 @@ export function v2Verify(options: V2VerifyOptions): Middleware {
         status: res.status,
       });
     }
+    if (typeof reply.return_code !== 'string') {
+      throw new DecodeError(`${ctx.method} ${ctx.path} answered ${res.status} with XML that has no return_code`, { request, status: res.status });
+    }
     const signed = typeof reply.sign === 'string' && secret !== undefined && !isUnsignedReply(ctx.path);
     const verified = signed && verifyFields(reply, secret as string);
     const fail = (message: string) => new VerificationError('bad-signature', `response rejected: ${message}`, { request, status: res.status });
