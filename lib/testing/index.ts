@@ -18,6 +18,6 @@ export type { FetchHandler } from './msw-dispatcher.js';
 export { createCertificate } from './certificates.js';
 export type { CertificateOptions, IssuedCertificate } from './certificates.js';
 // APIv2 emulation — issue 4
-export { CERT_REQUIRED, handleApiV2, isApiV2Path, v2Fail, v2Fields, v2Refuse, v2Reply } from './v2.js';
+export { CERT_REQUIRED, handleApiV2, isApiV2Path, needsCertificate, v2Fail, v2Fields, v2Refuse, v2Reply } from './v2.js';
 export type { V2Outcome } from './v2.js';
 export { apiV2Handlers, FIRST_TRANSACTION_ID } from './v2-handlers.js';

@@ -17,14 +17,69 @@ import { nonce } from '../formatter.js';
 const UNSIGNED_HEADER = 'x-emulator-unsigned';
 
 /**
- * Paths the emulator serves only to a client presenting the merchant certificate
- * (`security: true`), as WeChat Pay does.
+ * Paths outside `/secapi/` that WeChat Pay serves only to a client presenting the merchant
+ * certificate (`security: true`), as the endpoint catalog marks them (`x-api-cert-required`).
  * @example
  * ```ts
- * CERT_REQUIRED.some((re) => re.test('/secapi/pay/refund')); // true
+ * CERT_REQUIRED.includes('/mmpaymkttransfers/sendredpack'); // true
  * ```
  */
-export const CERT_REQUIRED: readonly RegExp[] = [/^\/secapi\//, /^\/mmpaymkttransfers\//, /^\/mmpaysptrans\//, /^\/risk\/getpublickey$/, /^\/pay\/downloadfundflow$/];
+export const CERT_REQUIRED: readonly string[] = [
+  '/applyment/micro/getstate',
+  '/applyment/micro/getupgradestate',
+  '/applyment/micro/modifyarchives',
+  '/applyment/micro/modifycontactinfo',
+  '/applyment/micro/signcontract',
+  '/applyment/micro/submit',
+  '/applyment/micro/submitupgrade',
+  '/billcommentsp/batchquerycomment',
+  '/deposit/consume',
+  '/deposit/refund',
+  '/deposit/reverse',
+  '/fund/queryautowithdrawbydate',
+  '/fund/reautowithdrawbydate',
+  '/mchrisk/querymchrisk',
+  '/mchrisk/syncmchriskresult',
+  '/mmpaymkttransfers/gethbinfo',
+  '/mmpaymkttransfers/gettransferinfo',
+  '/mmpaymkttransfers/promotion/paywwsptrans2pocket',
+  '/mmpaymkttransfers/promotion/querywwsptrans2pocket',
+  '/mmpaymkttransfers/promotion/transfers',
+  '/mmpaymkttransfers/queryworkwxredpack',
+  '/mmpaymkttransfers/send_coupon',
+  '/mmpaymkttransfers/sendgroupredpack',
+  '/mmpaymkttransfers/sendminiprogramhb',
+  '/mmpaymkttransfers/sendredpack',
+  '/mmpaymkttransfers/sendworkwxredpack',
+  '/mmpaysptrans/pay_bank',
+  '/mmpaysptrans/query_bank',
+  '/pay/downloadfundflow',
+  '/risk/getpublickey',
+  '/risk/getviolation',
+  '/wxv/cancelbill',
+  '/wxv/changerentmoney',
+  '/wxv/createhotelbill',
+  '/wxv/createrentbill',
+  '/wxv/finishhotelbill',
+  '/wxv/finishrentbill',
+  '/wxv/queryhotelbill',
+  '/wxv/queryrentbill',
+];
+
+const certRequired = new Set(CERT_REQUIRED);
+
+/**
+ * Whether the emulator (like WeChat Pay) requires the merchant certificate on a path: all of
+ * `/secapi/`, and {@link CERT_REQUIRED}.
+ * @example
+ * ```ts
+ * needsCertificate('/secapi/pay/refund'); // true
+ * needsCertificate('/pay/micropay');      // false
+ * ```
+ */
+export function needsCertificate(pathname: string): boolean {
+  return pathname.startsWith('/secapi/') || certRequired.has(pathname);
+}
 
 /**
  * Whether a request path is APIv2 (anything not under `/v3/`).
@@ -117,7 +172,7 @@ export async function handleApiV2(
 ): Promise<V2Outcome> {
   const pathname = new URL(request.url).pathname;
   const requestBody = await request.clone().text();
-  if (CERT_REQUIRED.some((re) => re.test(pathname)) && !options.secure) {
+  if (needsCertificate(pathname) && !options.secure) {
     return {
       status: 400,
       headers: new Headers({ 'content-type': 'text/html' }),

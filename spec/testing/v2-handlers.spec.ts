@@ -2,7 +2,7 @@ import { gunzipSync } from 'node:zlib';
 import { http } from 'msw';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ArgumentError, Builder, BusinessError, HttpError, Rsa, VerificationError, type ChainResponse } from '../../lib/index.js';
-import { Emulator, FIRST_TRANSACTION_ID, v2Fields, v2Reply } from '../../lib/testing/index.js';
+import { Emulator, FIRST_TRANSACTION_ID, needsCertificate, v2Fields, v2Reply } from '../../lib/testing/index.js';
 
 const appid = 'wxd678efh567hg6787';
 const emulator = Emulator.create({ mchid: '1900000109' });
@@ -107,5 +107,15 @@ describe('the emulator speaks APIv2', () => {
       await viaSocket.close();
       await close();
     }
+  });
+});
+
+describe('needsCertificate', () => {
+  it('covers /secapi/ and the catalog endpoints marked as needing the certificate', () => {
+    expect(needsCertificate('/secapi/pay/refund')).toBe(true);
+    expect(needsCertificate('/mmpaymkttransfers/sendredpack')).toBe(true);
+    expect(needsCertificate('/pay/downloadfundflow')).toBe(true);
+    expect(needsCertificate('/mmpaymkttransfers/query_coupon_stock')).toBe(false);
+    expect(needsCertificate('/pay/downloadbill')).toBe(false);
   });
 });
