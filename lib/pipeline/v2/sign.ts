@@ -47,7 +47,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * // { mch_id: '1900000109', out_trade_no: 'T1', nonce_str: '…', sign: '…' }
  * ```
  */
-export function signedFields(xml: Readonly<Record<string, unknown>>, options: { mchid: string; secret: string }): Record<string, unknown> {
+export function signedFields(xml: Readonly<Record<string, unknown>>, options: { mchid: string; secret: string; nonceless?: boolean }): Record<string, unknown> {
   if (!isPlainObject(xml)) throw new ArgumentError('xml: expected a plain object of fields, e.g. { appid, mch_id, out_trade_no }', 'xml');
   for (const field of MERCHANT_ID_FIELDS) {
     const value = xml[field];
@@ -59,13 +59,14 @@ export function signedFields(xml: Readonly<Record<string, unknown>>, options: { 
   if (!isSignType(type)) throw new ArgumentError('xml.sign_type: must be MD5 or HMAC-SHA256', 'xml.sign_type');
   const data: Record<string, unknown> = { ...xml };
   delete data.sign;
-  if (data.nonce_str === undefined || data.nonce_str === null || data.nonce_str === '') data.nonce_str = nonce();
+  if (options.nonceless !== true && (data.nonce_str === undefined || data.nonce_str === null || data.nonce_str === '')) data.nonce_str = nonce();
   data.sign = signFields(data, options.secret, type as SignType);
   return data;
 }
 
 /**
- * The APIv2 signing step. A request with a raw `body` and no `xml` is sent as is (you signed it).
+ * The APIv2 signing step. A request with a raw `body` and no `xml` is sent as is (you signed it);
+ * `nonceless: true` (as in wechatpay-php) leaves `nonce_str` out for the few endpoints without one.
  * @example
  * ```ts
  * const sign = v2Signer({ mchid: '1900000109', secret: apiv2Key });
@@ -82,7 +83,7 @@ export function v2Signer(options: V2SignerOptions): Middleware {
     if (secret === undefined) {
       throw new ArgumentError('secret: APIv2 requests (v2/…) need the APIv2 key; pass secret to Builder.factory', 'secret');
     }
-    ctx.body = toXml(signedFields(xml ?? {}, { mchid, secret }));
+    ctx.body = toXml(signedFields(xml ?? {}, { mchid, secret, nonceless: ctx.options.nonceless === true }));
     ctx.headers['content-type'] = 'text/xml; charset=utf-8';
     const ownAccept = Object.keys(ctx.options.headers ?? {}).some((name) => name.toLowerCase() === 'accept');
     if (!ownAccept) ctx.headers.accept = 'text/xml, text/plain, application/octet-stream, */*';

@@ -1,8 +1,9 @@
 /**
  * The APIv2 endpoints whose successful answers carry no `sign` (or are files), in ONE list so a
  * reviewer sees every exception at once. Everything else must carry a `sign` that verifies with
- * the APIv2 key. Started from wechatpay-php's `ClientXmlTrait::$noneSignatureRespond`, plus the
- * sandbox key endpoints and the `mmpaysptrans` (付款到银行卡) paths.
+ * the APIv2 key. It is wechatpay-php's `ClientXmlTrait::$noneSignatureRespond`, plus the
+ * `/mmpaysptrans/` paths where 付款到银行卡 actually lives (wechatpay-php lists them under
+ * `/mmpaymkttransfers/`; both spellings are kept).
  *
  * A `FAIL` answer from any of them still becomes a {@link BusinessError}.
  * @module
@@ -27,8 +28,8 @@ export const UNSIGNED_REPLIES: readonly string[] = [
   '/mmpaymkttransfers/sendgroupredpack',
   '/mmpaymkttransfers/sendminiprogramhb',
   '/mmpaymkttransfers/sendredpack',
-  '/mmpaymkttransfers/sendworkwxredpack',
-  '/mmpaymkttransfers/queryworkwxredpack',
+  '/mmpaymkttransfers/pay_bank',
+  '/mmpaymkttransfers/query_bank',
   '/mmpaysptrans/pay_bank',
   '/mmpaysptrans/query_bank',
   '/papay/entrustweb',

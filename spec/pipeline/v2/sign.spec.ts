@@ -15,6 +15,10 @@ describe('signedFields', () => {
     expect(sign).toBe(signFields(rest, 'k'));
   });
 
+  it('leaves nonce_str out when nonceless', () => {
+    expect(signedFields({ mch_id: '1900000109' }, { ...options, nonceless: true })).not.toHaveProperty('nonce_str');
+  });
+
   it('replaces a caller-given sign and keeps a caller-given nonce_str', () => {
     const out = signedFields({ nonce_str: 'mine', sign: 'FORGED' }, options);
     expect(out.nonce_str).toBe('mine');
