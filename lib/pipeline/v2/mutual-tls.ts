@@ -23,14 +23,15 @@ export type PemLike = string | Buffer;
 /**
  * The merchant API certificate (商户API证书, `apiclient_cert.pem` + `apiclient_key.pem`), or the
  * PKCS#12 bundle (`apiclient_cert.p12`, passphrase = the merchant id by default) as a Buffer, a
- * `file://` URL or base64 text.
+ * `file://` URL or base64 text. A `passphrase` next to `key` opens an encrypted PEM key
+ * (wechatpay-php's `[$path, $passphrase]`).
  * @example
  * ```ts
  * const merchant: MerchantCertificate = { cert: 'file:///etc/wechatpay/apiclient_cert.pem', key: 'file:///etc/wechatpay/apiclient_key.pem' };
  * const bundle: MerchantCertificate = { pfx: 'file:///etc/wechatpay/apiclient_cert.p12', passphrase: '1900000109' };
  * ```
  */
-export type MerchantCertificate = { cert: PemLike; key: PemLike | KeyObject } | { pfx: PemLike; passphrase?: string };
+export type MerchantCertificate = { cert: PemLike; key: PemLike | KeyObject; passphrase?: string } | { pfx: PemLike; passphrase?: string };
 
 /**
  * The TLS material, loaded. Never printed: `inspect` and `toJSON` show only the kind.
@@ -100,13 +101,29 @@ export function loadMerchant(merchant: MerchantCertificate): LoadedMerchant {
     }
   } else if ('cert' in merchant && 'key' in merchant) {
     const cert = certificatePem(merchant.cert, 'merchant.cert');
-    const key = loadKey(merchant.key, 'private', 'merchant.key').export({ type: 'pkcs8', format: 'pem' }).toString();
-    tls = { cert, key };
+    const passphrase = merchant.passphrase;
+    if (passphrase !== undefined && typeof passphrase !== 'string') throw new ArgumentError('merchant.passphrase: must be a string', 'merchant.passphrase');
+    let key: string | Buffer;
+    if (passphrase === undefined) {
+      key = loadKey(merchant.key, 'private', 'merchant.key').export({ type: 'pkcs8', format: 'pem' }).toString();
+    } else {
+      // an encrypted PEM key: decrypted by TLS itself, checked below
+      if (typeof merchant.key !== 'string' && !Buffer.isBuffer(merchant.key)) throw new ArgumentError('merchant.key: with a passphrase, give the encrypted PEM as text, Buffer or file://', 'merchant.key');
+      key = bytesOf(merchant.key, 'merchant.key');
+    }
+    tls = passphrase === undefined ? { cert, key } : { cert, key, passphrase };
     kind = 'pem';
     try {
       createSecureContext(tls);
     } catch (cause) {
-      throw new ArgumentError('merchant: the key does not match the certificate (merchant.key must be the private key of merchant.cert)', 'merchant.key', { cause });
+      const reason = (cause as { message?: string }).message ?? '';
+      throw new ArgumentError(
+        /bad decrypt|passphrase|PEM_read|DECODER/i.test(reason) && passphrase !== undefined
+          ? 'merchant.key: cannot be decrypted with merchant.passphrase'
+          : 'merchant: the key does not match the certificate (merchant.key must be the private key of merchant.cert)',
+        'merchant.key',
+        { cause },
+      );
     }
   } else {
     throw new ArgumentError('merchant: expected { cert, key } (PEM text, Buffer or file://) or { pfx, passphrase }', 'merchant');

@@ -14,6 +14,22 @@ describe('merchant certificate', () => {
     expect(JSON.stringify(loaded)).not.toContain('PRIVATE KEY');
   });
 
+  it('opens an encrypted PEM key with its passphrase, and says so when the passphrase is wrong', async () => {
+    const cert = await createCertificate({ commonName: '1900000109', usage: 'client' });
+    const encrypted = cert.privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'correct horse' }).toString();
+    expect(loadMerchant({ cert: cert.certificatePem, key: encrypted, passphrase: 'correct horse' }).tls.passphrase).toBe('correct horse');
+    const wrong = (() => {
+      try {
+        loadMerchant({ cert: cert.certificatePem, key: encrypted, passphrase: 'battery staple' });
+      } catch (e) {
+        return e as ArgumentError;
+      }
+    })();
+    expect(wrong).toBeInstanceOf(ArgumentError);
+    expect(wrong?.message).not.toContain('battery');
+    expect(() => loadMerchant({ cert: cert.certificatePem, key: encrypted })).toThrow(/encrypted with a passphrase/);
+  });
+
   it('refuses a key that does not belong to the certificate', async () => {
     const a = await createCertificate({ commonName: 'a' });
     const b = await createCertificate({ commonName: 'b' });
