@@ -31,7 +31,6 @@ export { BusinessError } from './errors.js';
 export type { ApiV2Config } from './pipeline/v2/setup.js';
 export type { MerchantCertificate, PemLike } from './pipeline/v2/mutual-tls.js';
 export { ApiV2, Transformer } from './pipeline/v2/api-v2.js';
-export type { SignType } from './pipeline/v2/digest.js';
 export type { V2Notification } from './pipeline/v2/notification.js';
 export type { ParseXmlOptions, XmlRecord, XmlScalar } from './pipeline/v2/xml.js';
 export { MAX_XML_BYTES, MAX_XML_DEPTH } from './pipeline/v2/xml.js';
@@ -47,3 +46,31 @@ export { EXEMPT_FROM_VERIFICATION, isExempt } from './pipeline/v3/exempt.js';
 export { MAX_CLOCK_SKEW, Verifier } from './pipeline/v3/verifier.js';
 export type { HeaderBag } from './pipeline/v3/verifier.js';
 export { VERSION } from './version.js';
+
+// crypto toolkit, webhooks, sensitive fields, platform certificates, payment sign (issue 3)
+export { AesGcm } from './crypto/aes-gcm.js';
+export type { BinaryLike } from './crypto/aes-gcm.js';
+export { AesEcb } from './crypto/aes-ecb.js';
+export { Hash } from './crypto/hash.js';
+export type { SignType } from './crypto/hash.js';
+export type { RsaPadding } from './crypto/rsa.js';
+export { NOTIFICATION_ALGORITHM, parseNotification } from './webhook/parse-notification.js';
+export type { EncryptedResource, IncomingHeaders, IncomingNotification, Notification, NotificationOptions } from './webhook/parse-notification.js';
+export { notificationReply } from './webhook/reply.js';
+export type { NotificationReply } from './webhook/reply.js';
+export { PublicKeyModeError } from './errors.js';
+export {
+  CERTIFICATES_STEP,
+  certificatesStep,
+  decryptCertificates,
+  downloadCertificates,
+  installCertificatesStep,
+  writeCertificates,
+} from './certificates/download.js';
+export type { DownloadOptions, PlatformCertificate } from './certificates/download.js';
+export { CertificateManager } from './certificates/manager.js';
+export type { CertificateManagerOptions } from './certificates/manager.js';
+export { applySensitiveFields, choosePlatformSerial, decryptFields, encryptFields } from './sensitive/fields.js';
+export type { SensitiveFields } from './sensitive/fields.js';
+export { buildAppPayParams, buildJsapiPayParams, buildMiniProgramPayParams } from './payment/pay-params.js';
+export type { AppPayParams, JsapiPayParams } from './payment/pay-params.js';

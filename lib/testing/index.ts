@@ -17,6 +17,10 @@ export { MswDispatcher } from './msw-dispatcher.js';
 export type { FetchHandler } from './msw-dispatcher.js';
 export { createCertificate } from './certificates.js';
 export type { CertificateOptions, IssuedCertificate } from './certificates.js';
+export { APPLYMENT_SENSITIVE_FIELDS, beijingTime, platformHandlers } from './platform-handlers.js';
+export type { PlatformState } from './platform-handlers.js';
+export { createNotification } from './notification.js';
+export type { NotificationInput } from './notification.js';
 // APIv2 emulation — issue 4
 export { CERT_REQUIRED, handleApiV2, isApiV2Path, needsCertificate, v2Fail, v2Fields, v2Refuse, v2Reply } from './v2.js';
 export type { V2Outcome } from './v2.js';
