@@ -13,6 +13,7 @@ import { buildRequest, checkHeaders, type HttpMethod } from './endpoint/request.
 import { ArgumentError } from './errors.js';
 import type { ChainResponse, Middleware, RequestContext } from './pipeline/context.js';
 import { Pipeline } from './pipeline/pipeline.js';
+import { resolveRetry, retryStep, type RetryOption } from './pipeline/retry.js';
 import { createAgent, createTransport } from './pipeline/transport.js';
 import { v3Signer } from './pipeline/v3/sign.js';
 import { Verifier } from './pipeline/v3/verifier.js';
@@ -68,6 +69,8 @@ export interface ClientConfig {
   headers?: Readonly<Record<string, string>>;
   /** Largest buffered response body in bytes (default 32 MiB). */
   maxBodySize?: number;
+  /** Opt-in retries for GET and for connections that failed before sending (see {@link RetryPolicy}); off by default. */
+  retry?: RetryOption;
 }
 
 /**
@@ -177,6 +180,7 @@ export function resolveConfig(config: ClientConfig) {
     headers,
     timeout: positive(config.timeout, 'timeout', DEFAULT_TIMEOUT),
     maxBodySize: positive(config.maxBodySize, 'maxBodySize', DEFAULT_MAX_BODY_SIZE),
+    retry: resolveRetry(config.retry, 'retry'),
   };
 }
 
@@ -199,6 +203,7 @@ export const Builder = {
     const ownAgent = config.dispatcher === undefined ? createAgent() : undefined;
     const transport = createTransport(config.dispatcher ?? (ownAgent as Dispatcher));
     const steps: Array<[string, Middleware]> = [
+      ['retry', retryStep(resolved.retry)],
       ['sign', v3Signer(resolved)],
       ['verify', v3Verify(resolved.verifier)],
     ];

@@ -38,3 +38,6 @@ export { EXEMPT_FROM_VERIFICATION, isExempt } from './pipeline/v3/exempt.js';
 export { MAX_CLOCK_SKEW, Verifier } from './pipeline/v3/verifier.js';
 export type { HeaderBag } from './pipeline/v3/verifier.js';
 export { VERSION } from './version.js';
+// reliability (issue 8): retries
+export { backoff, DEFAULT_RETRY, parseRetryAfter, resolveRetry, retryDelay } from './pipeline/retry.js';
+export type { ResolvedRetryPolicy, RetryInfo, RetryOption, RetryPolicy } from './pipeline/retry.js';
