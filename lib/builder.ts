@@ -13,7 +13,9 @@ import { buildRequest, checkHeaders, type HttpMethod } from './endpoint/request.
 import { ArgumentError } from './errors.js';
 import type { ChainResponse, Middleware, RequestContext } from './pipeline/context.js';
 import { Pipeline } from './pipeline/pipeline.js';
+import { debugSink, debugStep, type DebugOption } from './pipeline/debug.js';
 import { resolveRetry, retryStep, type RetryOption } from './pipeline/retry.js';
+import { guardContext } from './pipeline/safe-context.js';
 import { createAgent, createTransport } from './pipeline/transport.js';
 import { v3Signer } from './pipeline/v3/sign.js';
 import { Verifier } from './pipeline/v3/verifier.js';
@@ -71,6 +73,8 @@ export interface ClientConfig {
   maxBodySize?: number;
   /** Opt-in retries for GET and for connections that failed before sending (see {@link RetryPolicy}); off by default. */
   retry?: RetryOption;
+  /** Debug log of each attempt, secrets redacted: `true` (stderr) or `(line) => void`; also `NODE_DEBUG=wechatpay`. */
+  debug?: DebugOption;
 }
 
 /**
@@ -125,8 +129,9 @@ function parseBaseURL(value: unknown, field = 'baseURL'): Endpoint {
   let url: URL;
   try {
     url = new URL(value);
-  } catch (cause) {
-    throw new ArgumentError(`${field}: "${value}" is not an absolute URL`, field, { cause });
+  } catch {
+    // no cause: URL's TypeError carries the whole input, and a pasted secret must not travel with it
+    throw new ArgumentError(`${field}: "${value.length > 40 ? `${value.slice(0, 24)}…` : value}" is not an absolute URL`, field);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ArgumentError(`${field}: must be http(s)`, field);
   if (url.search || url.hash || url.username || url.password) throw new ArgumentError(`${field}: must not carry a query, fragment or credentials`, field);
@@ -181,6 +186,7 @@ export function resolveConfig(config: ClientConfig) {
     timeout: positive(config.timeout, 'timeout', DEFAULT_TIMEOUT),
     maxBodySize: positive(config.maxBodySize, 'maxBodySize', DEFAULT_MAX_BODY_SIZE),
     retry: resolveRetry(config.retry, 'retry'),
+    debug: debugSink(config.debug),
   };
 }
 
@@ -203,10 +209,11 @@ export const Builder = {
     const ownAgent = config.dispatcher === undefined ? createAgent() : undefined;
     const transport = createTransport(config.dispatcher ?? (ownAgent as Dispatcher));
     const steps: Array<[string, Middleware]> = [
-      ['retry', retryStep(resolved.retry)],
+      ['retry', retryStep(resolved.retry, guardContext)],
       ['sign', v3Signer(resolved)],
       ['verify', v3Verify(resolved.verifier)],
     ];
+    if (resolved.debug) steps.push(['debug', debugStep(resolved.debug)]);
     const pipeline = new Pipeline(steps, transport);
 
     const dispatch: Dispatch = (method: HttpMethod, template: string, options?: RequestOptions): Promise<ChainResponse> => {
@@ -218,7 +225,7 @@ export const Builder = {
         const slash = template.indexOf('/');
         const host = slash > 0 ? resolved.hosts.get(template.slice(0, slash)) : undefined;
         const prepared = buildRequest(method, host ? template.slice(slash + 1) : template, opts, resolved.headers);
-        ctx = {
+        ctx = guardContext({
           protocol: 'v3',
           method,
           template,
@@ -233,7 +240,7 @@ export const Builder = {
           maxBodySize: resolved.maxBodySize,
           attempt: 1,
           state: {},
-        };
+        });
       } catch (error) {
         return Promise.reject(error);
       }

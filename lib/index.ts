@@ -41,3 +41,4 @@ export { VERSION } from './version.js';
 // reliability (issue 8): retries
 export { backoff, DEFAULT_RETRY, parseRetryAfter, resolveRetry, retryDelay } from './pipeline/retry.js';
 export type { ResolvedRetryPolicy, RetryInfo, RetryOption, RetryPolicy } from './pipeline/retry.js';
+export type { DebugOption } from './pipeline/debug.js';

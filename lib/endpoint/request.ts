@@ -42,7 +42,11 @@ export function checkHeaders(headers: Readonly<Record<string, unknown>> | undefi
   if (headers === null || typeof headers !== 'object') throw new ArgumentError('headers: expected an object of strings', 'headers');
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue;
-    if (!HEADER_NAME.test(name)) throw new ArgumentError(`headers: "${name.replace(/[^\x20-\x7e]/g, '?')}" is not a valid header name`, 'headers');
+    if (!HEADER_NAME.test(name)) {
+      // echo only a short prefix: a pasted secret must not reach the message
+      const shown = name.length > 32 ? `${name.slice(0, 24)}…` : name;
+      throw new ArgumentError(`headers: "${shown.replace(/[^\x20-\x7e…]/g, '?')}" is not a valid header name`, 'headers');
+    }
     const text = typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
     if (text === undefined) throw new ArgumentError(`headers: value of "${name}" must be a string`, 'headers');
     if (HEADER_VALUE_FORBIDDEN.test(text)) throw new ArgumentError(`headers: value of "${name}" contains CR, LF or NUL`, 'headers');
