@@ -74,7 +74,13 @@ export function expandTemplate(template: string, values: Readonly<Record<string,
       if (text === '.' || text === '..') {
         throw new ArgumentError(`path variable "${name}" must not be "." or ".."`, name);
       }
+      if (/\p{Surrogate}/u.test(text)) throw new ArgumentError(`path variable "${name}" holds an unpaired surrogate (not valid Unicode text)`, name);
     }
   }
-  return URITemplate.expand(template, values);
+  try {
+    return URITemplate.expand(template, values);
+  } catch (cause) {
+    // URIError from percent-encoding an optional variable with an unpaired surrogate
+    throw new ArgumentError(`template ${template}: a variable cannot be percent-encoded (${cause instanceof Error ? cause.message : String(cause)})`, 'template', { cause });
+  }
 }
