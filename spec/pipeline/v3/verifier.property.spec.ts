@@ -90,6 +90,20 @@ describe('Verifier.check with hostile headers and bodies', () => {
     );
   });
 
+  it('matches names in any case, and refuses two spellings of one header', () => {
+    fc.assert(
+      fc.property(fc.array(fc.boolean(), { minLength: 20, maxLength: 20 }), fc.constantFrom(...NAMES.slice(0, 4)), (upper, twice) => {
+        const genuine = emulator.signResponse('{"x":1}');
+        const cased: Record<string, string> = {};
+        for (const [name, value] of Object.entries(genuine)) cased[name.replace(/[a-z]/g, (ch, i: number) => (upper[i % 20] ? ch.toUpperCase() : ch))] = value;
+        expect(outcome(cased, '{"x":1}')).toBe(emulator.platform.serial);
+        const withTwin = { ...cased, [twice.toUpperCase()]: genuine[twice] as string, [twice]: genuine[twice] as string };
+        expect((outcome(withTwin, '{"x":1}') as VerificationError).reason).toBe('duplicated-header');
+      }),
+      { numRuns: 50 },
+    );
+  });
+
   it('names the problem in the message', () => {
     const headers = emulator.signResponse('{}');
     const cases: Array<[Record<string, unknown>, string, RegExp]> = [
