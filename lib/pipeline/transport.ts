@@ -3,7 +3,7 @@
  * read the body (bounded by `maxBodySize`) unless the caller asked for a stream.
  * @module
  */
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
 import { DecodeError, NetworkError, redactRequest, TimeoutError } from '../errors.js';
 import type { ChainResponse, RequestContext } from './context.js';
@@ -42,6 +42,14 @@ async function readBody(body: Readable & AsyncIterable<Buffer>, limit: number, c
     chunks.push(chunk);
   }
   return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+}
+
+async function* mapErrors(body: AsyncIterable<Buffer>, map: (error: unknown) => Error): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of body) yield chunk;
+  } catch (error) {
+    throw map(error);
+  }
 }
 
 function networkError(error: unknown, ctx: RequestContext, timedOut: boolean, userSignal: AbortSignal | undefined): NetworkError | DecodeError {
@@ -97,7 +105,9 @@ export function createTransport(dispatcher: Dispatcher): (ctx: RequestContext) =
         // the caller consumes the stream; the timeout keeps guarding until the body ends
         streaming = true;
         body.once('close', release);
-        return { status: res.statusCode, headers: res.headers, data: undefined, body };
+        // errors while the caller reads are typed like any other (TimeoutError, NetworkError)
+        const typed = Readable.from(mapErrors(body, (error) => networkError(error, ctx, timedOut, userSignal)), { objectMode: false });
+        return { status: res.statusCode, headers: res.headers, data: undefined, body: typed };
       }
       // a declared length over the limit fails at once instead of after the first maxBodySize bytes
       const declared = Number(res.headers['content-length']);

@@ -322,3 +322,77 @@ describe('Wechatpay-* headers on the wire', () => {
     });
   }
 });
+
+describe('faults while the caller reads a streamed body (stream: true)', () => {
+  const read = async (body: unknown) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of body as AsyncIterable<Buffer>) chunks.push(chunk);
+    return Buffer.concat(chunks);
+  };
+
+  it('a download that stalls → reading rejects with a TimeoutError', async () => {
+    const c = connect(
+      await faultServer((res) => {
+        res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': '1000' });
+        res.write('first bytes');
+      }),
+      { timeout: 200 },
+    );
+    const res = await c.v3.billdownload.file.get({ query: { token: 't' }, stream: true });
+    expect(res.status).toBe(200);
+    await expect(read(res.body)).rejects.toBeInstanceOf(TimeoutError);
+    await stillWorks(c);
+  });
+
+  it('a download cut mid-body → reading rejects with a NetworkError', async () => {
+    const c = connect(
+      await rawFaultServer((socket) => {
+        socket.write('HTTP/1.1 200 OK\r\ncontent-type: application/octet-stream\r\ncontent-length: 1000\r\n\r\npartial');
+        setTimeout(() => socket.destroy(), 20);
+      }),
+    );
+    const res = await c.v3.billdownload.file.get({ query: { token: 't' }, stream: true });
+    const error = await read(res.body).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(NetworkError);
+    expect(error).not.toBeInstanceOf(TimeoutError);
+    await stillWorks(c);
+  });
+
+  it('a complete download streams its bytes', async () => {
+    const payload = Buffer.alloc(200_000, 0x62);
+    const c = connect(await faultServer((res) => answer(res, 200, payload, { signed: false, contentType: 'application/octet-stream' })));
+    const res = await c.v3.billdownload.file.get({ query: { token: 't' }, stream: true });
+    expect((await read(res.body)).equals(payload)).toBe(true);
+  });
+
+  it('a signed endpoint asked to stream, cut mid-body → NetworkError before anything is returned', async () => {
+    const c = connect(
+      await rawFaultServer((socket) => {
+        const h = signedHeaders('{"x":1}');
+        socket.write(`HTTP/1.1 200 OK\r\n${Object.entries(h).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\ncontent-length: 100\r\n\r\n{"x":`);
+        setTimeout(() => socket.destroy(), 20);
+      }),
+    );
+    const error = await failure(c.v3.signed.get({ stream: true }));
+    expect(error).toBeInstanceOf(NetworkError);
+    await stillWorks(c);
+  });
+
+  it('a signed endpoint asked to stream, over maxBodySize → DecodeError with status and request', async () => {
+    const c = connect(
+      await faultServer((res) => {
+        res.writeHead(200, signedHeaders('x'));
+        res.end(Buffer.alloc(64 * 1024, 0x61));
+      }),
+      { maxBodySize: 1024 },
+    );
+    const error = (await failure(c.v3.signed.get({ stream: true }))) as DecodeError;
+    expect(error).toBeInstanceOf(DecodeError);
+    expect(error.status).toBe(200);
+    expect(error.request?.url).toMatch(/\/v3\/signed$/);
+    await stillWorks(c);
+  });
+});
