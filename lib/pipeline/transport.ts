@@ -3,7 +3,7 @@
  * read the body (bounded by `maxBodySize`) unless the caller asked for a stream.
  * @module
  */
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
 import { DecodeError, NetworkError, redactRequest, TimeoutError } from '../errors.js';
 import type { ChainResponse, RequestContext } from './context.js';
@@ -44,14 +44,6 @@ async function readBody(body: Readable & AsyncIterable<Buffer>, limit: number, c
   return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
 }
 
-async function* mapErrors(body: AsyncIterable<Buffer>, map: (error: unknown) => Error): AsyncGenerator<Buffer> {
-  try {
-    for await (const chunk of body) yield chunk;
-  } catch (error) {
-    throw map(error);
-  }
-}
-
 function networkError(error: unknown, ctx: RequestContext, timedOut: boolean, userSignal: AbortSignal | undefined): NetworkError | DecodeError {
   if (error instanceof NetworkError || error instanceof DecodeError) return error;
   const request = redactedOf(ctx);
@@ -64,6 +56,16 @@ function networkError(error: unknown, ctx: RequestContext, timedOut: boolean, us
     request,
     code: typeof code === 'string' ? code : undefined,
   });
+}
+
+/**
+ * Errors of a streamed body (socket closed mid-body, abort) reach the reader as the typed errors
+ * of the rest of the client. undici fails a body through `destroy(error)`, so that is where the
+ * error is translated; nothing is copied on the data path.
+ */
+function typedStreamErrors(body: Readable, ctx: RequestContext, timedOut: () => boolean, userSignal: AbortSignal | undefined): void {
+  const destroy = body.destroy.bind(body);
+  body.destroy = (error?: Error) => destroy(error === undefined || error === null ? error : networkError(error, ctx, timedOut(), userSignal));
 }
 
 /**
@@ -80,9 +82,12 @@ export function createTransport(dispatcher: Dispatcher): (ctx: RequestContext) =
     if (userSignal?.aborted) throw networkError(userSignal.reason, ctx, false, userSignal);
     const controller = new AbortController();
     let timedOut = false;
+    let streamed: (Readable & AsyncIterable<Buffer>) | undefined;
     const timer = setTimeout(() => {
       timedOut = true;
-      controller.abort();
+      // a stalled stream fails with a TimeoutError, not with undici's abort error
+      if (streamed) streamed.destroy(new TimeoutError(ctx.timeout, { request: redactedOf(ctx) }));
+      else controller.abort();
     }, ctx.timeout);
     const onAbort = () => controller.abort(userSignal?.reason);
     userSignal?.addEventListener('abort', onAbort, { once: true });
@@ -104,10 +109,10 @@ export function createTransport(dispatcher: Dispatcher): (ctx: RequestContext) =
       if (ctx.options.stream === true && res.statusCode >= 200 && res.statusCode < 300) {
         // the caller consumes the stream; the timeout keeps guarding until the body ends
         streaming = true;
+        streamed = body;
         body.once('close', release);
-        // errors while the caller reads are typed like any other (TimeoutError, NetworkError)
-        const typed = Readable.from(mapErrors(body, (error) => networkError(error, ctx, timedOut, userSignal)), { objectMode: false });
-        return { status: res.statusCode, headers: res.headers, data: undefined, body: typed };
+        typedStreamErrors(body, ctx, () => timedOut, userSignal);
+        return { status: res.statusCode, headers: res.headers, data: undefined, body };
       }
       // a declared length over the limit fails at once instead of after the first maxBodySize bytes
       const declared = Number(res.headers['content-length']);
