@@ -8,7 +8,7 @@
  * Any method is retried when the connection failed before a byte was sent (refused, unresolved,
  * connect timeout). Never retried: a {@link VerificationError} (a forged answer does not get
  * better), a caller's abort, an {@link ArgumentError} or {@link DecodeError}, a body given as a
- * stream (it cannot be replayed).
+ * stream (it cannot be replayed; a media upload's stream can, and is).
  * @module
  */
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -170,8 +170,12 @@ export function backoff(policy: Pick<ResolvedRetryPolicy, 'minDelay' | 'maxDelay
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
 
+/** Marks a `MediaUtil.getStream()` upload body, which the sign step re-creates on every attempt. */
+const MEDIA = Symbol.for('wechatpay-chain.media');
+
 function replayable(body: RequestContext['body']): boolean {
-  return body === undefined || typeof body === 'string' || body instanceof Uint8Array;
+  if (body === undefined || typeof body === 'string' || body instanceof Uint8Array) return true;
+  return typeof body === 'object' && body !== null && (body as { [MEDIA]?: unknown })[MEDIA] !== undefined;
 }
 
 /**
