@@ -209,12 +209,13 @@ export const Builder = {
     const ownAgent = config.dispatcher === undefined ? createAgent() : undefined;
     const transport = createTransport(config.dispatcher ?? (ownAgent as Dispatcher));
     const steps: Array<[string, Middleware]> = [
-      ['retry', retryStep(resolved.retry, guardContext)],
       ['sign', v3Signer(resolved)],
       ['verify', v3Verify(resolved.verifier)],
     ];
-    if (resolved.debug) steps.push(['debug', debugStep(resolved.debug)]);
     const pipeline = new Pipeline(steps, transport);
+    // reliability (issue 8): retries outside signing, so every attempt is re-signed; debug log innermost
+    pipeline.before('sign', retryStep(resolved.retry, guardContext), 'retry');
+    if (resolved.debug) pipeline.after('verify', debugStep(resolved.debug), 'debug');
 
     const dispatch: Dispatch = (method: HttpMethod, template: string, options?: RequestOptions): Promise<ChainResponse> => {
       let ctx: RequestContext;
@@ -225,7 +226,7 @@ export const Builder = {
         const slash = template.indexOf('/');
         const host = slash > 0 ? resolved.hosts.get(template.slice(0, slash)) : undefined;
         const prepared = buildRequest(method, host ? template.slice(slash + 1) : template, opts, resolved.headers);
-        ctx = guardContext({
+        ctx = {
           protocol: 'v3',
           method,
           template,
@@ -240,11 +241,11 @@ export const Builder = {
           maxBodySize: resolved.maxBodySize,
           attempt: 1,
           state: {},
-        });
+        };
       } catch (error) {
         return Promise.reject(error);
       }
-      return pipeline.run(ctx);
+      return pipeline.run(guardContext(ctx));
     };
 
     const members: ClientMembers & { label: string } = {

@@ -122,7 +122,14 @@ export function encodeQuery(query: Readonly<Record<string, QueryValue>>): string
  */
 export function buildRequest(method: HttpMethod, template: string, options: RequestOptions = {}, defaults?: Readonly<Record<string, string>>): PreparedRequest {
   if (options === null || typeof options !== 'object') throw new ArgumentError('options: expected an object', 'options');
-  const expanded = expandTemplate(template, options);
+  let expanded: string;
+  try {
+    expanded = expandTemplate(template, options);
+  } catch (cause) {
+    if (!(cause instanceof URIError)) throw cause;
+    // an optional variable ({?q}) with an unpaired surrogate cannot be percent-encoded
+    throw new ArgumentError(`template ${template}: a variable cannot be percent-encoded (${cause.message})`, 'template', { cause });
+  }
   let path = `/${expanded}`;
   if (options.query !== undefined) {
     const search = encodeQuery(options.query);

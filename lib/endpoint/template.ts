@@ -77,10 +77,5 @@ export function expandTemplate(template: string, values: Readonly<Record<string,
       if (/\p{Surrogate}/u.test(text)) throw new ArgumentError(`path variable "${name}" holds an unpaired surrogate (not valid Unicode text)`, name);
     }
   }
-  try {
-    return URITemplate.expand(template, values);
-  } catch (cause) {
-    // URIError from percent-encoding an optional variable with an unpaired surrogate
-    throw new ArgumentError(`template ${template}: a variable cannot be percent-encoded (${cause instanceof Error ? cause.message : String(cause)})`, 'template', { cause });
-  }
+  return URITemplate.expand(template, values);
 }

@@ -82,12 +82,19 @@ describe('path variables (any value)', () => {
     );
   });
 
-  it('expandTemplate refuses or encodes, for any template and value', () => {
+  it('any template and value: refused or encoded', () => {
     fc.assert(
-      fc.property(anyString(), anyString(), (template, value) => {
-        attempt(() => expandTemplate(`v3/${template}`, { x: value, [template]: value }));
+      fc.property(anyString(), anyString(), fc.constantFrom('', '{x}', '{?x}', '{/x}', '{&x}', '{+x}'), (template, value, expression) => {
+        const built = attempt(() => buildRequest('GET', `v3/${template}${expression}`, { x: value, [template]: value }));
+        if (!(built instanceof ArgumentError)) expectSafePath(built.path);
       }),
     );
+  });
+
+  it('an unpaired surrogate in any variable → ArgumentError', () => {
+    expect(() => buildRequest('GET', 'v3/x/{id}', { id: 'a\uD800' })).toThrow(/path variable "id" holds an unpaired surrogate/);
+    expect(() => buildRequest('GET', 'v3/x{?q}', { q: 'a\uDC00' })).toThrow(ArgumentError);
+    expect(expandTemplate('v3/x/{id}', { id: '支付' })).toBe('v3/x/%E6%94%AF%E4%BB%98');
   });
 });
 
