@@ -68,7 +68,13 @@ export interface RetryInfo {
  */
 export type RetryOption = boolean | number | RetryPolicy;
 
-/** A policy with every field set. */
+/**
+ * A policy with every field set, as {@link resolveRetry} returns it.
+ * @example
+ * ```ts
+ * const policy: ResolvedRetryPolicy = resolveRetry({ retries: 3 }) ?? DEFAULT_RETRY;
+ * ```
+ */
 export type ResolvedRetryPolicy = Required<Omit<RetryPolicy, 'onRetry'>> & Pick<RetryPolicy, 'onRetry'>;
 
 /**
