@@ -38,3 +38,9 @@ export { EXEMPT_FROM_VERIFICATION, isExempt } from './pipeline/v3/exempt.js';
 export { MAX_CLOCK_SKEW, Verifier } from './pipeline/v3/verifier.js';
 export type { HeaderBag } from './pipeline/v3/verifier.js';
 export { VERSION } from './version.js';
+// media upload and streaming downloads (issue 5)
+export { MediaUtil } from './media/media-util.js';
+export type { MediaBody, MediaOptions, MediaSource } from './media/media-util.js';
+export { DEFAULT_MEDIA_LAYOUT, UPLOAD_ENDPOINTS, uploadLayoutOf } from './media/upload-endpoints.js';
+export type { MediaLayout } from './media/upload-endpoints.js';
+export { prepareMedia } from './media/prepare.js';
