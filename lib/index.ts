@@ -44,3 +44,9 @@ export type { MediaBody, MediaOptions, MediaSource } from './media/media-util.js
 export { DEFAULT_MEDIA_LAYOUT, UPLOAD_ENDPOINTS, uploadLayoutOf } from './media/upload-endpoints.js';
 export type { MediaLayout } from './media/upload-endpoints.js';
 export { prepareMedia } from './media/prepare.js';
+export { BILL_ENDPOINTS, downloadBill, downloadFile } from './download/bill.js';
+export type { ChainClient, DownloadableFile, DownloadOptions, DownloadTarget } from './download/bill.js';
+export { hashAlgorithm, saveStream } from './download/save-stream.js';
+export type { ExpectedDigest, HashType, SaveOptions, SaveResult } from './download/save-stream.js';
+export { parseBill } from './download/bill-csv.js';
+export type { BillRow, ParseBillOptions } from './download/bill-csv.js';
