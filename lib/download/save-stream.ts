@@ -4,12 +4,12 @@
  * deleted on any failure).
  * @module
  */
-import { createHash, randomBytes, type Hash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { Transform, type Readable, type Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { Readable, type Writable } from 'node:stream';
+import { finished, pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { ArgumentError, DecodeError, NetworkError, VerificationError, WeChatPayError } from '../errors.js';
 
@@ -75,32 +75,6 @@ export function hashAlgorithm(type: string): 'sha1' | 'sha256' {
   throw new ArgumentError(`hash_type "${type}" is not supported (SHA1 or SHA256)`, 'hash_type');
 }
 
-class Digesting extends Transform {
-  readonly hash: Hash;
-  bytes = 0;
-  result = '';
-  constructor(algorithm: string, private readonly expected: string | undefined) {
-    super();
-    this.hash = createHash(algorithm);
-  }
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null, data?: Buffer) => void): void {
-    this.hash.update(chunk);
-    this.bytes += chunk.length;
-    callback(null, chunk);
-  }
-
-  override _flush(callback: (error?: Error | null) => void): void {
-    this.result = this.hash.digest('hex');
-    // fail before the destination is ended: a Writable never sees a clean end of bad bytes
-    if (this.expected !== undefined && this.result !== this.expected.toLowerCase()) {
-      callback(new VerificationError('digest-mismatch', `downloaded file digest ${this.result} differs from hash_value ${this.expected}`));
-      return;
-    }
-    callback();
-  }
-}
-
 function typed(error: unknown): WeChatPayError {
   if (error instanceof WeChatPayError) return error;
   const code = (error as { code?: unknown })?.code;
@@ -126,34 +100,67 @@ function typed(error: unknown): WeChatPayError {
  */
 export async function saveStream(source: Readable | AsyncIterable<Uint8Array>, to: string | Writable, options: SaveOptions = {}): Promise<SaveResult> {
   const hashType: HashType = options.digest ? (hashAlgorithm(options.digest.hash_type) === 'sha1' ? 'SHA1' : 'SHA256') : 'SHA256';
-  if (options.digest && (typeof options.digest.hash_value !== 'string' || !/^[0-9a-fA-F]+$/.test(options.digest.hash_value))) {
+  const expected = options.digest?.hash_value;
+  if (options.digest && (typeof expected !== 'string' || !/^[0-9a-fA-F]+$/.test(expected))) {
     throw new ArgumentError('hash_value must be a hex digest', 'hash_value');
   }
-  const digesting = new Digesting(hashType === 'SHA1' ? 'sha1' : 'sha256', options.digest?.hash_value);
-  const stages: Array<NodeJS.ReadableStream | NodeJS.WritableStream | NodeJS.ReadWriteStream> = [source as NodeJS.ReadableStream];
-  if (options.gunzip) stages.push(createGunzip());
-  stages.push(digesting);
-
-  if (typeof to !== 'string') {
-    if (to === null || typeof to !== 'object' || typeof (to as Writable).write !== 'function') {
-      throw new ArgumentError('to: expected a file path or a Writable stream', 'to');
-    }
-    try {
-      await pipeline([...stages, to]);
-    } catch (error) {
-      throw typed(error);
-    }
-    return { bytes: digesting.bytes, digest: digesting.result, hashType };
+  if (typeof to !== 'string' && (to === null || typeof to !== 'object' || typeof (to as Writable).write !== 'function')) {
+    throw new ArgumentError('to: expected a file path or a Writable stream', 'to');
   }
-
   if (to === '') throw new ArgumentError('to: expected a file path or a Writable stream', 'to');
-  const temp = join(dirname(to), `.${basename(to)}.${randomBytes(6).toString('hex')}.part`);
-  try {
-    await pipeline([...stages, createWriteStream(temp, { flags: 'wx' })]);
-    await rename(temp, to);
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw typed(error);
+
+  let input: AsyncIterable<Uint8Array> = source;
+  if (options.gunzip) {
+    const gunzip = createGunzip();
+    // errors of the source reach the loop below through gunzip
+    pipeline(source instanceof Readable ? source : Readable.from(source, { objectMode: false }), gunzip).catch((error: unknown) => gunzip.destroy(error as Error));
+    input = gunzip;
   }
-  return { path: to, bytes: digesting.bytes, digest: digesting.result, hashType };
+  const temp = typeof to === 'string' ? join(dirname(to), `.${basename(to)}.${randomBytes(6).toString('hex')}.part`) : undefined;
+  const out: Writable = temp === undefined ? (to as Writable) : createWriteStream(temp, { flags: 'wx' });
+  const hash = createHash(hashType === 'SHA1' ? 'sha1' : 'sha256');
+  let bytes = 0;
+  try {
+    // one loop, no extra stream stages: hashing is the only work added to a bare download
+    for await (const chunk of input) {
+      hash.update(chunk);
+      bytes += chunk.byteLength;
+      if (!out.write(chunk)) await drained(out);
+    }
+    const digest = hash.digest('hex');
+    // fail before the destination is ended: a Writable never sees a clean end of bad bytes
+    if (expected !== undefined && digest !== expected.toLowerCase()) {
+      throw new VerificationError('digest-mismatch', `downloaded file digest ${digest} differs from hash_value ${expected}`);
+    }
+    out.end();
+    await finished(out);
+    if (temp !== undefined) await rename(temp, to as string);
+    return { ...(temp === undefined ? {} : { path: to as string }), bytes, digest, hashType };
+  } catch (error) {
+    const failure = typed(error);
+    out.destroy(failure);
+    if (temp !== undefined) {
+      await finished(out).catch(() => undefined);
+      await unlink(temp).catch(() => undefined);
+    }
+    throw failure;
+  }
+}
+
+function drained(out: Writable): Promise<void> {
+  if (out.destroyed) return Promise.reject(out.errored ?? new Error('the destination was closed'));
+  return new Promise((resolve, reject) => {
+    const done = (error?: Error) => {
+      out.off('drain', onDrain);
+      out.off('error', done);
+      out.off('close', onClose);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onDrain = () => done();
+    const onClose = () => done(out.errored ?? new Error('the destination was closed'));
+    out.once('drain', onDrain);
+    out.once('error', done);
+    out.once('close', onClose);
+  });
 }
