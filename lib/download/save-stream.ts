@@ -138,6 +138,8 @@ export async function saveStream(source: Readable | AsyncIterable<Uint8Array>, t
     return { ...(temp === undefined ? {} : { path: to as string }), bytes, digest, hashType };
   } catch (error) {
     const failure = typed(error);
+    // the error is ours to report (the promise rejects); listeners still see it, nobody crashes on it
+    out.on('error', () => undefined);
     out.destroy(failure);
     if (temp !== undefined) {
       await finished(out).catch(() => undefined);

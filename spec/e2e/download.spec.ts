@@ -217,6 +217,20 @@ describe('bill downloads over a loopback server', () => {
     for (const req of stalled) req.socket.destroy();
   });
 
+  it('reports a connection closed mid-body to a { stream: true } reader as NetworkError', async () => {
+    routes.set('/v3/billdownload/file', (req, res) => {
+      res.writeHead(200, { 'content-length': '100000' });
+      res.write(Buffer.alloc(1000), () => setTimeout(() => req.socket.destroy(), 20));
+    });
+    const res = await client.v3.billdownload.file.get({ query: { token: 't' }, stream: true });
+    const error = await (async () => {
+      for await (const _chunk of res.body as Readable) void _chunk;
+    })().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NetworkError);
+    expect(error).not.toBeInstanceOf(TimeoutError);
+    expect((error as NetworkError).request?.headers.authorization).toMatch(/^WECHATPAY2-SHA256-RSA2048 \[REDACTED\]$/);
+  });
+
   it('parses the downloaded bill into typed detail and summary rows', async () => {
     bill(Buffer.from(BILL), 'SHA1');
     const to = join(dir, 'trade.csv');

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Busboy } from '@fastify/busboy';
 import { http, HttpResponse } from 'msw';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Builder, MediaUtil, UPLOAD_ENDPOINTS, type WeChatPayClient } from '../../lib/index.js';
+import { Builder, MediaUtil, UPLOAD_ENDPOINTS, WeChatPayError, type WeChatPayClient } from '../../lib/index.js';
 import { Emulator } from '../../lib/testing/index.js';
 
 interface Part {
@@ -50,6 +50,7 @@ describe('uploads on the wire (a loopback server parses the multipart)', () => {
   let client: WeChatPayClient;
   let dir: string;
   const seen: Array<{ headers: IncomingMessage['headers']; parts: Part[]; signatureOk: boolean; metaShaOk: boolean }> = [];
+  let failNext = 0;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'upload-e2e-'));
@@ -65,6 +66,11 @@ describe('uploads on the wire (a loopback server parses the multipart)', () => {
           const file = parts.find((p) => p.filename !== undefined);
           const metaShaOk = file !== undefined && JSON.parse(meta).sha256 === createHash('sha256').update(file.bytes).digest('hex');
           seen.push({ headers: req.headers, parts, signatureOk, metaShaOk });
+          if (failNext > 0) {
+            failNext--;
+            res.writeHead(500, { 'content-type': 'application/json' });
+            return void res.end('{"code":"SYSTEM_ERROR","message":"try again"}');
+          }
           const body = JSON.stringify({ media_id: `m${seen.length}` });
           res.writeHead(signatureOk && metaShaOk ? 200 : 400, { 'content-type': 'application/json', ...emulator.signResponse(body) });
           res.end(body);
@@ -112,6 +118,44 @@ describe('uploads on the wire (a loopback server parses the multipart)', () => {
     const { parts, signatureOk, metaShaOk } = seen.at(-1)!;
     expect(signatureOk && metaShaOk).toBe(true);
     expect(parts[1]!.bytes.equals(bytes)).toBe(true);
+  });
+
+  it('re-sends a fresh stream, signed again, when a step retries the upload', async () => {
+    const bytes = Buffer.from('retry me');
+    failNext = 1;
+    const retrying = Builder.factory(emulator.clientConfig({ baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` }));
+    retrying.pipeline.before(
+      'sign',
+      async (ctx, next) => {
+        try {
+          return await next(ctx);
+        } catch {
+          ctx.attempt += 1;
+          return next(ctx);
+        }
+      },
+      'retry',
+    );
+    const res = await retrying.v3.merchant.media.upload.post({ media: new MediaUtil('r.png', bytes) });
+    await retrying.close();
+    expect(res.status).toBe(200);
+    const [first, second] = seen.slice(-2);
+    expect(first!.parts[1]!.bytes.equals(bytes) && second!.parts[1]!.bytes.equals(bytes)).toBe(true);
+    expect(second!.signatureOk && second!.metaShaOk).toBe(true);
+    expect(first!.headers.authorization).not.toBe(second!.headers.authorization);
+  });
+
+  it('fails the request when the file changes between hashing and sending', async () => {
+    const path = join(dir, 'moving.png');
+    await writeFile(path, Buffer.alloc(1000, 1));
+    const media = new MediaUtil(path);
+    await media.getMeta();
+    await writeFile(path, Buffer.alloc(2000, 2));
+    const before = seen.length;
+    const error = await client.v3.merchant.media.upload.post({ media }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WeChatPayError);
+    expect(String((error as Error).message) + String((error as Error).cause)).toMatch(/changed while it was being uploaded/);
+    expect(seen.slice(before).every((r) => r.parts.length < 2 || r.parts[1]!.bytes.length <= 1000)).toBe(true);
   });
 });
 
