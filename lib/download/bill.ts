@@ -10,7 +10,13 @@ import type { RequestOptions } from '../endpoint/options.js';
 import { ArgumentError, DecodeError } from '../errors.js';
 import { hashAlgorithm, saveStream, type ExpectedDigest, type SaveResult } from './save-stream.js';
 
-/** A client, or anything with the chain's `chain(path)`. */
+/**
+ * A client, or anything with the chain's `chain(path)`.
+ * @example
+ * ```ts
+ * const target: ChainClient = Builder.factory(config);
+ * ```
+ */
 export type ChainClient = Pick<ChainNode, 'chain'>;
 
 /**
@@ -31,7 +37,13 @@ export interface DownloadableFile {
   encrypt_key?: string;
 }
 
-/** Where a file goes: a path, a Writable, or (for bills split in several files) one per entry. */
+/**
+ * Where a file goes: a path, a Writable, or (for bills split in several files) one per entry.
+ * @example
+ * ```ts
+ * const to: DownloadTarget = (file, index) => `/data/fund-${file.bill_sequence ?? index + 1}.csv`;
+ * ```
+ */
 export type DownloadTarget = string | Writable | ((file: DownloadableFile, index: number) => string | Writable);
 
 /**

@@ -13,7 +13,13 @@ import { finished, pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { ArgumentError, DecodeError, NetworkError, VerificationError, WeChatPayError } from '../errors.js';
 
-/** Digest algorithms WeChat Pay names in `hash_type`. */
+/**
+ * Digest algorithms WeChat Pay names in `hash_type`.
+ * @example
+ * ```ts
+ * const type: HashType = 'SHA1';
+ * ```
+ */
 export type HashType = 'SHA1' | 'SHA256';
 
 /**

@@ -15,7 +15,13 @@ import { lookup } from 'mime-types';
 import { ArgumentError } from '../errors.js';
 import { DEFAULT_MEDIA_LAYOUT, uploadLayoutOf, type MediaLayout } from './upload-endpoints.js';
 
-/** What a file's bytes can be given as, besides a path. */
+/**
+ * What a file's bytes can be given as, besides a path.
+ * @example
+ * ```ts
+ * const source: MediaSource = await readFile('logo.png'); // or createReadStream('logo.png')
+ * ```
+ */
 export type MediaSource = Uint8Array | Readable | AsyncIterable<Uint8Array>;
 
 /**
@@ -57,7 +63,14 @@ const SHARE = Symbol('share');
 const TAIL_PREFIX = '\r\n--';
 const HWM = 256 * 1024;
 
-/** A `getStream()` body: a Readable that knows its {@link MediaUtil}, so the client signs its meta. */
+/**
+ * A `getStream()` body: a Readable that knows its {@link MediaUtil}, so the client signs its meta.
+ * @example
+ * ```ts
+ * const body: MediaBody = media.getStream();
+ * MediaUtil.of(body) === media; // true
+ * ```
+ */
 export type MediaBody = Readable & { readonly [MEDIA]: MediaUtil };
 
 function quoted(value: string): string {

@@ -27,7 +27,13 @@ export interface MediaLayout {
   fileTypeKey?: string;
 }
 
-/** `{"filename","sha256"}` + a `file` part: what most upload endpoints take. */
+/**
+ * `{"filename","sha256"}` + a `file` part: what most upload endpoints take.
+ * @example
+ * ```ts
+ * new MediaUtil('logo.png', bytes, { layout: { ...DEFAULT_MEDIA_LAYOUT, field: 'image' } });
+ * ```
+ */
 export const DEFAULT_MEDIA_LAYOUT: MediaLayout = Object.freeze({ nameKey: 'filename', digestKey: 'sha256', algorithm: 'sha256', field: 'file' });
 
 const fileNameDigest = (field = 'file'): MediaLayout => Object.freeze({ nameKey: 'file_name', digestKey: 'file_digest', algorithm: 'sha256', field });
