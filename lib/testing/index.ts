@@ -17,3 +17,6 @@ export { MswDispatcher } from './msw-dispatcher.js';
 export type { FetchHandler } from './msw-dispatcher.js';
 export { createCertificate } from './certificates.js';
 export type { CertificateOptions, IssuedCertificate } from './certificates.js';
+// media upload and bill download handlers (issue 5)
+export { mediaHandlers } from './media-handlers.js';
+export type { MediaHandlerOptions } from './media-handlers.js';
