@@ -8,7 +8,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { Readable } from 'node:stream';
 import { lookup } from 'mime-types';
@@ -61,7 +61,7 @@ interface Prepared {
 const MEDIA = Symbol.for('wechatpay-chain.media');
 const SHARE = Symbol('share');
 const TAIL_PREFIX = '\r\n--';
-const HWM = 256 * 1024;
+const HWM = 64 * 1024;
 
 /**
  * A `getStream()` body: a Readable that knows its {@link MediaUtil}, so the client signs its meta.
@@ -244,9 +244,18 @@ export class MediaUtil {
           if (!info.isFile()) throw new ArgumentError(`media: "${path}" is not a regular file`, 'media');
           const hash = createHash(algorithm);
           let size = 0;
-          for await (const chunk of createReadStream(path, { highWaterMark: HWM }) as AsyncIterable<Buffer>) {
-            hash.update(chunk);
-            size += chunk.length;
+          // one reused buffer: the hash copies what it needs, so this pass leaves no garbage behind
+          const file = await open(path, 'r');
+          try {
+            const buffer = Buffer.allocUnsafe(HWM);
+            for (;;) {
+              const { bytesRead } = await file.read(buffer, 0, buffer.length, null);
+              if (bytesRead === 0) break;
+              hash.update(buffer.subarray(0, bytesRead));
+              size += bytesRead;
+            }
+          } finally {
+            await file.close();
           }
           return { digest: hash.digest('hex'), size };
         } catch (cause) {

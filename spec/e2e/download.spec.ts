@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Builder, downloadBill, downloadFile, HttpError, NetworkError, parseBill, TimeoutError, VerificationError, type WeChatPayClient } from '../../lib/index.js';
+import { Builder, downloadBill, downloadFile, HttpError, type DownloadableFile, NetworkError, parseBill, TimeoutError, VerificationError, type WeChatPayClient } from '../../lib/index.js';
 import { Emulator } from '../../lib/testing/index.js';
 
 const BILL = [
@@ -267,6 +267,33 @@ describe('other file downloads through the emulator', () => {
     statementSha1 = createHash('sha1').update('other').digest('hex');
     const error = await client.v3.statements.get({ query: { statement_date: '2024-01-01' } }).catch((e: unknown) => e);
     expect((error as VerificationError).reason).toBe('digest-mismatch');
+    await client.close();
+  });
+
+  it('downloads e-invoice files (no digest given) and transfer e-receipts (SHA256) with downloadFile', async () => {
+    const { http, HttpResponse } = await import('msw');
+    const emulator = Emulator.create();
+    const pdf = Buffer.from('%PDF-1.7 fapiao');
+    const receipt = Buffer.from('%PDF-1.7 receipt');
+    emulator.use(
+      http.get('*/v3/new-tax-control-fapiao/download', () => new HttpResponse(pdf, { headers: { 'content-type': 'application/pdf', 'x-emulator-unsigned': '1' } })),
+      http.get('*/v3/transferdownload/signfile', () => new HttpResponse(receipt, { headers: { 'content-type': 'application/pdf', 'x-emulator-unsigned': '1' } })),
+      http.get('*/v3/transfer/bill-receipt/:out_batch_no', () =>
+        HttpResponse.json({ hash_type: 'SHA256', hash_value: createHash('sha256').update(receipt).digest('hex'), download_url: 'https://api.mch.weixin.qq.com/v3/transferdownload/signfile?token=r1', signature_status: 'FINISHED' }),
+      ),
+    );
+    const client = Builder.factory(emulator.clientConfig());
+    const fapiao = new PassThrough();
+    const got: Buffer[] = [];
+    fapiao.on('data', (chunk: Buffer) => got.push(chunk));
+    await downloadFile(client, { download_url: 'https://api.mch.weixin.qq.com/v3/new-tax-control-fapiao/download?mchid=1900000109&media_id=m1&sign=s' }, fapiao);
+    expect(Buffer.concat(got).equals(pdf)).toBe(true);
+    expect(emulator.requests.at(-1)).toMatchObject({ path: '/v3/new-tax-control-fapiao/download?mchid=1900000109&media_id=m1&sign=s', verified: true });
+    const { data } = await client.v3.transfer.billReceipt._out_batch_no_.get({ out_batch_no: 'B1' });
+    const sink = new PassThrough();
+    sink.resume();
+    const result = await downloadFile(client, data as DownloadableFile, sink);
+    expect(result).toMatchObject({ bytes: receipt.length, hashType: 'SHA256' });
     await client.close();
   });
 
