@@ -128,9 +128,9 @@ export class Emulator {
     this.platform = { ...generateKeyPair(modulusLength), serial: `PUB_KEY_ID_0${String(Date.now()).padStart(16, '0')}${String(Math.floor(Math.random() * 1e10)).padStart(11, '0')}` };
     this.#now = options.now ?? Date.now;
     this.apiv3Key = options.apiv3Key ?? makeNonce(32);
+    this.secret = options.secret ?? makeNonce(32);
     this.#signer = this.platform;
     this.#handlers = [...(options.handlers ?? []), ...seedHandlers(), ...platformHandlers(this), ...apiV2Handlers()];
-    this.secret = options.secret ?? makeNonce(32);
   }
 
   /**

@@ -385,7 +385,7 @@ describe('APIv2 over HTTPS with mutual TLS', () => {
       return next(ctx);
     }, 'observe');
     try {
-      expect(other.pipeline.names()).toEqual(['sign', 'observe', 'verify']);
+      expect(other.pipeline.names()).toEqual(['retry', 'sign', 'observe', 'verify']);
       await other.v2.pay.orderquery.post({ xml: { mch_id: mchid, out_trade_no: 'T1' } });
       expect(observed).toEqual(['v2 /pay/orderquery true']);
     } finally {
