@@ -114,6 +114,12 @@ export function createTransport(dispatcher: Dispatcher): (ctx: RequestContext) =
         typedStreamErrors(body, ctx, () => timedOut, userSignal);
         return { status: res.statusCode, headers: res.headers, data: undefined, body };
       }
+      // a declared length over the limit fails at once instead of after the first maxBodySize bytes
+      const declared = Number(res.headers['content-length']);
+      if (declared > ctx.maxBodySize) {
+        body.destroy();
+        throw new DecodeError(`response Content-Length ${declared} exceeds maxBodySize (${ctx.maxBodySize} bytes)`, { request: redactedOf(ctx), status: res.statusCode });
+      }
       const bytes = await readBody(body, ctx.maxBodySize, ctx, res.statusCode);
       return { status: res.statusCode, headers: res.headers, data: undefined, body: bytes };
     } catch (error) {

@@ -17,6 +17,10 @@ export { MswDispatcher } from './msw-dispatcher.js';
 export type { FetchHandler } from './msw-dispatcher.js';
 export { createCertificate } from './certificates.js';
 export type { CertificateOptions, IssuedCertificate } from './certificates.js';
+export { APPLYMENT_SENSITIVE_FIELDS, beijingTime, platformHandlers } from './platform-handlers.js';
+export type { PlatformState } from './platform-handlers.js';
+export { createNotification } from './notification.js';
+export type { NotificationInput } from './notification.js';
 // media upload and bill download handlers (issue 5)
 export { mediaHandlers } from './media-handlers.js';
 export type { MediaHandlerOptions } from './media-handlers.js';
