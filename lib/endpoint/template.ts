@@ -94,6 +94,7 @@ export function expandTemplate(template: string, values: Readonly<Record<string,
       if (text === '.' || text === '..') {
         throw new ArgumentError(`path variable "${name}" must not be "." or ".."`, name);
       }
+      if (/\p{Surrogate}/u.test(text)) throw new ArgumentError(`path variable "${name}" holds an unpaired surrogate (not valid Unicode text)`, name);
     }
   }
   // the common case ({name} only) is joined here; the library parses the template on every call
