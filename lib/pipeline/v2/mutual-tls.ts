@@ -7,7 +7,8 @@
  */
 import { X509Certificate, type KeyObject } from 'node:crypto';
 import { createSecureContext, type ConnectionOptions } from 'node:tls';
-import { Agent, type Dispatcher } from 'undici';
+import { createRequire } from 'node:module';
+import type { Agent, Dispatcher } from 'undici';
 import { loadKey, readKeyFile } from '../../crypto/keys.js';
 import { ArgumentError } from '../../errors.js';
 
@@ -172,7 +173,9 @@ export class SecureDispatcher {
         'merchant',
       );
     }
-    this.#agent ??= new Agent({
+    // undici is required here, on first use, so importing the package does not load it
+    const undici = createRequire(import.meta.url)('undici') as typeof import('undici');
+    this.#agent ??= new undici.Agent({
       keepAliveTimeout: 10_000,
       keepAliveMaxTimeout: 60_000,
       connect: { timeout: 10_000, ...this.#connect, ...this.#merchant.tls },
