@@ -21,6 +21,7 @@ import { v3Signer } from './pipeline/v3/sign.js';
 import { Verifier } from './pipeline/v3/verifier.js';
 import { v3Verify } from './pipeline/v3/verify.js';
 import { VERSION } from './version.js';
+import { applySensitiveFields } from './sensitive/fields.js';
 
 /** The default base URL. */
 export const DEFAULT_BASE_URL = 'https://api.mch.weixin.qq.com/';
@@ -221,7 +222,7 @@ export const Builder = {
       let ctx: RequestContext;
       try {
         if (template === '') throw new ArgumentError('no endpoint: name a path before the verb, e.g. client.v3.certificates.get()', 'template');
-        const opts = options ?? {};
+        const opts = applySensitiveFields(options ?? {}, resolved.verifier); // `encrypt`: sensitive fields + Wechatpay-Serial
         // a host alias (hk/…, global/…) picks another base URL and is not part of the path
         const slash = template.indexOf('/');
         const host = slash > 0 ? resolved.hosts.get(template.slice(0, slash)) : undefined;

@@ -5,6 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { RetryOption } from '../pipeline/retry.js';
+import type { SensitiveFields } from '../sensitive/fields.js';
 
 /** A query value: scalars, or an array sent as repeated keys. */
 export type QueryValue = string | number | boolean | null | undefined | ReadonlyArray<string | number | boolean>;
@@ -50,6 +51,8 @@ export interface RequestOptions extends TransportOptions {
   xml?: Readonly<Record<string, unknown>>;
   /** A raw body, sent as is (set `content-type` yourself). */
   body?: RawBody;
+  /** Fields of `json` to encrypt with a platform key; `Wechatpay-Serial` is set to match (see README, Sensitive fields). */
+  encrypt?: SensitiveFields;
   /** Path variables, e.g. `refund_id`. */
   [variable: string]: unknown;
 }
