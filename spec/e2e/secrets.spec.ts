@@ -2,12 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { http as route, HttpResponse } from 'msw';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Builder, type ClientConfig, type RequestContext, type WeChatPayClient } from '../../lib/index.js';
-import { Emulator, generateKeyPair } from '../../lib/testing/index.js';
+import { Builder, parseNotification, type ClientConfig, type RequestContext, type WeChatPayClient } from '../../lib/index.js';
+import { createNotification, Emulator, generateKeyPair } from '../../lib/testing/index.js';
 import { httpServer, rawServer, type Loopback } from '../support/loopback.js';
 
 // Known key material; every output the client produces is searched for any of it.
+const apiv2Secret = randomBytes(16).toString('hex');
+const apiv3Key = randomBytes(16).toString('hex');
 const emulator = Emulator.create({
+  apiv3Key,
   handlers: [
     route.get('*/v3/hello', () => HttpResponse.json({ hello: 'world' })),
     route.get('*/v3/boom', () => HttpResponse.json({ code: 'SYSTEM_ERROR', message: 'boom' }, { status: 500 })),
@@ -18,8 +21,6 @@ const emulator = Emulator.create({
 const pem = emulator.merchant.privateKeyPem;
 const pkcs1 = emulator.merchant.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
 const jwk = emulator.merchant.privateKey.export({ format: 'jwk' });
-const apiv2Secret = randomBytes(16).toString('hex');
-const apiv3Key = randomBytes(16).toString('hex');
 const signatures: string[] = [];
 
 const body = (text: string) => text.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, '');
@@ -108,6 +109,16 @@ beforeAll(async () => {
   await capture('ArgumentError encrypted key', () => Builder.factory({ ...configWithSecrets(), privateKey: encrypted }));
   await capture('ArgumentError key as a cert', () => Builder.factory({ ...configWithSecrets(), certs: { X: `${pem.slice(0, 500)}@@@${pem.slice(500)}` } }));
   await capture('ArgumentError bad JWK', () => Builder.factory({ ...configWithSecrets(), privateKey: { ...jwk, d: undefined } }));
+
+  // webhooks: a notification whose resource was altered fails to decrypt with the APIv3 key
+  const notification = createNotification(emulator, { resource: { out_trade_no: 'T1' } });
+  const altered = JSON.parse(notification.body) as { resource: { ciphertext: string } };
+  altered.resource.ciphertext = Buffer.from(`x${apiv3Key}`).toString('base64');
+  const alteredBody = JSON.stringify(altered);
+  await capture('VerificationError notification decrypt-failed', () =>
+    parseNotification({ headers: emulator.signResponse(alteredBody), body: alteredBody }, { certs: { [emulator.platform.serial]: emulator.platform.publicKeyPem }, apiv3Key }),
+  );
+  await capture('ArgumentError notification key', () => parseNotification(notification, { certs: {}, apiv3Key: `${apiv3Key}x` }));
 
   const hang = await httpServer(() => {});
   const reset = await rawServer((socket) => socket.resetAndDestroy());
