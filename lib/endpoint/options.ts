@@ -4,8 +4,8 @@
  * @module
  */
 import type { Readable } from 'node:stream';
-import type { RetryOption } from '../pipeline/retry.js';
 import type { SensitiveFields } from '../sensitive/fields.js';
+import type { RetryOption } from '../pipeline/retry.js';
 
 /** A query value: scalars, or an array sent as repeated keys. */
 export type QueryValue = string | number | boolean | null | undefined | ReadonlyArray<string | number | boolean>;
