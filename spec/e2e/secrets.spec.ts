@@ -195,3 +195,21 @@ describe('secrets never leak', () => {
     expect(findLeak(written.join(''))).toBeUndefined();
   });
 });
+
+describe('NODE_DEBUG=wechatpay', () => {
+  it('logs redacted lines without the option', async () => {
+    const { execFile } = await import('node:child_process');
+    const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
+      execFile(process.execPath, ['--import', 'tsx', 'spec/support/debug-child.ts'], { env: { ...process.env, NODE_DEBUG: 'wechatpay' }, timeout: 60_000 }, (error, out, err) =>
+        error ? reject(error) : resolve({ stdout: out, stderr: err }),
+      );
+    });
+    const { authorization, key } = JSON.parse(stdout) as { authorization: string; key: string };
+    expect(stderr).toMatch(/WECHATPAY \d+: → GET .*\/v3\/hello attempt=1 .*\[REDACTED\]/);
+    expect(stderr).toMatch(/WECHATPAY \d+: ← 200 GET/);
+    const signature = /signature="([^"]+)"/.exec(authorization)?.[1] as string;
+    expect(signature.length).toBeGreaterThan(100);
+    expect(stderr).not.toContain(signature);
+    expect(stderr).not.toContain(body(key).slice(100, 140));
+  }, 90_000);
+});
