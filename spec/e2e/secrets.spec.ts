@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { http as route, HttpResponse } from 'msw';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Builder, parseNotification, type ClientConfig, type RequestContext, type WeChatPayClient } from '../../lib/index.js';
+import { Builder, downloadCertificates, parseNotification, type ClientConfig, type RequestContext, type WeChatPayClient } from '../../lib/index.js';
 import { createNotification, Emulator, generateKeyPair } from '../../lib/testing/index.js';
 import { httpServer, rawServer, type Loopback } from '../support/loopback.js';
 
@@ -11,6 +11,7 @@ const apiv2Secret = randomBytes(16).toString('hex');
 const apiv3Key = randomBytes(16).toString('hex');
 const emulator = Emulator.create({
   apiv3Key,
+  secret: apiv2Secret,
   handlers: [
     route.get('*/v3/hello', () => HttpResponse.json({ hello: 'world' })),
     route.get('*/v3/boom', () => HttpResponse.json({ code: 'SYSTEM_ERROR', message: 'boom' }, { status: 500 })),
@@ -110,6 +111,18 @@ beforeAll(async () => {
   await capture('ArgumentError key as a cert', () => Builder.factory({ ...configWithSecrets(), certs: { X: `${pem.slice(0, 500)}@@@${pem.slice(500)}` } }));
   await capture('ArgumentError bad JWK', () => Builder.factory({ ...configWithSecrets(), privateKey: { ...jwk, d: undefined } }));
 
+  // APIv2, signed with the APIv2 secret: a business failure, a forged answer, a wrong secret
+  const appid = 'wxd678efh567hg6787';
+  const micropay = (c: WeChatPayClient, out_trade_no: string, auth_code = '134567890123456789') =>
+    c.v2.pay.micropay.post({ xml: { appid, mch_id: emulator.merchant.mchid, body: 'x', out_trade_no, total_fee: 1, spbill_create_ip: '127.0.0.1', auth_code } });
+  await micropay(client, 'V2OK');
+  await capture('BusinessError', micropay(client, 'V2BAD', '999'));
+  emulator.tamperNext((res) => (res.body = Buffer.from(res.body.toString().replace('SUCCESS', 'FAIL'))));
+  await capture('VerificationError v2', micropay(client, 'V2FORGED'));
+  await capture('BusinessError wrong secret', micropay(Builder.factory({ ...configWithSecrets(), secret: 'y'.repeat(32) }), 'V2KEY'));
+  await capture('ArgumentError short secret', () => micropay(Builder.factory({ ...configWithSecrets(), secret: apiv2Secret.slice(0, 31) }), 'V2SHORT'));
+  await capture('PublicKeyModeError', downloadCertificates(client, { apiv3Key }));
+
   // webhooks: a notification whose resource was altered fails to decrypt with the APIv3 key
   const notification = createNotification(emulator, { resource: { out_trade_no: 'T1' } });
   const altered = JSON.parse(notification.body) as { resource: { ciphertext: string } };
@@ -149,7 +162,7 @@ describe('secrets never leak', () => {
 
   it('every error kind was triggered', () => {
     const names = new Set([...errors.values()].map((error) => (error as Error).name));
-    expect([...names].sort()).toEqual(['ArgumentError', 'DecodeError', 'HttpError', 'NetworkError', 'TimeoutError', 'VerificationError']);
+    expect([...names].sort()).toEqual(['ArgumentError', 'BusinessError', 'DecodeError', 'HttpError', 'NetworkError', 'PublicKeyModeError', 'TimeoutError', 'VerificationError']);
   });
 
   it('no error message, stack, util.inspect or JSON of an error holds a secret', () => {
