@@ -74,6 +74,7 @@ const lines: string[] = [];
 const contexts: RequestContext[] = [];
 let client: WeChatPayClient;
 let servers: Loopback[] = [];
+const extraClients: WeChatPayClient[] = [];
 
 async function capture(kind: string, promise: Promise<unknown> | (() => unknown)) {
   try {
@@ -136,7 +137,11 @@ beforeAll(async () => {
   const hang = await httpServer(() => {});
   const reset = await rawServer((socket) => socket.resetAndDestroy());
   servers = [hang, reset];
-  const overLoopback = (loopback: Loopback) => Builder.factory(configWithSecrets({ baseURL: loopback.baseURL, timeout: 150, debug: (line) => lines.push(line) }));
+  const overLoopback = (loopback: Loopback) => {
+    const c = Builder.factory(configWithSecrets({ baseURL: loopback.baseURL, timeout: 150, debug: (line) => lines.push(line) }));
+    extraClients.push(c);
+    return c;
+  };
   await capture('TimeoutError', overLoopback(hang).v3.hang.post({ json: { apiv3Key: 'not-here' } }));
   await capture('NetworkError', overLoopback(reset).v3.reset.get());
 
@@ -148,6 +153,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await client.close();
+  for (const c of extraClients) await c.close();
   for (const server of servers) await server.close();
 });
 
