@@ -396,3 +396,35 @@ describe('faults while the caller reads a streamed body (stream: true)', () => {
     await stillWorks(c);
   });
 });
+
+describe('APIv2 answers that are not what the endpoint promises', () => {
+  const xml = { appid: 'wxd678efh567hg6787', mch_id: emulator.merchant.mchid, out_trade_no: 'T1' };
+
+  it('HTML on an XML endpoint → a typed error, and the client keeps working', async () => {
+    const c = connect(await faultServer((res) => answer(res, 200, '<html>maintenance</html>', { signed: false, contentType: 'text/html' })));
+    const error = await failure(c.v2.pay.orderquery.post({ xml }));
+    expect(error).toBeInstanceOf(DecodeError);
+    expect(error.message).toMatch(/no return_code/);
+    await stillWorks(c);
+  });
+
+  it('XML with a DTD (XXE attempt) → DecodeError', async () => {
+    const c = connect(
+      await faultServer((res) =>
+        answer(res, 200, '<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]><xml><return_code>&x;</return_code></xml>', { signed: false, contentType: 'text/xml' }),
+      ),
+    );
+    const error = await failure(c.v2.pay.orderquery.post({ xml }));
+    expect(error).toBeInstanceOf(DecodeError);
+    expect(error.message).toMatch(/DTD or entity declaration/);
+    await stillWorks(c);
+  });
+
+  it('a 502 from a gateway on an APIv2 endpoint → HttpError', async () => {
+    const c = connect(await faultServer((res) => answer(res, 502, '<html>bad gateway</html>', { signed: false, contentType: 'text/html' })));
+    const error = (await failure(c.v2.pay.orderquery.post({ xml }))) as HttpError;
+    expect(error).toBeInstanceOf(HttpError);
+    expect(error.status).toBe(502);
+    await stillWorks(c);
+  });
+});

@@ -3,14 +3,21 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { http as route, HttpResponse } from 'msw';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ArgumentError, Builder, HttpError, NetworkError, VerificationError, type ClientConfig, type RetryInfo, type WeChatPayClient } from '../../lib/index.js';
-import { Emulator } from '../../lib/testing/index.js';
+import { ArgumentError, Builder, HttpError, MediaUtil, NetworkError, VerificationError, type ClientConfig, type RetryInfo, type WeChatPayClient } from '../../lib/index.js';
+import { Emulator, mediaHandlers } from '../../lib/testing/index.js';
 import { rawServer, resources, settle } from '../support/loopback.js';
 
 // A flaky WeChat Pay: `/v3/flaky/N` fails N times with the status in the query, then succeeds.
 const failures = new Map<string, number>();
 const emulator = Emulator.create({
   handlers: [
+    // the first upload of each run fails with 503, then the emulator's media handler answers
+    route.post('*/v3/merchant/media/upload', () => {
+      const key = `upload ${run}`;
+      if (failures.has(key)) return undefined;
+      failures.set(key, 1);
+      return HttpResponse.json({ code: 'SYSTEM_ERROR', message: 'busy' }, { status: 503 });
+    }),
     route.all('*/v3/flaky/:times', ({ request, params }) => {
       const url = new URL(request.url);
       const key = `${request.method} ${url.pathname} ${url.searchParams.get('run')}`;
@@ -23,6 +30,7 @@ const emulator = Emulator.create({
       }
       return HttpResponse.json({ attempt: seen });
     }),
+    ...mediaHandlers(),
   ],
 });
 
@@ -141,6 +149,18 @@ describe('retries against a flaky loopback server', () => {
       client.v3.flaky._times_.post({ times: 1, query: { run, status: 503 }, body, headers: { 'content-type': 'application/json' }, retry: true }),
     ).rejects.toBeInstanceOf(HttpError);
     expect(attempts).toEqual([1]);
+  });
+
+  it('repeat a media upload with a fresh, re-signed stream when the call says so', async () => {
+    const { client, attempts } = await connect({ retry: { retries: 2, ...fast } });
+    const bytes = Buffer.from('\x89PNG\r\n\x1a\n retried upload');
+    const res = await client.v3.merchant.media.upload.post({ media: new MediaUtil('r.png', bytes), retry: true });
+    expect(res.status).toBe(200);
+    expect(typeof (res.data as { media_id?: unknown }).media_id).toBe('string');
+    expect(attempts).toEqual([1, 2]);
+    const [first, second] = emulator.requests.filter((r) => r.path === '/v3/merchant/media/upload').slice(-2);
+    expect(first?.verified && second?.verified).toBe(true);
+    expect(first?.headers.authorization).not.toBe(second?.headers.authorization);
   });
 
   it('stop waiting when the caller aborts during the backoff', async () => {
