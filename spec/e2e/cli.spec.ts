@@ -105,9 +105,10 @@ describe('wxpay (a real process against the emulator on loopback)', { timeout: 6
     expect(emulator.requests.at(-1)?.path).toBe('/v3/pay/transactions/out-trade-no/CLI%202?mchid=1900000109');
   });
 
-  it('--encrypt encrypts sensitive fields and sets Wechatpay-Serial, through a path with a trailing slash', async () => {
+  it('--encrypt encrypts sensitive fields and sets Wechatpay-Serial (payload from --json @file, path with a trailing slash)', async () => {
     const json = { business_code: 'CLI_APPLY', contact_info: { contact_name: '张三', mobile_phone: '13800138000' } };
-    const res = await wxpay(['v3/applyment4sub/applyment/', '-c', configPath, '-b', baseURL, '--json', JSON.stringify(json), '--encrypt', 'contact_info.contact_name', 'contact_info.mobile_phone']);
+    await writeFile(join(dir, 'applyment.json'), JSON.stringify(json));
+    const res = await wxpay(['v3/applyment4sub/applyment/', '-c', configPath, '-b', baseURL, '--json', `@${join(dir, 'applyment.json')}`, '--encrypt', 'contact_info.contact_name', 'contact_info.mobile_phone']);
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
     expect(JSON.parse(res.stdout)).toEqual({ applyment_id: 2000002124775691 });
