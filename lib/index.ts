@@ -66,3 +66,7 @@ export { applySensitiveFields, choosePlatformSerial, decryptFields, encryptField
 export type { SensitiveFields } from './sensitive/fields.js';
 export { buildAppPayParams, buildJsapiPayParams, buildMiniProgramPayParams } from './payment/pay-params.js';
 export type { AppPayParams, JsapiPayParams } from './payment/pay-params.js';
+// reliability (issue 8): retries
+export { backoff, DEFAULT_RETRY, parseRetryAfter, resolveRetry, retryDelay } from './pipeline/retry.js';
+export type { ResolvedRetryPolicy, RetryInfo, RetryOption, RetryPolicy } from './pipeline/retry.js';
+export type { DebugOption } from './pipeline/debug.js';

@@ -5,6 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { SensitiveFields } from '../sensitive/fields.js';
+import type { RetryOption } from '../pipeline/retry.js';
 
 /** A query value: scalars, or an array sent as repeated keys. */
 export type QueryValue = string | number | boolean | null | undefined | ReadonlyArray<string | number | boolean>;
@@ -30,6 +31,8 @@ export interface TransportOptions {
   stream?: boolean;
   /** APIv2: send over mutual TLS with the merchant certificate. */
   security?: boolean;
+  /** Retries for this call; on a POST any value but `false` says the call is safe to repeat. */
+  retry?: RetryOption;
 }
 
 /**

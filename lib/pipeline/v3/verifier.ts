@@ -95,7 +95,13 @@ export class Verifier {
     const fail = (reason: VerificationError['reason'], message: string) =>
       new VerificationError(reason, `${what} rejected: ${message}`, { request: options.request, status: options.status });
     const pick = (name: string): string => {
-      const value = headers[name];
+      let value = headers[name];
+      // headers kept in the sender's case (API gateways, hand-built objects) match too; two spellings are a duplicate
+      for (const key of Object.keys(headers)) {
+        if (key === name || key.length !== name.length || key.toLowerCase() !== name || headers[key] === undefined) continue;
+        if (value !== undefined) throw fail('duplicated-header', `header ${name} appears more than once`);
+        value = headers[key];
+      }
       if (Array.isArray(value)) {
         if (value.length === 1 && typeof value[0] === 'string') return value[0];
         throw fail('duplicated-header', `header ${name} appears ${value.length} times`);
