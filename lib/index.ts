@@ -26,6 +26,14 @@ export {
   VerificationError,
   WeChatPayError,
 } from './errors.js';
+// APIv2 (XML, mutual TLS) — issue 4
+export { BusinessError } from './errors.js';
+export type { ApiV2Config } from './pipeline/v2/setup.js';
+export type { MerchantCertificate, PemLike } from './pipeline/v2/mutual-tls.js';
+export { ApiV2, Transformer } from './pipeline/v2/api-v2.js';
+export type { V2Notification } from './pipeline/v2/notification.js';
+export type { ParseXmlOptions, XmlRecord, XmlScalar } from './pipeline/v2/xml.js';
+export { MAX_XML_BYTES, MAX_XML_DEPTH } from './pipeline/v2/xml.js';
 export type { ErrorResponse, RedactedRequest, VerificationReason } from './errors.js';
 export { Formatter } from './formatter.js';
 export { Rsa } from './crypto/rsa.js';
