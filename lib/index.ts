@@ -67,7 +67,7 @@ export {
   installCertificatesStep,
   writeCertificates,
 } from './certificates/download.js';
-export type { DownloadOptions, PlatformCertificate } from './certificates/download.js';
+export type { CertificateDownloadOptions, PlatformCertificate } from './certificates/download.js';
 export { CertificateManager } from './certificates/manager.js';
 export type { CertificateManagerOptions } from './certificates/manager.js';
 export { applySensitiveFields, choosePlatformSerial, decryptFields, encryptFields } from './sensitive/fields.js';
@@ -78,3 +78,15 @@ export type { AppPayParams, JsapiPayParams } from './payment/pay-params.js';
 export { backoff, DEFAULT_RETRY, parseRetryAfter, resolveRetry, retryDelay } from './pipeline/retry.js';
 export type { ResolvedRetryPolicy, RetryInfo, RetryOption, RetryPolicy } from './pipeline/retry.js';
 export type { DebugOption } from './pipeline/debug.js';
+// media upload and streaming downloads (issue 5)
+export { MediaUtil } from './media/media-util.js';
+export type { MediaBody, MediaOptions, MediaSource } from './media/media-util.js';
+export { DEFAULT_MEDIA_LAYOUT, UPLOAD_ENDPOINTS, uploadLayoutOf } from './media/upload-endpoints.js';
+export type { MediaLayout } from './media/upload-endpoints.js';
+export { prepareMedia } from './media/prepare.js';
+export { BILL_ENDPOINTS, downloadBill, downloadFile } from './download/bill.js';
+export type { BillDownloadOptions, ChainClient, DownloadableFile, DownloadTarget } from './download/bill.js';
+export { hashAlgorithm, saveStream } from './download/save-stream.js';
+export type { ExpectedDigest, HashType, SaveOptions, SaveResult } from './download/save-stream.js';
+export { parseBill } from './download/bill-csv.js';
+export type { BillRow, ParseBillOptions } from './download/bill-csv.js';
