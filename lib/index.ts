@@ -85,7 +85,7 @@ export { DEFAULT_MEDIA_LAYOUT, UPLOAD_ENDPOINTS, uploadLayoutOf } from './media/
 export type { MediaLayout } from './media/upload-endpoints.js';
 export { prepareMedia } from './media/prepare.js';
 export { BILL_ENDPOINTS, downloadBill, downloadFile } from './download/bill.js';
-export type { BillDownloadOptions, ChainClient, DownloadableFile, DownloadTarget } from './download/bill.js';
+export type { ChainClient, DownloadableFile, DownloadTarget, FileDownloadOptions } from './download/bill.js';
 export { hashAlgorithm, saveStream } from './download/save-stream.js';
 export type { ExpectedDigest, HashType, SaveOptions, SaveResult } from './download/save-stream.js';
 export { parseBill } from './download/bill-csv.js';

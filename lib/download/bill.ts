@@ -50,10 +50,10 @@ export type DownloadTarget = string | Writable | ((file: DownloadableFile, index
  * Options of {@link downloadFile} and {@link downloadBill}.
  * @example
  * ```ts
- * const options: BillDownloadOptions = { gunzip: true, timeout: 120_000 };
+ * const options: FileDownloadOptions = { gunzip: true, timeout: 120_000 };
  * ```
  */
-export interface BillDownloadOptions {
+export interface FileDownloadOptions {
   /** Gunzip the file (default: whether the bill was asked with `tar_type=GZIP`). */
   gunzip?: boolean;
   /** Milliseconds for the whole download, headers and body (default: the client's timeout). */
@@ -104,7 +104,7 @@ function pathOf(url: string): string {
  * await downloadFile(client, data as DownloadableFile, '/data/trade-2019-06-11.csv');
  * ```
  */
-export async function downloadFile(client: ChainClient, file: DownloadableFile, to: string | Writable, options: BillDownloadOptions = {}): Promise<SaveResult> {
+export async function downloadFile(client: ChainClient, file: DownloadableFile, to: string | Writable, options: FileDownloadOptions = {}): Promise<SaveResult> {
   if (file === null || typeof file !== 'object' || typeof file.download_url !== 'string') {
     throw new ArgumentError('file: expected { download_url, hash_type, hash_value } from a bill endpoint', 'file');
   }
@@ -145,11 +145,11 @@ export async function downloadBill(
   template: string,
   request: RequestOptions,
   to: DownloadTarget,
-  options: BillDownloadOptions = {},
+  options: FileDownloadOptions = {},
 ): Promise<SaveResult[]> {
   if (typeof template !== 'string' || template === '') throw new ArgumentError('template: name a bill endpoint, e.g. v3/bill/tradebill', 'template');
   if (request === null || typeof request !== 'object') throw new ArgumentError('request: expected the bill query options, e.g. { query: { bill_date } }', 'request');
-  const perRequest: BillDownloadOptions = { ...options };
+  const perRequest: FileDownloadOptions = { ...options };
   if (perRequest.timeout === undefined && request.timeout !== undefined) perRequest.timeout = request.timeout;
   if (perRequest.signal === undefined && request.signal !== undefined) perRequest.signal = request.signal;
   const gzip = perRequest.gunzip ?? String(request.query?.tar_type ?? '').toUpperCase() === 'GZIP';
