@@ -1,24 +1,16 @@
 /**
- * The APIv2 `sign`: MD5 or HMAC-SHA256 over `k=v&…&key=<secret>` (fields in byte order, empty
- * ones and `sign` left out), upper-case hex — wechatpay-php's `Hash::sign` / `Hash::md5` /
- * `Hash::hmac`. The agency variant (企业微信 `workwx_sign`) appends `&secret=` instead of `&key=`.
- *
- * Kept private to the APIv2 pipeline for now; a general `Hash` lives in lib/crypto (issue 3) and
- * the two can be unified later.
+ * The APIv2 `sign` as the pipeline uses it: MD5 or HMAC-SHA256 over `k=v&…&key=<secret>` (fields
+ * in byte order, empty ones and `sign` left out), upper-case hex, checked in constant time. The
+ * digests themselves are lib/crypto/hash.ts's `Hash`; the agency variant (企业微信 `workwx_sign`)
+ * appends `&secret=` as wechatpay-php's `Hash::md5($thing, $key, true)` does.
  * @module
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { Hash, type SignType } from '../../crypto/hash.js';
 import { ArgumentError } from '../../errors.js';
 import { ksort, queryStringLike } from '../../formatter.js';
 
-/**
- * The two APIv2 signature algorithms, spelled as in `sign_type`.
- * @example
- * ```ts
- * const signType: SignType = 'HMAC-SHA256';
- * ```
- */
-export type SignType = 'MD5' | 'HMAC-SHA256';
+export type { SignType } from '../../crypto/hash.js';
 
 /**
  * `sign_type` values accepted, MD5 first (the default).
@@ -27,7 +19,7 @@ export type SignType = 'MD5' | 'HMAC-SHA256';
  * SIGN_TYPES.includes('MD5'); // true
  * ```
  */
-export const SIGN_TYPES: readonly SignType[] = ['MD5', 'HMAC-SHA256'];
+export const SIGN_TYPES: readonly SignType[] = [Hash.ALGO_MD5, Hash.ALGO_HMAC_SHA256];
 
 /**
  * Whether a value is a known `sign_type`.
@@ -37,11 +29,11 @@ export const SIGN_TYPES: readonly SignType[] = ['MD5', 'HMAC-SHA256'];
  * ```
  */
 export function isSignType(value: unknown): value is SignType {
-  return value === 'MD5' || value === 'HMAC-SHA256';
+  return value === Hash.ALGO_MD5 || value === Hash.ALGO_HMAC_SHA256;
 }
 
 /**
- * Upper-case hex digest of `message + '&key=' + secret` (or `'&secret='` with `agency`).
+ * Upper-case hex digest of `message + '&key=' + secret` (or `'&secret='` with `agency`, MD5 only).
  * @example
  * ```ts
  * digest('MD5', 'appid=wxd930ea5d5a258f4f&body=test&device_info=1000&mch_id=10000100&nonce_str=ibuaiVcKdpRxkhJA', '192006250b4c09247ec02edce69f6a2d');
@@ -49,9 +41,9 @@ export function isSignType(value: unknown): value is SignType {
  * ```
  */
 export function digest(type: SignType, message: string, secret: string, agency = false): string {
-  const keyed = `${message}${agency ? '&secret=' : '&key='}${secret}`;
-  const hash = type === 'HMAC-SHA256' ? createHmac('sha256', secret) : createHash('md5');
-  return hash.update(keyed, 'utf8').digest('hex').toUpperCase();
+  if (!agency) return Hash.sign(type, message, secret);
+  if (type !== Hash.ALGO_MD5) throw new ArgumentError('sign_type: the agency (workwx) sign is MD5 only', 'sign_type');
+  return createHash('md5').update(`${message}&secret=${secret}`, 'utf8').digest('hex').toUpperCase();
 }
 
 /**
@@ -64,7 +56,8 @@ export function digest(type: SignType, message: string, secret: string, agency =
  */
 export function signFields(fields: Readonly<Record<string, unknown>>, secret: string, type: SignType = 'MD5', agency = false): string {
   if (!isSignType(type)) throw new ArgumentError(`sign_type: must be MD5 or HMAC-SHA256`, 'sign_type');
-  return digest(type, queryStringLike(ksort({ ...fields })), secret, agency);
+  if (!agency) return Hash.sign(type, fields, secret);
+  return digest(type, queryStringLike(ksort({ ...fields })), secret, true);
 }
 
 /**
@@ -75,10 +68,7 @@ export function signFields(fields: Readonly<Record<string, unknown>>, secret: st
  * ```
  */
 export function sameSignature(expected: string, actual: unknown): boolean {
-  if (typeof actual !== 'string') return false;
-  const a = Buffer.from(expected.toUpperCase());
-  const b = Buffer.from(actual.toUpperCase());
-  return a.length === b.length && timingSafeEqual(a, b);
+  return typeof actual === 'string' && Hash.equals(expected.toUpperCase(), actual.toUpperCase());
 }
 
 /**

@@ -3,19 +3,19 @@
  * refund results carry `req_info`, AES-256-ECB encrypted with the lower-case hex MD5 of the APIv2
  * key (PKCS#7 padding), which decrypts to a `<root>` XML of the refund fields.
  *
- * The AES-256-ECB here is a small private helper; a general `AesEcb` lives in lib/crypto
- * (issue 3) and the two can be unified later.
+ * The cipher is lib/crypto's `AesEcb`, keyed with `Hash.md5(secret)` as in wechatpay-php.
  * @module
  */
-import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
+import { AesEcb } from '../../crypto/aes-ecb.js';
+import { Hash } from '../../crypto/hash.js';
 import { ArgumentError, VerificationError } from '../../errors.js';
 import { verifyFields } from './digest.js';
 import { parseXml, toXml, type XmlRecord } from './xml.js';
 
-function reqInfoKey(secret: string): Buffer {
+function reqInfoKey(secret: string): string {
   if (typeof secret !== 'string' || secret.length === 0) throw new ArgumentError('secret: the APIv2 key is required', 'secret');
-  // the key is the 32 ASCII characters of the hex digest, i.e. 256 bits
-  return Buffer.from(createHash('md5').update(secret, 'utf8').digest('hex'), 'latin1');
+  // the key is the 32 ASCII characters of the lower-case hex digest, i.e. 256 bits
+  return Hash.md5(secret);
 }
 
 /**
@@ -32,10 +32,9 @@ export function decryptReqInfo(reqInfo: string, secret: string): XmlRecord {
   if (typeof reqInfo !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(reqInfo)) {
     throw new VerificationError('bad-signature', 'notification rejected: req_info is not base64');
   }
-  let plain: Buffer;
+  let plain: string;
   try {
-    const decipher = createDecipheriv('aes-256-ecb', key, null);
-    plain = Buffer.concat([decipher.update(Buffer.from(reqInfo, 'base64')), decipher.final()]);
+    plain = AesEcb.decrypt(reqInfo, key);
   } catch {
     throw new VerificationError('bad-signature', 'notification rejected: req_info does not decrypt with the APIv2 key');
   }
@@ -54,8 +53,7 @@ export function decryptReqInfo(reqInfo: string, secret: string): XmlRecord {
  * ```
  */
 export function encryptReqInfo(fields: Readonly<Record<string, unknown>>, secret: string): string {
-  const cipher = createCipheriv('aes-256-ecb', reqInfoKey(secret), null);
-  return Buffer.concat([cipher.update(toXml(fields, 'root'), 'utf8'), cipher.final()]).toString('base64');
+  return AesEcb.encrypt(toXml(fields, 'root'), reqInfoKey(secret));
 }
 
 /**

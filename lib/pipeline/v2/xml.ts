@@ -168,7 +168,18 @@ function recordOf(nodes: OrderedNode[]): XmlRecord | string {
   return Object.fromEntries(fields) as XmlRecord;
 }
 
-const parser = (maxDepth: number) =>
+const parsers = new Map<number, XMLParser>();
+// one parser per depth limit: building one costs about as much as a parse
+const parser = (maxDepth: number): XMLParser => {
+  let found = parsers.get(maxDepth);
+  if (found === undefined) {
+    found = createParser(maxDepth);
+    if (parsers.size < 16) parsers.set(maxDepth, found);
+  }
+  return found;
+};
+
+const createParser = (maxDepth: number) =>
   new XMLParser({
     preserveOrder: true,
     ignoreAttributes: true,
