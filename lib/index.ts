@@ -38,3 +38,6 @@ export { EXEMPT_FROM_VERIFICATION, isExempt } from './pipeline/v3/exempt.js';
 export { MAX_CLOCK_SKEW, Verifier } from './pipeline/v3/verifier.js';
 export type { HeaderBag } from './pipeline/v3/verifier.js';
 export { VERSION } from './version.js';
+// generated endpoint types (lib/openapi, `npm run generate`) and their building blocks
+export type { Endpoints, Templates, TypedRoot } from './openapi/index.js';
+export type { Call, OperationShape, OptionalCall, TypedNode } from './chain/typed.js';
