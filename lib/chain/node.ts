@@ -59,7 +59,10 @@ export function createNode(template: string, dispatch: Dispatch, root?: RootMemb
   };
   const toTemplate = () => template;
 
-  return new Proxy(function chainNode() {}, {
+  const target = function chainNode() {};
+  // util.inspect looks at a Proxy's target without running traps, so the hook lives there
+  Object.defineProperty(target, inspect.custom, { value: () => label });
+  return new Proxy(target, {
     get(_target, key) {
       if (typeof key === 'symbol') {
         if (key === Symbol.toPrimitive) return toTemplate;

@@ -1,0 +1,78 @@
+import { http, HttpResponse } from 'msw';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ArgumentError, Builder, HttpError, Pipeline, type Middleware } from '../../lib/index.js';
+import { Emulator } from '../../lib/testing/index.js';
+
+const emulator = Emulator.create();
+let flaky = 0;
+emulator.use(
+  http.get('*/v3/echo', () => HttpResponse.json({ ok: true })),
+  http.get('*/v3/flaky', () => (flaky++ % 2 === 0 ? HttpResponse.json({ code: 'SYSTEM_ERROR', message: 'busy' }, { status: 500 }) : HttpResponse.json({ ok: true }))),
+);
+const client = Builder.factory(emulator.clientConfig());
+afterAll(() => client.close());
+
+describe('Pipeline', () => {
+  it('runs sign → user steps → verify → transport, user steps seeing only verified data', async () => {
+    const seen: string[] = [];
+    const local = Builder.factory(emulator.clientConfig());
+    local.pipeline.use(async (ctx, next) => {
+      seen.push(`before ${ctx.method} ${ctx.path} auth=${ctx.headers.authorization ? 'yes' : 'no'}`);
+      const res = await next(ctx);
+      seen.push(`after ${res.status} ${JSON.stringify(res.data)}`);
+      return res;
+    }, 'log');
+    expect(local.pipeline.names()).toEqual(['sign', 'log', 'verify']);
+    await local.v3.echo.get();
+    expect(seen).toEqual(['before GET /v3/echo auth=yes', 'after 200 {"ok":true}']);
+    await local.close();
+  });
+
+  it('re-signs each attempt when a retry step sits before sign', async () => {
+    const local = Builder.factory(emulator.clientConfig());
+    const retry: Middleware = async (ctx, next) => {
+      try {
+        return await next(ctx);
+      } catch (error) {
+        if (!(error instanceof HttpError) || error.status < 500) throw error;
+        ctx.attempt += 1;
+        return next(ctx);
+      }
+    };
+    local.pipeline.before('sign', retry, 'retry');
+    expect(local.pipeline.names()).toEqual(['retry', 'sign', 'verify']);
+    flaky = 0;
+    const res = await local.v3.flaky.get();
+    expect(res.data).toEqual({ ok: true });
+    const [first, second] = emulator.requests.slice(-2).map((r) => r.headers.authorization);
+    expect(first).toBeDefined();
+    expect(first).not.toBe(second);
+    await local.close();
+  });
+
+  it('inserts before/after named steps and removes them', () => {
+    const terminal = async () => ({ status: 200, headers: {}, data: undefined, body: Buffer.alloc(0) });
+    const noop: Middleware = (ctx, next) => next(ctx);
+    const p = new Pipeline([['sign', noop], ['verify', noop]], terminal);
+    p.after('sign', noop, 'a').before('sign', noop, 'b').use(noop, 'c');
+    expect(p.names()).toEqual(['b', 'sign', 'a', 'c', 'verify']);
+    expect(p.remove('a')).toBe(true);
+    expect(p.remove('a')).toBe(false);
+    expect(() => p.before('nope', noop)).toThrow(ArgumentError);
+    expect(() => p.use(noop, 'sign')).toThrow(/exists already/);
+    expect(() => p.use('x' as never)).toThrow(/must be a function/);
+  });
+
+  it('lets a step short-circuit and change the request', async () => {
+    const order: string[] = [];
+    const terminal = async () => {
+      order.push('transport');
+      return { status: 200, headers: {}, data: 'sent', body: Buffer.alloc(0) };
+    };
+    const p = new Pipeline([['one', async (ctx, next) => (order.push('one'), next(ctx))]], terminal);
+    p.use(async () => ({ status: 299, headers: {}, data: 'cached', body: Buffer.alloc(0) }), 'cache');
+    const res = await p.run({} as never);
+    expect(res.data).toBe('cached');
+    expect(order).toEqual(['one']);
+  });
+});

@@ -1,0 +1,79 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Builder, NetworkError, TimeoutError } from '../../lib/index.js';
+import { Emulator } from '../../lib/testing/index.js';
+
+const emulator = Emulator.create();
+let server: Server;
+let baseURL = '';
+const pending = new Set<import('node:http').ServerResponse>();
+
+beforeAll(async () => {
+  // answers nothing until the test ends: every request must be ended by the client
+  server = createServer((_req, res) => void pending.add(res));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+});
+afterAll(async () => {
+  for (const res of pending) res.destroy();
+  server.closeAllConnections();
+  await new Promise<void>((r) => server.close(() => r()));
+});
+
+async function failure(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('transport', () => {
+  it('honours the client timeout', async () => {
+    const client = Builder.factory(emulator.clientConfig({ baseURL, timeout: 150 }));
+    const error = await failure(client.v3.certificates.get());
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as TimeoutError).timeout).toBe(150);
+    expect((error as TimeoutError).message).toBe('request timed out after 150 ms');
+    expect((error as TimeoutError).request?.url).toBe(`${baseURL}v3/certificates`);
+    await client.close();
+  });
+
+  it('honours a per-request timeout over the client one', async () => {
+    const client = Builder.factory(emulator.clientConfig({ baseURL, timeout: 60_000 }));
+    const error = await failure(client.v3.certificates.get({ timeout: 100 }));
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as TimeoutError).timeout).toBe(100);
+    await client.close();
+  });
+
+  it('honours an AbortSignal, keeping its reason as the cause', async () => {
+    const client = Builder.factory(emulator.clientConfig({ baseURL }));
+    const controller = new AbortController();
+    const promise = failure(client.v3.certificates.get({ signal: controller.signal }));
+    setTimeout(() => controller.abort(new Error('user gave up')), 50);
+    const error = await promise;
+    expect(error).toBeInstanceOf(NetworkError);
+    expect(error).not.toBeInstanceOf(TimeoutError);
+    expect((error as NetworkError).code).toBe('ABORT_ERR');
+    expect(((error as NetworkError).cause as Error).message).toBe('user gave up');
+    const already = await failure(client.v3.certificates.get({ signal: AbortSignal.abort() }));
+    expect(already).toBeInstanceOf(NetworkError);
+    await client.close();
+  });
+
+  it('reports a refused connection as a NetworkError with its code', async () => {
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const client = Builder.factory(emulator.clientConfig({ baseURL: `http://127.0.0.1:${port}/` }));
+    const error = await failure(client.v3.certificates.get());
+    expect(error).toBeInstanceOf(NetworkError);
+    expect((error as NetworkError).code).toBe('ECONNREFUSED');
+    expect((error as NetworkError).message).not.toContain('WECHATPAY2-SHA256-RSA2048 mchid');
+    await client.close();
+  });
+});
