@@ -135,8 +135,10 @@ class Resolver {
 }
 
 function mergeInto(target: Schema, source: Schema): void {
-  const { properties, required, ...rest } = source;
+  const { properties, required, enum: values, ...rest } = source;
   Object.assign(target, Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)));
+  // the catalog uses allOf to extend a shared enum with more values, so enums add up
+  if (values) target.enum = [...new Set([...(target.enum ?? []), ...values])];
   if (properties) target.properties = { ...target.properties, ...properties };
   if (required) target.required = [...new Set([...(target.required ?? []), ...required])];
   if (target.properties && target.type === undefined) target.type = 'object';

@@ -1533,7 +1533,7 @@ export async function get_v3_ecommerce_fund_balance_sub_mchid(client: WeChatPayC
     const { data } = await client.v3.ecommerce.fund.balance._sub_mchid_.get({
       sub_mchid: '1900000109',
       query: {
-        account_type: 'DEPOSIT',
+        account_type: 'BASIC',
       },
     });
     console.log(data.sub_mchid);
@@ -1544,7 +1544,7 @@ export async function get_v3_ecommerce_fund_balance_sub_mchid(client: WeChatPayC
       .getAsync({
         sub_mchid: '1900000109',
         query: {
-          account_type: 'DEPOSIT',
+          account_type: 'BASIC',
         },
       })
       .then(({ data }) => console.log(data.sub_mchid));
@@ -1554,7 +1554,7 @@ export async function get_v3_ecommerce_fund_balance_sub_mchid(client: WeChatPayC
     const { data } = await client.chain('v3/ecommerce/fund/balance/{sub_mchid}').get({
       sub_mchid: '1900000109',
       query: {
-        account_type: 'DEPOSIT',
+        account_type: 'BASIC',
       },
     });
     console.log(data.sub_mchid);
@@ -1565,7 +1565,7 @@ export async function get_v3_ecommerce_fund_balance_sub_mchid(client: WeChatPayC
       .getAsync({
         sub_mchid: '1900000109',
         query: {
-          account_type: 'DEPOSIT',
+          account_type: 'BASIC',
         },
       })
       .then(({ data }) => console.log(data.sub_mchid));
@@ -1575,7 +1575,7 @@ export async function get_v3_ecommerce_fund_balance_sub_mchid(client: WeChatPayC
     const { data } = await client['v3/ecommerce/fund/balance/{sub_mchid}'].get({
       sub_mchid: '1900000109',
       query: {
-        account_type: 'DEPOSIT',
+        account_type: 'BASIC',
       },
     });
     console.log(data.sub_mchid);
@@ -1586,7 +1586,7 @@ export async function get_v3_ecommerce_fund_balance_sub_mchid(client: WeChatPayC
       .getAsync({
         sub_mchid: '1900000109',
         query: {
-          account_type: 'DEPOSIT',
+          account_type: 'BASIC',
         },
       })
       .then(({ data }) => console.log(data.sub_mchid));

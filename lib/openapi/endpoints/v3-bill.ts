@@ -97,7 +97,7 @@ export interface V3BillEndpoints {
           /** 二级商户号 */
           sub_mchid?: string;
           /** 账单类型 */
-          bill_type?: "RECHARGE_REFUND" | "ALL_SPECIAL" | "SUC_SPECIAL" | "REF_SPECIAL";
+          bill_type?: "ALL" | "SUCCESS" | "REFUND" | "RECHARGE_REFUND" | "ALL_SPECIAL" | "SUC_SPECIAL" | "REF_SPECIAL";
           /** 压缩类型 */
           tar_type?: "GZIP";
         };

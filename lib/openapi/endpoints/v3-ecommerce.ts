@@ -1210,14 +1210,14 @@ export interface V3EcommerceEndpoints {
         sub_mchid: string;
         query?: {
           /** 账户类型 */
-          account_type?: "DEPOSIT";
+          account_type?: "BASIC" | "OPERATION" | "FEES" | "DEPOSIT";
         };
       };
       data: {
         /** 特约商户号 */
         sub_mchid: string;
         /** 资金账户类型 */
-        account_type?: "DEPOSIT";
+        account_type?: "BASIC" | "OPERATION" | "FEES" | "DEPOSIT";
         /** 可用余额 */
         available_amount: number;
         /** 不可用余额 */

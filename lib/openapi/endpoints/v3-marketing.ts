@@ -1746,7 +1746,7 @@ export interface V3MarketingEndpoints {
         /** 券code */
         coupon_code?: string;
         /** 券状态 */
-        coupon_state?: "PENDING_REDEEM" | "REDEEM_CONFIRMING" | "REDEEM_FAILED" | "REDEEM_EXPIRED";
+        coupon_state?: "SENDED" | "USED" | "EXPIRED" | "DELETED" | "DEACTIVATED" | "PENDING_REDEEM" | "REDEEM_CONFIRMING" | "REDEEM_FAILED" | "REDEEM_EXPIRED";
         /** 批次号 */
         stock_id?: string;
         /** 是否允许转赠 */
