@@ -46,6 +46,8 @@ export interface Operation {
   response: Schema | null | undefined;
   /** True for `multipart/form-data` uploads. */
   multipart: boolean;
+  /** The endpoint needs the merchant's API certificate (mutual TLS, APIv2 `security: true`). */
+  certRequired: boolean;
 }
 
 /** The whole catalog: tags in index order and operations sorted by template then method. */
@@ -233,5 +235,6 @@ function readOperation(resolver: Resolver, file: string, template: string, metho
     body,
     response,
     multipart: consumes.includes('multipart/form-data') || parameters.some((p) => p.in === 'formData'),
+    certRequired: op['x-api-cert-required'] === true,
   };
 }

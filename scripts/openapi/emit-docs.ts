@@ -79,6 +79,7 @@ function optionsSample(op: Operation): string {
     const body = bodySchema(op);
     if (body && body.type === 'object') lines.push(`${pad}${op.protocol === 'v2' ? 'xml' : 'json'}: ${objectSample(body, 1, false, true)},`);
   }
+  if (op.certRequired && op.protocol === 'v2') lines.push(`${pad}security: true,`);
   return lines.length ? `{\n${lines.join('\n')}\n}` : '';
 }
 
@@ -190,6 +191,7 @@ function pageOf(file: string, ops: readonly Operation[]): string {
     parts.push(`## ${op.method.toUpperCase()} — ${docText(op.summary, 200) || template}`);
     if (op.deprecated) parts.push('> **Deprecated** in the catalog.');
     if (op.links.length) parts.push(`Official documentation: ${op.links.map((l, i) => `[${i + 1}](${l})`).join(' ')}`);
+    if (op.certRequired) parts.push('Needs the merchant API certificate: the request goes over mutual TLS (`security: true`, see the APIv2 guide).');
     if (op.multipart) parts.push('A `multipart/form-data` upload: see the media upload guide for the options; only the path variables are typed here.');
     parts.push('### Request', requestTable(op), '### Examples');
     for (const example of examplesOf(op)) parts.push(`${example.title}:\n\n\`\`\`ts\n${example.code}\n\`\`\``);

@@ -27,6 +27,7 @@ export function docText(text: string | undefined, max = 160): string {
 export function operationDoc(op: Operation, indent: string): string {
   const lines = [docText(op.summary, 200) || `${op.method.toUpperCase()} ${op.template}`];
   if (op.deprecated) lines.push('@deprecated the catalog marks this endpoint as deprecated');
+  if (op.certRequired) lines.push('Needs the merchant API certificate (mutual TLS: `security: true`).');
   for (const link of op.links) lines.push(`@see ${link}`);
   return `${indent}/**\n${lines.map((l) => `${indent} * ${l}`).join('\n')}\n${indent} */\n`;
 }

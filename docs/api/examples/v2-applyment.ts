@@ -12,6 +12,7 @@ export async function post_v2_applyment_micro_getstate(client: WeChatPayClient):
         mch_id: '1230000109',
         sign_type: 'HMAC-SHA256',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -24,6 +25,7 @@ export async function post_v2_applyment_micro_getstate(client: WeChatPayClient):
           mch_id: '1230000109',
           sign_type: 'HMAC-SHA256',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -35,6 +37,7 @@ export async function post_v2_applyment_micro_getstate(client: WeChatPayClient):
         mch_id: '1230000109',
         sign_type: 'HMAC-SHA256',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -47,6 +50,7 @@ export async function post_v2_applyment_micro_getstate(client: WeChatPayClient):
           mch_id: '1230000109',
           sign_type: 'HMAC-SHA256',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -58,6 +62,7 @@ export async function post_v2_applyment_micro_getstate(client: WeChatPayClient):
         mch_id: '1230000109',
         sign_type: 'HMAC-SHA256',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -70,6 +75,7 @@ export async function post_v2_applyment_micro_getstate(client: WeChatPayClient):
           mch_id: '1230000109',
           sign_type: 'HMAC-SHA256',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -86,6 +92,7 @@ export async function post_v2_applyment_micro_getupgradestate(client: WeChatPayC
         sign_type: 'HMAC-SHA256',
         sub_mch_id: '1230000109',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -99,6 +106,7 @@ export async function post_v2_applyment_micro_getupgradestate(client: WeChatPayC
           sign_type: 'HMAC-SHA256',
           sub_mch_id: '1230000109',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -111,6 +119,7 @@ export async function post_v2_applyment_micro_getupgradestate(client: WeChatPayC
         sign_type: 'HMAC-SHA256',
         sub_mch_id: '1230000109',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -124,6 +133,7 @@ export async function post_v2_applyment_micro_getupgradestate(client: WeChatPayC
           sign_type: 'HMAC-SHA256',
           sub_mch_id: '1230000109',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -136,6 +146,7 @@ export async function post_v2_applyment_micro_getupgradestate(client: WeChatPayC
         sign_type: 'HMAC-SHA256',
         sub_mch_id: '1230000109',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -149,6 +160,7 @@ export async function post_v2_applyment_micro_getupgradestate(client: WeChatPayC
           sign_type: 'HMAC-SHA256',
           sub_mch_id: '1230000109',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -167,6 +179,7 @@ export async function post_v2_applyment_micro_modifyarchives(client: WeChatPayCl
         bank_address_code: '110000',
         cert_sn: '5430056GFRJK54YTFF653GDFH09HFGHF',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -182,6 +195,7 @@ export async function post_v2_applyment_micro_modifyarchives(client: WeChatPayCl
           bank_address_code: '110000',
           cert_sn: '5430056GFRJK54YTFF653GDFH09HFGHF',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -196,6 +210,7 @@ export async function post_v2_applyment_micro_modifyarchives(client: WeChatPayCl
         bank_address_code: '110000',
         cert_sn: '5430056GFRJK54YTFF653GDFH09HFGHF',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -211,6 +226,7 @@ export async function post_v2_applyment_micro_modifyarchives(client: WeChatPayCl
           bank_address_code: '110000',
           cert_sn: '5430056GFRJK54YTFF653GDFH09HFGHF',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -225,6 +241,7 @@ export async function post_v2_applyment_micro_modifyarchives(client: WeChatPayCl
         bank_address_code: '110000',
         cert_sn: '5430056GFRJK54YTFF653GDFH09HFGHF',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -240,6 +257,7 @@ export async function post_v2_applyment_micro_modifyarchives(client: WeChatPayCl
           bank_address_code: '110000',
           cert_sn: '5430056GFRJK54YTFF653GDFH09HFGHF',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -256,6 +274,7 @@ export async function post_v2_applyment_micro_modifycontactinfo(client: WeChatPa
         sign_type: 'HMAC-SHA256',
         cert_sn: '50062CE505775F070CAB06E697F1BBD1AD4F4D87',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -269,6 +288,7 @@ export async function post_v2_applyment_micro_modifycontactinfo(client: WeChatPa
           sign_type: 'HMAC-SHA256',
           cert_sn: '50062CE505775F070CAB06E697F1BBD1AD4F4D87',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -281,6 +301,7 @@ export async function post_v2_applyment_micro_modifycontactinfo(client: WeChatPa
         sign_type: 'HMAC-SHA256',
         cert_sn: '50062CE505775F070CAB06E697F1BBD1AD4F4D87',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -294,6 +315,7 @@ export async function post_v2_applyment_micro_modifycontactinfo(client: WeChatPa
           sign_type: 'HMAC-SHA256',
           cert_sn: '50062CE505775F070CAB06E697F1BBD1AD4F4D87',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -306,6 +328,7 @@ export async function post_v2_applyment_micro_modifycontactinfo(client: WeChatPa
         sign_type: 'HMAC-SHA256',
         cert_sn: '50062CE505775F070CAB06E697F1BBD1AD4F4D87',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -319,6 +342,7 @@ export async function post_v2_applyment_micro_modifycontactinfo(client: WeChatPa
           sign_type: 'HMAC-SHA256',
           cert_sn: '50062CE505775F070CAB06E697F1BBD1AD4F4D87',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -330,6 +354,7 @@ export async function post_v2_applyment_micro_signcontract(client: WeChatPayClie
     // property style, await post()
     const { data } = await client.v2.applyment.micro.signcontract.post({
       xml: {},
+      security: true,
     });
     console.log(data);
   }
@@ -338,6 +363,7 @@ export async function post_v2_applyment_micro_signcontract(client: WeChatPayClie
     client.v2.applyment.micro.signcontract
       .postAsync({
         xml: {},
+        security: true,
       })
       .then(({ data }) => console.log(data));
   }
@@ -345,6 +371,7 @@ export async function post_v2_applyment_micro_signcontract(client: WeChatPayClie
     // chain(), await post()
     const { data } = await client.chain('v2/applyment/micro/signcontract').post({
       xml: {},
+      security: true,
     });
     console.log(data);
   }
@@ -353,6 +380,7 @@ export async function post_v2_applyment_micro_signcontract(client: WeChatPayClie
     client.chain('v2/applyment/micro/signcontract')
       .postAsync({
         xml: {},
+        security: true,
       })
       .then(({ data }) => console.log(data));
   }
@@ -360,6 +388,7 @@ export async function post_v2_applyment_micro_signcontract(client: WeChatPayClie
     // bracket, await post()
     const { data } = await client['v2/applyment/micro/signcontract'].post({
       xml: {},
+      security: true,
     });
     console.log(data);
   }
@@ -368,6 +397,7 @@ export async function post_v2_applyment_micro_signcontract(client: WeChatPayClie
     client['v2/applyment/micro/signcontract']
       .postAsync({
         xml: {},
+        security: true,
       })
       .then(({ data }) => console.log(data));
   }
@@ -405,6 +435,7 @@ export async function post_v2_applyment_micro_submit(client: WeChatPayClient): P
         contact: 'contact',
         contact_phone: 'contact_phone',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -439,6 +470,7 @@ export async function post_v2_applyment_micro_submit(client: WeChatPayClient): P
           contact: 'contact',
           contact_phone: 'contact_phone',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -472,6 +504,7 @@ export async function post_v2_applyment_micro_submit(client: WeChatPayClient): P
         contact: 'contact',
         contact_phone: 'contact_phone',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -506,6 +539,7 @@ export async function post_v2_applyment_micro_submit(client: WeChatPayClient): P
           contact: 'contact',
           contact_phone: 'contact_phone',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -539,6 +573,7 @@ export async function post_v2_applyment_micro_submit(client: WeChatPayClient): P
         contact: 'contact',
         contact_phone: 'contact_phone',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -573,6 +608,7 @@ export async function post_v2_applyment_micro_submit(client: WeChatPayClient): P
           contact: 'contact',
           contact_phone: 'contact_phone',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -601,6 +637,7 @@ export async function post_v2_applyment_micro_submitupgrade(client: WeChatPayCli
         business: 'business',
         business_scene: '[1721]',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -626,6 +663,7 @@ export async function post_v2_applyment_micro_submitupgrade(client: WeChatPayCli
           business: 'business',
           business_scene: '[1721]',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -650,6 +688,7 @@ export async function post_v2_applyment_micro_submitupgrade(client: WeChatPayCli
         business: 'business',
         business_scene: '[1721]',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -675,6 +714,7 @@ export async function post_v2_applyment_micro_submitupgrade(client: WeChatPayCli
           business: 'business',
           business_scene: '[1721]',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -699,6 +739,7 @@ export async function post_v2_applyment_micro_submitupgrade(client: WeChatPayCli
         business: 'business',
         business_scene: '[1721]',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -724,6 +765,7 @@ export async function post_v2_applyment_micro_submitupgrade(client: WeChatPayCli
           business: 'business',
           business_scene: '[1721]',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }

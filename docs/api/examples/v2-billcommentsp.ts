@@ -15,6 +15,7 @@ export async function post_v2_billcommentsp_batchquerycomment(client: WeChatPayC
         end_time: '20170725000000',
         offset: 0,
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -30,6 +31,7 @@ export async function post_v2_billcommentsp_batchquerycomment(client: WeChatPayC
           end_time: '20170725000000',
           offset: 0,
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -44,6 +46,7 @@ export async function post_v2_billcommentsp_batchquerycomment(client: WeChatPayC
         end_time: '20170725000000',
         offset: 0,
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -59,6 +62,7 @@ export async function post_v2_billcommentsp_batchquerycomment(client: WeChatPayC
           end_time: '20170725000000',
           offset: 0,
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -73,6 +77,7 @@ export async function post_v2_billcommentsp_batchquerycomment(client: WeChatPayC
         end_time: '20170725000000',
         offset: 0,
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -88,6 +93,7 @@ export async function post_v2_billcommentsp_batchquerycomment(client: WeChatPayC
           end_time: '20170725000000',
           offset: 0,
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }

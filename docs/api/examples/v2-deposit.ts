@@ -18,6 +18,7 @@ export async function post_v2_deposit_consume(client: WeChatPayClient): Promise<
         fee_type: 'CNY',
         sign_type: 'HMAC-SHA256',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -36,6 +37,7 @@ export async function post_v2_deposit_consume(client: WeChatPayClient): Promise<
           fee_type: 'CNY',
           sign_type: 'HMAC-SHA256',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -53,6 +55,7 @@ export async function post_v2_deposit_consume(client: WeChatPayClient): Promise<
         fee_type: 'CNY',
         sign_type: 'HMAC-SHA256',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -71,6 +74,7 @@ export async function post_v2_deposit_consume(client: WeChatPayClient): Promise<
           fee_type: 'CNY',
           sign_type: 'HMAC-SHA256',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -88,6 +92,7 @@ export async function post_v2_deposit_consume(client: WeChatPayClient): Promise<
         fee_type: 'CNY',
         sign_type: 'HMAC-SHA256',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -106,6 +111,7 @@ export async function post_v2_deposit_consume(client: WeChatPayClient): Promise<
           fee_type: 'CNY',
           sign_type: 'HMAC-SHA256',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -428,6 +434,7 @@ export async function post_v2_deposit_refund(client: WeChatPayClient): Promise<v
         total_fee: 100,
         refund_fee: 100,
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -444,6 +451,7 @@ export async function post_v2_deposit_refund(client: WeChatPayClient): Promise<v
           total_fee: 100,
           refund_fee: 100,
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -459,6 +467,7 @@ export async function post_v2_deposit_refund(client: WeChatPayClient): Promise<v
         total_fee: 100,
         refund_fee: 100,
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -475,6 +484,7 @@ export async function post_v2_deposit_refund(client: WeChatPayClient): Promise<v
           total_fee: 100,
           refund_fee: 100,
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -490,6 +500,7 @@ export async function post_v2_deposit_refund(client: WeChatPayClient): Promise<v
         total_fee: 100,
         refund_fee: 100,
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -506,6 +517,7 @@ export async function post_v2_deposit_refund(client: WeChatPayClient): Promise<v
           total_fee: 100,
           refund_fee: 100,
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -612,6 +624,7 @@ export async function post_v2_deposit_reverse(client: WeChatPayClient): Promise<
         mch_id: '1900000109',
         out_trade_no: '1217752501201407033233368018',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -624,6 +637,7 @@ export async function post_v2_deposit_reverse(client: WeChatPayClient): Promise<
           mch_id: '1900000109',
           out_trade_no: '1217752501201407033233368018',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -635,6 +649,7 @@ export async function post_v2_deposit_reverse(client: WeChatPayClient): Promise<
         mch_id: '1900000109',
         out_trade_no: '1217752501201407033233368018',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -647,6 +662,7 @@ export async function post_v2_deposit_reverse(client: WeChatPayClient): Promise<
           mch_id: '1900000109',
           out_trade_no: '1217752501201407033233368018',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -658,6 +674,7 @@ export async function post_v2_deposit_reverse(client: WeChatPayClient): Promise<
         mch_id: '1900000109',
         out_trade_no: '1217752501201407033233368018',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -670,6 +687,7 @@ export async function post_v2_deposit_reverse(client: WeChatPayClient): Promise<
           mch_id: '1900000109',
           out_trade_no: '1217752501201407033233368018',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }

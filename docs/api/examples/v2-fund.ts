@@ -13,6 +13,7 @@ export async function post_v2_fund_queryautowithdrawbydate(client: WeChatPayClie
         sign_type: 'HMAC-SHA256',
         date: '20180508',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -26,6 +27,7 @@ export async function post_v2_fund_queryautowithdrawbydate(client: WeChatPayClie
           sign_type: 'HMAC-SHA256',
           date: '20180508',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -38,6 +40,7 @@ export async function post_v2_fund_queryautowithdrawbydate(client: WeChatPayClie
         sign_type: 'HMAC-SHA256',
         date: '20180508',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -51,6 +54,7 @@ export async function post_v2_fund_queryautowithdrawbydate(client: WeChatPayClie
           sign_type: 'HMAC-SHA256',
           date: '20180508',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -63,6 +67,7 @@ export async function post_v2_fund_queryautowithdrawbydate(client: WeChatPayClie
         sign_type: 'HMAC-SHA256',
         date: '20180508',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -76,6 +81,7 @@ export async function post_v2_fund_queryautowithdrawbydate(client: WeChatPayClie
           sign_type: 'HMAC-SHA256',
           date: '20180508',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -92,6 +98,7 @@ export async function post_v2_fund_reautowithdrawbydate(client: WeChatPayClient)
         date: '20180602',
         sign_type: 'HMAC-SHA256',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -105,6 +112,7 @@ export async function post_v2_fund_reautowithdrawbydate(client: WeChatPayClient)
           date: '20180602',
           sign_type: 'HMAC-SHA256',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -117,6 +125,7 @@ export async function post_v2_fund_reautowithdrawbydate(client: WeChatPayClient)
         date: '20180602',
         sign_type: 'HMAC-SHA256',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -130,6 +139,7 @@ export async function post_v2_fund_reautowithdrawbydate(client: WeChatPayClient)
           date: '20180602',
           sign_type: 'HMAC-SHA256',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -142,6 +152,7 @@ export async function post_v2_fund_reautowithdrawbydate(client: WeChatPayClient)
         date: '20180602',
         sign_type: 'HMAC-SHA256',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -155,6 +166,7 @@ export async function post_v2_fund_reautowithdrawbydate(client: WeChatPayClient)
           date: '20180602',
           sign_type: 'HMAC-SHA256',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }

@@ -169,6 +169,7 @@ export async function post_v2_mchrisk_querymchrisk(client: WeChatPayClient): Pro
         mch_id: '1900000109',
         sign_type: 'HMAC-SHA256',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -180,6 +181,7 @@ export async function post_v2_mchrisk_querymchrisk(client: WeChatPayClient): Pro
           mch_id: '1900000109',
           sign_type: 'HMAC-SHA256',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -190,6 +192,7 @@ export async function post_v2_mchrisk_querymchrisk(client: WeChatPayClient): Pro
         mch_id: '1900000109',
         sign_type: 'HMAC-SHA256',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -201,6 +204,7 @@ export async function post_v2_mchrisk_querymchrisk(client: WeChatPayClient): Pro
           mch_id: '1900000109',
           sign_type: 'HMAC-SHA256',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -211,6 +215,7 @@ export async function post_v2_mchrisk_querymchrisk(client: WeChatPayClient): Pro
         mch_id: '1900000109',
         sign_type: 'HMAC-SHA256',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -222,6 +227,7 @@ export async function post_v2_mchrisk_querymchrisk(client: WeChatPayClient): Pro
           mch_id: '1900000109',
           sign_type: 'HMAC-SHA256',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -313,6 +319,7 @@ export async function post_v2_mchrisk_syncmchriskresult(client: WeChatPayClient)
         punish_type: 'punish_type',
         sign_type: 'HMAC-SHA256',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -328,6 +335,7 @@ export async function post_v2_mchrisk_syncmchriskresult(client: WeChatPayClient)
           punish_type: 'punish_type',
           sign_type: 'HMAC-SHA256',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -342,6 +350,7 @@ export async function post_v2_mchrisk_syncmchriskresult(client: WeChatPayClient)
         punish_type: 'punish_type',
         sign_type: 'HMAC-SHA256',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -357,6 +366,7 @@ export async function post_v2_mchrisk_syncmchriskresult(client: WeChatPayClient)
           punish_type: 'punish_type',
           sign_type: 'HMAC-SHA256',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -371,6 +381,7 @@ export async function post_v2_mchrisk_syncmchriskresult(client: WeChatPayClient)
         punish_type: 'punish_type',
         sign_type: 'HMAC-SHA256',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -386,6 +397,7 @@ export async function post_v2_mchrisk_syncmchriskresult(client: WeChatPayClient)
           punish_type: 'punish_type',
           sign_type: 'HMAC-SHA256',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }

@@ -13,6 +13,7 @@ export async function post_v2_mmpaymkttransfers_gethbinfo(client: WeChatPayClien
         appid: 'wxe062425f740d30d8',
         bill_type: 'MCHT',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -26,6 +27,7 @@ export async function post_v2_mmpaymkttransfers_gethbinfo(client: WeChatPayClien
           appid: 'wxe062425f740d30d8',
           bill_type: 'MCHT',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -38,6 +40,7 @@ export async function post_v2_mmpaymkttransfers_gethbinfo(client: WeChatPayClien
         appid: 'wxe062425f740d30d8',
         bill_type: 'MCHT',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -51,6 +54,7 @@ export async function post_v2_mmpaymkttransfers_gethbinfo(client: WeChatPayClien
           appid: 'wxe062425f740d30d8',
           bill_type: 'MCHT',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -63,6 +67,7 @@ export async function post_v2_mmpaymkttransfers_gethbinfo(client: WeChatPayClien
         appid: 'wxe062425f740d30d8',
         bill_type: 'MCHT',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -76,6 +81,7 @@ export async function post_v2_mmpaymkttransfers_gethbinfo(client: WeChatPayClien
           appid: 'wxe062425f740d30d8',
           bill_type: 'MCHT',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -91,6 +97,7 @@ export async function post_v2_mmpaymkttransfers_gettransferinfo(client: WeChatPa
         mch_id: '10000098',
         appid: 'wxe062425f740d30d8',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -103,6 +110,7 @@ export async function post_v2_mmpaymkttransfers_gettransferinfo(client: WeChatPa
           mch_id: '10000098',
           appid: 'wxe062425f740d30d8',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -114,6 +122,7 @@ export async function post_v2_mmpaymkttransfers_gettransferinfo(client: WeChatPa
         mch_id: '10000098',
         appid: 'wxe062425f740d30d8',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -126,6 +135,7 @@ export async function post_v2_mmpaymkttransfers_gettransferinfo(client: WeChatPa
           mch_id: '10000098',
           appid: 'wxe062425f740d30d8',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -137,6 +147,7 @@ export async function post_v2_mmpaymkttransfers_gettransferinfo(client: WeChatPa
         mch_id: '10000098',
         appid: 'wxe062425f740d30d8',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -149,6 +160,7 @@ export async function post_v2_mmpaymkttransfers_gettransferinfo(client: WeChatPa
           mch_id: '10000098',
           appid: 'wxe062425f740d30d8',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -169,6 +181,7 @@ export async function post_v2_mmpaymkttransfers_promotion_paywwsptrans2pocket(cl
         desc: '六月出差报销费用',
         spbill_create_ip: '192.168.0.1',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -186,6 +199,7 @@ export async function post_v2_mmpaymkttransfers_promotion_paywwsptrans2pocket(cl
           desc: '六月出差报销费用',
           spbill_create_ip: '192.168.0.1',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -202,6 +216,7 @@ export async function post_v2_mmpaymkttransfers_promotion_paywwsptrans2pocket(cl
         desc: '六月出差报销费用',
         spbill_create_ip: '192.168.0.1',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -219,6 +234,7 @@ export async function post_v2_mmpaymkttransfers_promotion_paywwsptrans2pocket(cl
           desc: '六月出差报销费用',
           spbill_create_ip: '192.168.0.1',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -235,6 +251,7 @@ export async function post_v2_mmpaymkttransfers_promotion_paywwsptrans2pocket(cl
         desc: '六月出差报销费用',
         spbill_create_ip: '192.168.0.1',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -252,6 +269,7 @@ export async function post_v2_mmpaymkttransfers_promotion_paywwsptrans2pocket(cl
           desc: '六月出差报销费用',
           spbill_create_ip: '192.168.0.1',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -266,6 +284,7 @@ export async function post_v2_mmpaymkttransfers_promotion_querywwsptrans2pocket(
         mch_id: '10000098',
         appid: 'wxe062425f740d30d8',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -277,6 +296,7 @@ export async function post_v2_mmpaymkttransfers_promotion_querywwsptrans2pocket(
           mch_id: '10000098',
           appid: 'wxe062425f740d30d8',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -287,6 +307,7 @@ export async function post_v2_mmpaymkttransfers_promotion_querywwsptrans2pocket(
         mch_id: '10000098',
         appid: 'wxe062425f740d30d8',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -298,6 +319,7 @@ export async function post_v2_mmpaymkttransfers_promotion_querywwsptrans2pocket(
           mch_id: '10000098',
           appid: 'wxe062425f740d30d8',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -308,6 +330,7 @@ export async function post_v2_mmpaymkttransfers_promotion_querywwsptrans2pocket(
         mch_id: '10000098',
         appid: 'wxe062425f740d30d8',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -319,6 +342,7 @@ export async function post_v2_mmpaymkttransfers_promotion_querywwsptrans2pocket(
           mch_id: '10000098',
           appid: 'wxe062425f740d30d8',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -339,6 +363,7 @@ export async function post_v2_mmpaymkttransfers_promotion_transfers(client: WeCh
         desc: '理赔',
         spbill_create_ip: '192.168.0.1',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -356,6 +381,7 @@ export async function post_v2_mmpaymkttransfers_promotion_transfers(client: WeCh
           desc: '理赔',
           spbill_create_ip: '192.168.0.1',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -372,6 +398,7 @@ export async function post_v2_mmpaymkttransfers_promotion_transfers(client: WeCh
         desc: '理赔',
         spbill_create_ip: '192.168.0.1',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -389,6 +416,7 @@ export async function post_v2_mmpaymkttransfers_promotion_transfers(client: WeCh
           desc: '理赔',
           spbill_create_ip: '192.168.0.1',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -405,6 +433,7 @@ export async function post_v2_mmpaymkttransfers_promotion_transfers(client: WeCh
         desc: '理赔',
         spbill_create_ip: '192.168.0.1',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -422,6 +451,7 @@ export async function post_v2_mmpaymkttransfers_promotion_transfers(client: WeCh
           desc: '理赔',
           spbill_create_ip: '192.168.0.1',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -595,6 +625,7 @@ export async function post_v2_mmpaymkttransfers_queryworkwxredpack(client: WeCha
         mch_id: '10000098',
         appid: 'wxe062425f740d30d8',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -607,6 +638,7 @@ export async function post_v2_mmpaymkttransfers_queryworkwxredpack(client: WeCha
           mch_id: '10000098',
           appid: 'wxe062425f740d30d8',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -618,6 +650,7 @@ export async function post_v2_mmpaymkttransfers_queryworkwxredpack(client: WeCha
         mch_id: '10000098',
         appid: 'wxe062425f740d30d8',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -630,6 +663,7 @@ export async function post_v2_mmpaymkttransfers_queryworkwxredpack(client: WeCha
           mch_id: '10000098',
           appid: 'wxe062425f740d30d8',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -641,6 +675,7 @@ export async function post_v2_mmpaymkttransfers_queryworkwxredpack(client: WeCha
         mch_id: '10000098',
         appid: 'wxe062425f740d30d8',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -653,6 +688,7 @@ export async function post_v2_mmpaymkttransfers_queryworkwxredpack(client: WeCha
           mch_id: '10000098',
           appid: 'wxe062425f740d30d8',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -671,6 +707,7 @@ export async function post_v2_mmpaymkttransfers_send_coupon(client: WeChatPayCli
         appid: 'wx5edab3bdfba3dc1c',
         mch_id: '10000098',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -686,6 +723,7 @@ export async function post_v2_mmpaymkttransfers_send_coupon(client: WeChatPayCli
           appid: 'wx5edab3bdfba3dc1c',
           mch_id: '10000098',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -700,6 +738,7 @@ export async function post_v2_mmpaymkttransfers_send_coupon(client: WeChatPayCli
         appid: 'wx5edab3bdfba3dc1c',
         mch_id: '10000098',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -715,6 +754,7 @@ export async function post_v2_mmpaymkttransfers_send_coupon(client: WeChatPayCli
           appid: 'wx5edab3bdfba3dc1c',
           mch_id: '10000098',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -729,6 +769,7 @@ export async function post_v2_mmpaymkttransfers_send_coupon(client: WeChatPayCli
         appid: 'wx5edab3bdfba3dc1c',
         mch_id: '10000098',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -744,6 +785,7 @@ export async function post_v2_mmpaymkttransfers_send_coupon(client: WeChatPayCli
           appid: 'wx5edab3bdfba3dc1c',
           mch_id: '10000098',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -767,6 +809,7 @@ export async function post_v2_mmpaymkttransfers_sendgroupredpack(client: WeChatP
         act_name: '猜灯谜抢红包活动',
         remark: '猜越多得越多，快来抢！',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -787,6 +830,7 @@ export async function post_v2_mmpaymkttransfers_sendgroupredpack(client: WeChatP
           act_name: '猜灯谜抢红包活动',
           remark: '猜越多得越多，快来抢！',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -806,6 +850,7 @@ export async function post_v2_mmpaymkttransfers_sendgroupredpack(client: WeChatP
         act_name: '猜灯谜抢红包活动',
         remark: '猜越多得越多，快来抢！',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -826,6 +871,7 @@ export async function post_v2_mmpaymkttransfers_sendgroupredpack(client: WeChatP
           act_name: '猜灯谜抢红包活动',
           remark: '猜越多得越多，快来抢！',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -845,6 +891,7 @@ export async function post_v2_mmpaymkttransfers_sendgroupredpack(client: WeChatP
         act_name: '猜灯谜抢红包活动',
         remark: '猜越多得越多，快来抢！',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -865,6 +912,7 @@ export async function post_v2_mmpaymkttransfers_sendgroupredpack(client: WeChatP
           act_name: '猜灯谜抢红包活动',
           remark: '猜越多得越多，快来抢！',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -888,6 +936,7 @@ export async function post_v2_mmpaymkttransfers_sendminiprogramhb(client: WeChat
         remark: '猜越多得越多，快来抢！',
         notify_way: 'MINI_PROGRAM_JSAPI',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -908,6 +957,7 @@ export async function post_v2_mmpaymkttransfers_sendminiprogramhb(client: WeChat
           remark: '猜越多得越多，快来抢！',
           notify_way: 'MINI_PROGRAM_JSAPI',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -927,6 +977,7 @@ export async function post_v2_mmpaymkttransfers_sendminiprogramhb(client: WeChat
         remark: '猜越多得越多，快来抢！',
         notify_way: 'MINI_PROGRAM_JSAPI',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -947,6 +998,7 @@ export async function post_v2_mmpaymkttransfers_sendminiprogramhb(client: WeChat
           remark: '猜越多得越多，快来抢！',
           notify_way: 'MINI_PROGRAM_JSAPI',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -966,6 +1018,7 @@ export async function post_v2_mmpaymkttransfers_sendminiprogramhb(client: WeChat
         remark: '猜越多得越多，快来抢！',
         notify_way: 'MINI_PROGRAM_JSAPI',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -986,6 +1039,7 @@ export async function post_v2_mmpaymkttransfers_sendminiprogramhb(client: WeChat
           remark: '猜越多得越多，快来抢！',
           notify_way: 'MINI_PROGRAM_JSAPI',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -1009,6 +1063,7 @@ export async function post_v2_mmpaymkttransfers_sendredpack(client: WeChatPayCli
         act_name: '猜灯谜抢红包活动',
         remark: '猜越多得越多，快来抢！',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -1029,6 +1084,7 @@ export async function post_v2_mmpaymkttransfers_sendredpack(client: WeChatPayCli
           act_name: '猜灯谜抢红包活动',
           remark: '猜越多得越多，快来抢！',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -1048,6 +1104,7 @@ export async function post_v2_mmpaymkttransfers_sendredpack(client: WeChatPayCli
         act_name: '猜灯谜抢红包活动',
         remark: '猜越多得越多，快来抢！',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -1068,6 +1125,7 @@ export async function post_v2_mmpaymkttransfers_sendredpack(client: WeChatPayCli
           act_name: '猜灯谜抢红包活动',
           remark: '猜越多得越多，快来抢！',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -1087,6 +1145,7 @@ export async function post_v2_mmpaymkttransfers_sendredpack(client: WeChatPayCli
         act_name: '猜灯谜抢红包活动',
         remark: '猜越多得越多，快来抢！',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -1107,6 +1166,7 @@ export async function post_v2_mmpaymkttransfers_sendredpack(client: WeChatPayCli
           act_name: '猜灯谜抢红包活动',
           remark: '猜越多得越多，快来抢！',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -1128,6 +1188,7 @@ export async function post_v2_mmpaymkttransfers_sendworkwxredpack(client: WeChat
         act_name: '猜灯谜抢红包活动',
         remark: '猜越多得越多，快来抢！',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -1146,6 +1207,7 @@ export async function post_v2_mmpaymkttransfers_sendworkwxredpack(client: WeChat
           act_name: '猜灯谜抢红包活动',
           remark: '猜越多得越多，快来抢！',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -1163,6 +1225,7 @@ export async function post_v2_mmpaymkttransfers_sendworkwxredpack(client: WeChat
         act_name: '猜灯谜抢红包活动',
         remark: '猜越多得越多，快来抢！',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -1181,6 +1244,7 @@ export async function post_v2_mmpaymkttransfers_sendworkwxredpack(client: WeChat
           act_name: '猜灯谜抢红包活动',
           remark: '猜越多得越多，快来抢！',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -1198,6 +1262,7 @@ export async function post_v2_mmpaymkttransfers_sendworkwxredpack(client: WeChat
         act_name: '猜灯谜抢红包活动',
         remark: '猜越多得越多，快来抢！',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -1216,6 +1281,7 @@ export async function post_v2_mmpaymkttransfers_sendworkwxredpack(client: WeChat
           act_name: '猜灯谜抢红包活动',
           remark: '猜越多得越多，快来抢！',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }

@@ -15,6 +15,7 @@ export async function post_v2_mmpaysptrans_pay_bank(client: WeChatPayClient): Pr
         bank_code: '1001',
         amount: 100000,
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -30,6 +31,7 @@ export async function post_v2_mmpaysptrans_pay_bank(client: WeChatPayClient): Pr
           bank_code: '1001',
           amount: 100000,
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -44,6 +46,7 @@ export async function post_v2_mmpaysptrans_pay_bank(client: WeChatPayClient): Pr
         bank_code: '1001',
         amount: 100000,
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -59,6 +62,7 @@ export async function post_v2_mmpaysptrans_pay_bank(client: WeChatPayClient): Pr
           bank_code: '1001',
           amount: 100000,
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -73,6 +77,7 @@ export async function post_v2_mmpaysptrans_pay_bank(client: WeChatPayClient): Pr
         bank_code: '1001',
         amount: 100000,
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -88,6 +93,7 @@ export async function post_v2_mmpaysptrans_pay_bank(client: WeChatPayClient): Pr
           bank_code: '1001',
           amount: 100000,
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -102,6 +108,7 @@ export async function post_v2_mmpaysptrans_query_bank(client: WeChatPayClient): 
         mch_id: '1900000109',
         partner_trade_no: '1212121221227',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -113,6 +120,7 @@ export async function post_v2_mmpaysptrans_query_bank(client: WeChatPayClient): 
           mch_id: '1900000109',
           partner_trade_no: '1212121221227',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -123,6 +131,7 @@ export async function post_v2_mmpaysptrans_query_bank(client: WeChatPayClient): 
         mch_id: '1900000109',
         partner_trade_no: '1212121221227',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -134,6 +143,7 @@ export async function post_v2_mmpaysptrans_query_bank(client: WeChatPayClient): 
           mch_id: '1900000109',
           partner_trade_no: '1212121221227',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -144,6 +154,7 @@ export async function post_v2_mmpaysptrans_query_bank(client: WeChatPayClient): 
         mch_id: '1900000109',
         partner_trade_no: '1212121221227',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -155,6 +166,7 @@ export async function post_v2_mmpaysptrans_query_bank(client: WeChatPayClient): 
           mch_id: '1900000109',
           partner_trade_no: '1212121221227',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }

@@ -498,6 +498,7 @@ export async function post_v2_pay_downloadfundflow(client: WeChatPayClient): Pro
         bill_date: '20140603',
         account_type: 'Basic',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -511,6 +512,7 @@ export async function post_v2_pay_downloadfundflow(client: WeChatPayClient): Pro
           bill_date: '20140603',
           account_type: 'Basic',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -523,6 +525,7 @@ export async function post_v2_pay_downloadfundflow(client: WeChatPayClient): Pro
         bill_date: '20140603',
         account_type: 'Basic',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -536,6 +539,7 @@ export async function post_v2_pay_downloadfundflow(client: WeChatPayClient): Pro
           bill_date: '20140603',
           account_type: 'Basic',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -548,6 +552,7 @@ export async function post_v2_pay_downloadfundflow(client: WeChatPayClient): Pro
         bill_date: '20140603',
         account_type: 'Basic',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -561,6 +566,7 @@ export async function post_v2_pay_downloadfundflow(client: WeChatPayClient): Pro
           bill_date: '20140603',
           account_type: 'Basic',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }

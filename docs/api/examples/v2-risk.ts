@@ -78,6 +78,7 @@ export async function post_v2_risk_getpublickey(client: WeChatPayClient): Promis
         mch_id: '1900000109',
         sign_type: 'MD5',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -89,6 +90,7 @@ export async function post_v2_risk_getpublickey(client: WeChatPayClient): Promis
           mch_id: '1900000109',
           sign_type: 'MD5',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -99,6 +101,7 @@ export async function post_v2_risk_getpublickey(client: WeChatPayClient): Promis
         mch_id: '1900000109',
         sign_type: 'MD5',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -110,6 +113,7 @@ export async function post_v2_risk_getpublickey(client: WeChatPayClient): Promis
           mch_id: '1900000109',
           sign_type: 'MD5',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -120,6 +124,7 @@ export async function post_v2_risk_getpublickey(client: WeChatPayClient): Promis
         mch_id: '1900000109',
         sign_type: 'MD5',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -131,6 +136,7 @@ export async function post_v2_risk_getpublickey(client: WeChatPayClient): Promis
           mch_id: '1900000109',
           sign_type: 'MD5',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -146,6 +152,7 @@ export async function post_v2_risk_getviolation(client: WeChatPayClient): Promis
         nonce_str: '5K8264ILTKCH16CQ2502SI8ZNMTM67VS',
         sign: 'C380BEC2BFD727A4B6845133519F3AD6',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -158,6 +165,7 @@ export async function post_v2_risk_getviolation(client: WeChatPayClient): Promis
           nonce_str: '5K8264ILTKCH16CQ2502SI8ZNMTM67VS',
           sign: 'C380BEC2BFD727A4B6845133519F3AD6',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -169,6 +177,7 @@ export async function post_v2_risk_getviolation(client: WeChatPayClient): Promis
         nonce_str: '5K8264ILTKCH16CQ2502SI8ZNMTM67VS',
         sign: 'C380BEC2BFD727A4B6845133519F3AD6',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -181,6 +190,7 @@ export async function post_v2_risk_getviolation(client: WeChatPayClient): Promis
           nonce_str: '5K8264ILTKCH16CQ2502SI8ZNMTM67VS',
           sign: 'C380BEC2BFD727A4B6845133519F3AD6',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -192,6 +202,7 @@ export async function post_v2_risk_getviolation(client: WeChatPayClient): Promis
         nonce_str: '5K8264ILTKCH16CQ2502SI8ZNMTM67VS',
         sign: 'C380BEC2BFD727A4B6845133519F3AD6',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -204,6 +215,7 @@ export async function post_v2_risk_getviolation(client: WeChatPayClient): Promis
           nonce_str: '5K8264ILTKCH16CQ2502SI8ZNMTM67VS',
           sign: 'C380BEC2BFD727A4B6845133519F3AD6',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }

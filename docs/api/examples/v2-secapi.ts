@@ -36,6 +36,7 @@ export async function post_v2_secapi_mch_addInstitutionsub(client: WeChatPayClie
         contact_email: 'test@test.com',
         settlement_bank_number: '555588889999',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -72,6 +73,7 @@ export async function post_v2_secapi_mch_addInstitutionsub(client: WeChatPayClie
           contact_email: 'test@test.com',
           settlement_bank_number: '555588889999',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -107,6 +109,7 @@ export async function post_v2_secapi_mch_addInstitutionsub(client: WeChatPayClie
         contact_email: 'test@test.com',
         settlement_bank_number: '555588889999',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -143,6 +146,7 @@ export async function post_v2_secapi_mch_addInstitutionsub(client: WeChatPayClie
           contact_email: 'test@test.com',
           settlement_bank_number: '555588889999',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -159,6 +163,7 @@ export async function post_v2_secapi_mch_addsubdevconfig(client: WeChatPayClient
         sub_mch_id: '1900000100',
         jsapi_path: 'http://www.qq.com/wechat/',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -172,6 +177,7 @@ export async function post_v2_secapi_mch_addsubdevconfig(client: WeChatPayClient
           sub_mch_id: '1900000100',
           jsapi_path: 'http://www.qq.com/wechat/',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -184,6 +190,7 @@ export async function post_v2_secapi_mch_addsubdevconfig(client: WeChatPayClient
         sub_mch_id: '1900000100',
         jsapi_path: 'http://www.qq.com/wechat/',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -197,6 +204,7 @@ export async function post_v2_secapi_mch_addsubdevconfig(client: WeChatPayClient
           sub_mch_id: '1900000100',
           jsapi_path: 'http://www.qq.com/wechat/',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -209,6 +217,7 @@ export async function post_v2_secapi_mch_addsubdevconfig(client: WeChatPayClient
         sub_mch_id: '1900000100',
         jsapi_path: 'http://www.qq.com/wechat/',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -222,6 +231,7 @@ export async function post_v2_secapi_mch_addsubdevconfig(client: WeChatPayClient
           sub_mch_id: '1900000100',
           jsapi_path: 'http://www.qq.com/wechat/',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -238,6 +248,7 @@ export async function post_v2_secapi_mch_channelsetting(client: WeChatPayClient)
         sub_mch_id: '10000101',
         channel_id: '10000102',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -251,6 +262,7 @@ export async function post_v2_secapi_mch_channelsetting(client: WeChatPayClient)
           sub_mch_id: '10000101',
           channel_id: '10000102',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -263,6 +275,7 @@ export async function post_v2_secapi_mch_channelsetting(client: WeChatPayClient)
         sub_mch_id: '10000101',
         channel_id: '10000102',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -276,6 +289,7 @@ export async function post_v2_secapi_mch_channelsetting(client: WeChatPayClient)
           sub_mch_id: '10000101',
           channel_id: '10000102',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -288,6 +302,7 @@ export async function post_v2_secapi_mch_channelsetting(client: WeChatPayClient)
         sub_mch_id: '10000101',
         channel_id: '10000102',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -301,6 +316,7 @@ export async function post_v2_secapi_mch_channelsetting(client: WeChatPayClient)
           sub_mch_id: '10000101',
           channel_id: '10000102',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -334,6 +350,7 @@ export async function post_v2_secapi_mch_modifyInstitutionsub(client: WeChatPayC
         contact_phone: '075586010000',
         contact_email: 'test@test.com',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -364,6 +381,7 @@ export async function post_v2_secapi_mch_modifyInstitutionsub(client: WeChatPayC
           contact_phone: '075586010000',
           contact_email: 'test@test.com',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -393,6 +411,7 @@ export async function post_v2_secapi_mch_modifyInstitutionsub(client: WeChatPayC
         contact_phone: '075586010000',
         contact_email: 'test@test.com',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -423,6 +442,7 @@ export async function post_v2_secapi_mch_modifyInstitutionsub(client: WeChatPayC
           contact_phone: '075586010000',
           contact_email: 'test@test.com',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -437,6 +457,7 @@ export async function post_v2_secapi_mch_modifymchinfo(client: WeChatPayClient):
         mch_id: '1230000109',
         sub_mch_id: '11111111',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -448,6 +469,7 @@ export async function post_v2_secapi_mch_modifymchinfo(client: WeChatPayClient):
           mch_id: '1230000109',
           sub_mch_id: '11111111',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -458,6 +480,7 @@ export async function post_v2_secapi_mch_modifymchinfo(client: WeChatPayClient):
         mch_id: '1230000109',
         sub_mch_id: '11111111',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -469,6 +492,7 @@ export async function post_v2_secapi_mch_modifymchinfo(client: WeChatPayClient):
           mch_id: '1230000109',
           sub_mch_id: '11111111',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -479,6 +503,7 @@ export async function post_v2_secapi_mch_modifymchinfo(client: WeChatPayClient):
         mch_id: '1230000109',
         sub_mch_id: '11111111',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -490,6 +515,7 @@ export async function post_v2_secapi_mch_modifymchinfo(client: WeChatPayClient):
           mch_id: '1230000109',
           sub_mch_id: '11111111',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -505,6 +531,7 @@ export async function post_v2_secapi_mch_queryInstitutionsub(client: WeChatPayCl
         mch_id: '3200000001',
         sub_mch_id: '20000100',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -517,6 +544,7 @@ export async function post_v2_secapi_mch_queryInstitutionsub(client: WeChatPayCl
           mch_id: '3200000001',
           sub_mch_id: '20000100',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -528,6 +556,7 @@ export async function post_v2_secapi_mch_queryInstitutionsub(client: WeChatPayCl
         mch_id: '3200000001',
         sub_mch_id: '20000100',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -540,6 +569,7 @@ export async function post_v2_secapi_mch_queryInstitutionsub(client: WeChatPayCl
           mch_id: '3200000001',
           sub_mch_id: '20000100',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -555,6 +585,7 @@ export async function post_v2_secapi_mch_querysubdevconfig(client: WeChatPayClie
         mch_id: '1900000109',
         sub_mch_id: '1900000100',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -567,6 +598,7 @@ export async function post_v2_secapi_mch_querysubdevconfig(client: WeChatPayClie
           mch_id: '1900000109',
           sub_mch_id: '1900000100',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -578,6 +610,7 @@ export async function post_v2_secapi_mch_querysubdevconfig(client: WeChatPayClie
         mch_id: '1900000109',
         sub_mch_id: '1900000100',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -590,6 +623,7 @@ export async function post_v2_secapi_mch_querysubdevconfig(client: WeChatPayClie
           mch_id: '1900000109',
           sub_mch_id: '1900000100',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -601,6 +635,7 @@ export async function post_v2_secapi_mch_querysubdevconfig(client: WeChatPayClie
         mch_id: '1900000109',
         sub_mch_id: '1900000100',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -613,6 +648,7 @@ export async function post_v2_secapi_mch_querysubdevconfig(client: WeChatPayClie
           mch_id: '1900000109',
           sub_mch_id: '1900000100',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -631,6 +667,7 @@ export async function post_v2_secapi_mch_submchmanage(client: WeChatPayClient): 
         mch_id: '1230000109',
         page_index: '1',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -646,6 +683,7 @@ export async function post_v2_secapi_mch_submchmanage(client: WeChatPayClient): 
           mch_id: '1230000109',
           page_index: '1',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -660,6 +698,7 @@ export async function post_v2_secapi_mch_submchmanage(client: WeChatPayClient): 
         mch_id: '1230000109',
         page_index: '1',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -675,6 +714,7 @@ export async function post_v2_secapi_mch_submchmanage(client: WeChatPayClient): 
           mch_id: '1230000109',
           page_index: '1',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -689,6 +729,7 @@ export async function post_v2_secapi_mch_submchmanage(client: WeChatPayClient): 
         mch_id: '1230000109',
         page_index: '1',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -704,6 +745,7 @@ export async function post_v2_secapi_mch_submchmanage(client: WeChatPayClient): 
           mch_id: '1230000109',
           page_index: '1',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -713,35 +755,47 @@ export async function post_v2_secapi_mch_submchmanage(client: WeChatPayClient): 
 export async function post_v2_secapi_mch_uploadmedia(client: WeChatPayClient): Promise<void> {
   {
     // property style, await post()
-    const { data } = await client.v2.secapi.mch.uploadmedia.post();
+    const { data } = await client.v2.secapi.mch.uploadmedia.post({
+      security: true,
+    });
     console.log(data.return_code);
   }
   {
     // property style, postAsync().then()
     client.v2.secapi.mch.uploadmedia
-      .postAsync()
+      .postAsync({
+        security: true,
+      })
       .then(({ data }) => console.log(data.return_code));
   }
   {
     // chain(), await post()
-    const { data } = await client.chain('v2/secapi/mch/uploadmedia').post();
+    const { data } = await client.chain('v2/secapi/mch/uploadmedia').post({
+      security: true,
+    });
     console.log(data.return_code);
   }
   {
     // chain(), postAsync().then()
     client.chain('v2/secapi/mch/uploadmedia')
-      .postAsync()
+      .postAsync({
+        security: true,
+      })
       .then(({ data }) => console.log(data.return_code));
   }
   {
     // bracket, await post()
-    const { data } = await client['v2/secapi/mch/uploadmedia'].post();
+    const { data } = await client['v2/secapi/mch/uploadmedia'].post({
+      security: true,
+    });
     console.log(data.return_code);
   }
   {
     // bracket, postAsync().then()
     client['v2/secapi/mch/uploadmedia']
-      .postAsync()
+      .postAsync({
+        security: true,
+      })
       .then(({ data }) => console.log(data.return_code));
   }
 }
@@ -757,6 +811,7 @@ export async function post_v2_secapi_mkt_addrecommendconf(client: WeChatPayClien
         sub_appid: 'wx8888888888888888',
         subscribe_appid: 'wx931386123456789e',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -770,6 +825,7 @@ export async function post_v2_secapi_mkt_addrecommendconf(client: WeChatPayClien
           sub_appid: 'wx8888888888888888',
           subscribe_appid: 'wx931386123456789e',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -782,6 +838,7 @@ export async function post_v2_secapi_mkt_addrecommendconf(client: WeChatPayClien
         sub_appid: 'wx8888888888888888',
         subscribe_appid: 'wx931386123456789e',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -795,6 +852,7 @@ export async function post_v2_secapi_mkt_addrecommendconf(client: WeChatPayClien
           sub_appid: 'wx8888888888888888',
           subscribe_appid: 'wx931386123456789e',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -807,6 +865,7 @@ export async function post_v2_secapi_mkt_addrecommendconf(client: WeChatPayClien
         sub_appid: 'wx8888888888888888',
         subscribe_appid: 'wx931386123456789e',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -820,6 +879,7 @@ export async function post_v2_secapi_mkt_addrecommendconf(client: WeChatPayClien
           sub_appid: 'wx8888888888888888',
           subscribe_appid: 'wx931386123456789e',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -835,6 +895,7 @@ export async function post_v2_secapi_pay_facepayreverse(client: WeChatPayClient)
         mch_id: '1900000109',
         out_trade_no: '1217752501201407033233368018',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -847,6 +908,7 @@ export async function post_v2_secapi_pay_facepayreverse(client: WeChatPayClient)
           mch_id: '1900000109',
           out_trade_no: '1217752501201407033233368018',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -858,6 +920,7 @@ export async function post_v2_secapi_pay_facepayreverse(client: WeChatPayClient)
         mch_id: '1900000109',
         out_trade_no: '1217752501201407033233368018',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -870,6 +933,7 @@ export async function post_v2_secapi_pay_facepayreverse(client: WeChatPayClient)
           mch_id: '1900000109',
           out_trade_no: '1217752501201407033233368018',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -881,6 +945,7 @@ export async function post_v2_secapi_pay_facepayreverse(client: WeChatPayClient)
         mch_id: '1900000109',
         out_trade_no: '1217752501201407033233368018',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -893,6 +958,7 @@ export async function post_v2_secapi_pay_facepayreverse(client: WeChatPayClient)
           mch_id: '1900000109',
           out_trade_no: '1217752501201407033233368018',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -911,6 +977,7 @@ export async function post_v2_secapi_pay_multiprofitsharing(client: WeChatPayCli
         out_order_no: 'P20150806125346',
         receivers: 'receivers',
       },
+      security: true,
     });
     console.log(data.sub_appid);
   }
@@ -926,6 +993,7 @@ export async function post_v2_secapi_pay_multiprofitsharing(client: WeChatPayCli
           out_order_no: 'P20150806125346',
           receivers: 'receivers',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.sub_appid));
   }
@@ -940,6 +1008,7 @@ export async function post_v2_secapi_pay_multiprofitsharing(client: WeChatPayCli
         out_order_no: 'P20150806125346',
         receivers: 'receivers',
       },
+      security: true,
     });
     console.log(data.sub_appid);
   }
@@ -955,6 +1024,7 @@ export async function post_v2_secapi_pay_multiprofitsharing(client: WeChatPayCli
           out_order_no: 'P20150806125346',
           receivers: 'receivers',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.sub_appid));
   }
@@ -969,6 +1039,7 @@ export async function post_v2_secapi_pay_multiprofitsharing(client: WeChatPayCli
         out_order_no: 'P20150806125346',
         receivers: 'receivers',
       },
+      security: true,
     });
     console.log(data.sub_appid);
   }
@@ -984,6 +1055,7 @@ export async function post_v2_secapi_pay_multiprofitsharing(client: WeChatPayCli
           out_order_no: 'P20150806125346',
           receivers: 'receivers',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.sub_appid));
   }
@@ -1002,6 +1074,7 @@ export async function post_v2_secapi_pay_profitsharing(client: WeChatPayClient):
         out_order_no: 'P20150806125346',
         receivers: 'receivers',
       },
+      security: true,
     });
     console.log(data.sub_appid);
   }
@@ -1017,6 +1090,7 @@ export async function post_v2_secapi_pay_profitsharing(client: WeChatPayClient):
           out_order_no: 'P20150806125346',
           receivers: 'receivers',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.sub_appid));
   }
@@ -1031,6 +1105,7 @@ export async function post_v2_secapi_pay_profitsharing(client: WeChatPayClient):
         out_order_no: 'P20150806125346',
         receivers: 'receivers',
       },
+      security: true,
     });
     console.log(data.sub_appid);
   }
@@ -1046,6 +1121,7 @@ export async function post_v2_secapi_pay_profitsharing(client: WeChatPayClient):
           out_order_no: 'P20150806125346',
           receivers: 'receivers',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.sub_appid));
   }
@@ -1060,6 +1136,7 @@ export async function post_v2_secapi_pay_profitsharing(client: WeChatPayClient):
         out_order_no: 'P20150806125346',
         receivers: 'receivers',
       },
+      security: true,
     });
     console.log(data.sub_appid);
   }
@@ -1075,6 +1152,7 @@ export async function post_v2_secapi_pay_profitsharing(client: WeChatPayClient):
           out_order_no: 'P20150806125346',
           receivers: 'receivers',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.sub_appid));
   }
@@ -1093,6 +1171,7 @@ export async function post_v2_secapi_pay_profitsharingfinish(client: WeChatPayCl
         out_order_no: 'P20150806125346',
         description: '分账已完成',
       },
+      security: true,
     });
     console.log(data.sub_appid);
   }
@@ -1108,6 +1187,7 @@ export async function post_v2_secapi_pay_profitsharingfinish(client: WeChatPayCl
           out_order_no: 'P20150806125346',
           description: '分账已完成',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.sub_appid));
   }
@@ -1122,6 +1202,7 @@ export async function post_v2_secapi_pay_profitsharingfinish(client: WeChatPayCl
         out_order_no: 'P20150806125346',
         description: '分账已完成',
       },
+      security: true,
     });
     console.log(data.sub_appid);
   }
@@ -1137,6 +1218,7 @@ export async function post_v2_secapi_pay_profitsharingfinish(client: WeChatPayCl
           out_order_no: 'P20150806125346',
           description: '分账已完成',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.sub_appid));
   }
@@ -1151,6 +1233,7 @@ export async function post_v2_secapi_pay_profitsharingfinish(client: WeChatPayCl
         out_order_no: 'P20150806125346',
         description: '分账已完成',
       },
+      security: true,
     });
     console.log(data.sub_appid);
   }
@@ -1166,6 +1249,7 @@ export async function post_v2_secapi_pay_profitsharingfinish(client: WeChatPayCl
           out_order_no: 'P20150806125346',
           description: '分账已完成',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.sub_appid));
   }
@@ -1186,6 +1270,7 @@ export async function post_v2_secapi_pay_profitsharingreturn(client: WeChatPayCl
         return_amount: 888,
         description: '用户退款',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -1203,6 +1288,7 @@ export async function post_v2_secapi_pay_profitsharingreturn(client: WeChatPayCl
           return_amount: 888,
           description: '用户退款',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -1219,6 +1305,7 @@ export async function post_v2_secapi_pay_profitsharingreturn(client: WeChatPayCl
         return_amount: 888,
         description: '用户退款',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -1236,6 +1323,7 @@ export async function post_v2_secapi_pay_profitsharingreturn(client: WeChatPayCl
           return_amount: 888,
           description: '用户退款',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -1252,6 +1340,7 @@ export async function post_v2_secapi_pay_profitsharingreturn(client: WeChatPayCl
         return_amount: 888,
         description: '用户退款',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -1269,6 +1358,7 @@ export async function post_v2_secapi_pay_profitsharingreturn(client: WeChatPayCl
           return_amount: 888,
           description: '用户退款',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -1288,6 +1378,7 @@ export async function post_v2_secapi_pay_refund(client: WeChatPayClient): Promis
         total_fee: 100,
         refund_fee: 100,
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -1304,6 +1395,7 @@ export async function post_v2_secapi_pay_refund(client: WeChatPayClient): Promis
           total_fee: 100,
           refund_fee: 100,
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -1319,6 +1411,7 @@ export async function post_v2_secapi_pay_refund(client: WeChatPayClient): Promis
         total_fee: 100,
         refund_fee: 100,
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -1335,6 +1428,7 @@ export async function post_v2_secapi_pay_refund(client: WeChatPayClient): Promis
           total_fee: 100,
           refund_fee: 100,
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -1350,6 +1444,7 @@ export async function post_v2_secapi_pay_refund(client: WeChatPayClient): Promis
         total_fee: 100,
         refund_fee: 100,
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -1366,6 +1461,7 @@ export async function post_v2_secapi_pay_refund(client: WeChatPayClient): Promis
           total_fee: 100,
           refund_fee: 100,
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -1385,6 +1481,7 @@ export async function post_v2_secapi_pay_refundv2(client: WeChatPayClient): Prom
         total_fee: 100,
         refund_fee: 100,
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -1401,6 +1498,7 @@ export async function post_v2_secapi_pay_refundv2(client: WeChatPayClient): Prom
           total_fee: 100,
           refund_fee: 100,
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -1416,6 +1514,7 @@ export async function post_v2_secapi_pay_refundv2(client: WeChatPayClient): Prom
         total_fee: 100,
         refund_fee: 100,
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -1432,6 +1531,7 @@ export async function post_v2_secapi_pay_refundv2(client: WeChatPayClient): Prom
           total_fee: 100,
           refund_fee: 100,
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -1447,6 +1547,7 @@ export async function post_v2_secapi_pay_refundv2(client: WeChatPayClient): Prom
         total_fee: 100,
         refund_fee: 100,
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -1463,6 +1564,7 @@ export async function post_v2_secapi_pay_refundv2(client: WeChatPayClient): Prom
           total_fee: 100,
           refund_fee: 100,
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -1478,6 +1580,7 @@ export async function post_v2_secapi_pay_reverse(client: WeChatPayClient): Promi
         mch_id: '1900000109',
         out_trade_no: '1217752501201407033233368018',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -1490,6 +1593,7 @@ export async function post_v2_secapi_pay_reverse(client: WeChatPayClient): Promi
           mch_id: '1900000109',
           out_trade_no: '1217752501201407033233368018',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -1501,6 +1605,7 @@ export async function post_v2_secapi_pay_reverse(client: WeChatPayClient): Promi
         mch_id: '1900000109',
         out_trade_no: '1217752501201407033233368018',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -1513,6 +1618,7 @@ export async function post_v2_secapi_pay_reverse(client: WeChatPayClient): Promi
           mch_id: '1900000109',
           out_trade_no: '1217752501201407033233368018',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -1524,6 +1630,7 @@ export async function post_v2_secapi_pay_reverse(client: WeChatPayClient): Promi
         mch_id: '1900000109',
         out_trade_no: '1217752501201407033233368018',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -1536,6 +1643,7 @@ export async function post_v2_secapi_pay_reverse(client: WeChatPayClient): Promi
           mch_id: '1900000109',
           out_trade_no: '1217752501201407033233368018',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }

@@ -16,6 +16,7 @@ export async function post_v2_wxv_cancelbill(client: WeChatPayClient): Promise<v
         reason: '用户投诉',
         service_id: 'service_id',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -32,6 +33,7 @@ export async function post_v2_wxv_cancelbill(client: WeChatPayClient): Promise<v
           reason: '用户投诉',
           service_id: 'service_id',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -47,6 +49,7 @@ export async function post_v2_wxv_cancelbill(client: WeChatPayClient): Promise<v
         reason: '用户投诉',
         service_id: 'service_id',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -63,6 +66,7 @@ export async function post_v2_wxv_cancelbill(client: WeChatPayClient): Promise<v
           reason: '用户投诉',
           service_id: 'service_id',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -78,6 +82,7 @@ export async function post_v2_wxv_cancelbill(client: WeChatPayClient): Promise<v
         reason: '用户投诉',
         service_id: 'service_id',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -94,6 +99,7 @@ export async function post_v2_wxv_cancelbill(client: WeChatPayClient): Promise<v
           reason: '用户投诉',
           service_id: 'service_id',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -115,6 +121,7 @@ export async function post_v2_wxv_changerentmoney(client: WeChatPayClient): Prom
         rent_fee: 5800,
         compensation_fee: 6000,
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -133,6 +140,7 @@ export async function post_v2_wxv_changerentmoney(client: WeChatPayClient): Prom
           rent_fee: 5800,
           compensation_fee: 6000,
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -150,6 +158,7 @@ export async function post_v2_wxv_changerentmoney(client: WeChatPayClient): Prom
         rent_fee: 5800,
         compensation_fee: 6000,
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -168,6 +177,7 @@ export async function post_v2_wxv_changerentmoney(client: WeChatPayClient): Prom
           rent_fee: 5800,
           compensation_fee: 6000,
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -185,6 +195,7 @@ export async function post_v2_wxv_changerentmoney(client: WeChatPayClient): Prom
         rent_fee: 5800,
         compensation_fee: 6000,
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -203,6 +214,7 @@ export async function post_v2_wxv_changerentmoney(client: WeChatPayClient): Prom
           rent_fee: 5800,
           compensation_fee: 6000,
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -230,6 +242,7 @@ export async function post_v2_wxv_createhotelbill(client: WeChatPayClient): Prom
         cancel_rule_desc: 'cancel_rule_desc',
         cert_serial_no: '45233302',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -254,6 +267,7 @@ export async function post_v2_wxv_createhotelbill(client: WeChatPayClient): Prom
           cancel_rule_desc: 'cancel_rule_desc',
           cert_serial_no: '45233302',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -277,6 +291,7 @@ export async function post_v2_wxv_createhotelbill(client: WeChatPayClient): Prom
         cancel_rule_desc: 'cancel_rule_desc',
         cert_serial_no: '45233302',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -301,6 +316,7 @@ export async function post_v2_wxv_createhotelbill(client: WeChatPayClient): Prom
           cancel_rule_desc: 'cancel_rule_desc',
           cert_serial_no: '45233302',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -324,6 +340,7 @@ export async function post_v2_wxv_createhotelbill(client: WeChatPayClient): Prom
         cancel_rule_desc: 'cancel_rule_desc',
         cert_serial_no: '45233302',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -348,6 +365,7 @@ export async function post_v2_wxv_createhotelbill(client: WeChatPayClient): Prom
           cancel_rule_desc: 'cancel_rule_desc',
           cert_serial_no: '45233302',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -371,6 +389,7 @@ export async function post_v2_wxv_createrentbill(client: WeChatPayClient): Promi
         rent_unit_fee: 8000,
         cert_serial_no: '45233302',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -391,6 +410,7 @@ export async function post_v2_wxv_createrentbill(client: WeChatPayClient): Promi
           rent_unit_fee: 8000,
           cert_serial_no: '45233302',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -410,6 +430,7 @@ export async function post_v2_wxv_createrentbill(client: WeChatPayClient): Promi
         rent_unit_fee: 8000,
         cert_serial_no: '45233302',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -430,6 +451,7 @@ export async function post_v2_wxv_createrentbill(client: WeChatPayClient): Promi
           rent_unit_fee: 8000,
           cert_serial_no: '45233302',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -449,6 +471,7 @@ export async function post_v2_wxv_createrentbill(client: WeChatPayClient): Promi
         rent_unit_fee: 8000,
         cert_serial_no: '45233302',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -469,6 +492,7 @@ export async function post_v2_wxv_createrentbill(client: WeChatPayClient): Promi
           rent_unit_fee: 8000,
           cert_serial_no: '45233302',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -497,6 +521,7 @@ export async function post_v2_wxv_finishhotelbill(client: WeChatPayClient): Prom
         finish_ticket: 'finish_ticket',
         profit_sharing: 'Y',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -522,6 +547,7 @@ export async function post_v2_wxv_finishhotelbill(client: WeChatPayClient): Prom
           finish_ticket: 'finish_ticket',
           profit_sharing: 'Y',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -546,6 +572,7 @@ export async function post_v2_wxv_finishhotelbill(client: WeChatPayClient): Prom
         finish_ticket: 'finish_ticket',
         profit_sharing: 'Y',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -571,6 +598,7 @@ export async function post_v2_wxv_finishhotelbill(client: WeChatPayClient): Prom
           finish_ticket: 'finish_ticket',
           profit_sharing: 'Y',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -595,6 +623,7 @@ export async function post_v2_wxv_finishhotelbill(client: WeChatPayClient): Prom
         finish_ticket: 'finish_ticket',
         profit_sharing: 'Y',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -620,6 +649,7 @@ export async function post_v2_wxv_finishhotelbill(client: WeChatPayClient): Prom
           finish_ticket: 'finish_ticket',
           profit_sharing: 'Y',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -645,6 +675,7 @@ export async function post_v2_wxv_finishrentbill(client: WeChatPayClient): Promi
         finish_ticket: 'finish_ticket',
         profit_sharing: 'Y',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -667,6 +698,7 @@ export async function post_v2_wxv_finishrentbill(client: WeChatPayClient): Promi
           finish_ticket: 'finish_ticket',
           profit_sharing: 'Y',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -688,6 +720,7 @@ export async function post_v2_wxv_finishrentbill(client: WeChatPayClient): Promi
         finish_ticket: 'finish_ticket',
         profit_sharing: 'Y',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -710,6 +743,7 @@ export async function post_v2_wxv_finishrentbill(client: WeChatPayClient): Promi
           finish_ticket: 'finish_ticket',
           profit_sharing: 'Y',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -731,6 +765,7 @@ export async function post_v2_wxv_finishrentbill(client: WeChatPayClient): Promi
         finish_ticket: 'finish_ticket',
         profit_sharing: 'Y',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -753,6 +788,7 @@ export async function post_v2_wxv_finishrentbill(client: WeChatPayClient): Promi
           finish_ticket: 'finish_ticket',
           profit_sharing: 'Y',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -772,6 +808,7 @@ export async function post_v2_wxv_queryhotelbill(client: WeChatPayClient): Promi
         return_query_id: '微信侧回跳到商户前端时用于查单的单据查询id.',
         service_id: 'service_id',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -788,6 +825,7 @@ export async function post_v2_wxv_queryhotelbill(client: WeChatPayClient): Promi
           return_query_id: '微信侧回跳到商户前端时用于查单的单据查询id.',
           service_id: 'service_id',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -803,6 +841,7 @@ export async function post_v2_wxv_queryhotelbill(client: WeChatPayClient): Promi
         return_query_id: '微信侧回跳到商户前端时用于查单的单据查询id.',
         service_id: 'service_id',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -819,6 +858,7 @@ export async function post_v2_wxv_queryhotelbill(client: WeChatPayClient): Promi
           return_query_id: '微信侧回跳到商户前端时用于查单的单据查询id.',
           service_id: 'service_id',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -834,6 +874,7 @@ export async function post_v2_wxv_queryhotelbill(client: WeChatPayClient): Promi
         return_query_id: '微信侧回跳到商户前端时用于查单的单据查询id.',
         service_id: 'service_id',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -850,6 +891,7 @@ export async function post_v2_wxv_queryhotelbill(client: WeChatPayClient): Promi
           return_query_id: '微信侧回跳到商户前端时用于查单的单据查询id.',
           service_id: 'service_id',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -869,6 +911,7 @@ export async function post_v2_wxv_queryrentbill(client: WeChatPayClient): Promis
         return_query_id: '微信侧回跳到商户前端时用于查单的单据查询id.',
         service_id: 'service_id',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -885,6 +928,7 @@ export async function post_v2_wxv_queryrentbill(client: WeChatPayClient): Promis
           return_query_id: '微信侧回跳到商户前端时用于查单的单据查询id.',
           service_id: 'service_id',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -900,6 +944,7 @@ export async function post_v2_wxv_queryrentbill(client: WeChatPayClient): Promis
         return_query_id: '微信侧回跳到商户前端时用于查单的单据查询id.',
         service_id: 'service_id',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -916,6 +961,7 @@ export async function post_v2_wxv_queryrentbill(client: WeChatPayClient): Promis
           return_query_id: '微信侧回跳到商户前端时用于查单的单据查询id.',
           service_id: 'service_id',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -931,6 +977,7 @@ export async function post_v2_wxv_queryrentbill(client: WeChatPayClient): Promis
         return_query_id: '微信侧回跳到商户前端时用于查单的单据查询id.',
         service_id: 'service_id',
       },
+      security: true,
     });
     console.log(data.return_code);
   }
@@ -947,6 +994,7 @@ export async function post_v2_wxv_queryrentbill(client: WeChatPayClient): Promis
           return_query_id: '微信侧回跳到商户前端时用于查单的单据查询id.',
           service_id: 'service_id',
         },
+        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }

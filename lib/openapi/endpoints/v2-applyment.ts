@@ -13,6 +13,7 @@ export interface V2ApplymentEndpoints {
     /**
      * 查询申请状态
      * @deprecated the catalog marks this endpoint as deprecated
+     * Needs the merchant API certificate (mutual TLS: `security: true`).
      * @see https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=19_3
      */
     post: {
@@ -72,6 +73,7 @@ export interface V2ApplymentEndpoints {
     /**
      * 查询升级申请单状态
      * @deprecated the catalog marks this endpoint as deprecated
+     * Needs the merchant API certificate (mutual TLS: `security: true`).
      * @see https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=28_3&index=3
      */
     post: {
@@ -145,6 +147,7 @@ export interface V2ApplymentEndpoints {
     /**
      * 修改结算银行卡
      * @deprecated the catalog marks this endpoint as deprecated
+     * Needs the merchant API certificate (mutual TLS: `security: true`).
      * @see https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=21_2
      */
     post: {
@@ -200,6 +203,7 @@ export interface V2ApplymentEndpoints {
     /**
      * 修改联系信息
      * @deprecated the catalog marks this endpoint as deprecated
+     * Needs the merchant API certificate (mutual TLS: `security: true`).
      * @see https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=21_4
      */
     post: {
@@ -253,6 +257,7 @@ export interface V2ApplymentEndpoints {
     /**
      * 签约报备
      * @deprecated the catalog marks this endpoint as deprecated
+     * Needs the merchant API certificate (mutual TLS: `security: true`).
      * @see https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=19_4
      */
     post: {
@@ -266,6 +271,7 @@ export interface V2ApplymentEndpoints {
     /**
      * 申请入驻
      * @deprecated the catalog marks this endpoint as deprecated
+     * Needs the merchant API certificate (mutual TLS: `security: true`).
      * @see https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=19_2
      */
     post: {
@@ -367,6 +373,7 @@ export interface V2ApplymentEndpoints {
     /**
      * 提交升级申请单
      * @deprecated the catalog marks this endpoint as deprecated
+     * Needs the merchant API certificate (mutual TLS: `security: true`).
      * @see https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=28_2&index=2
      */
     post: {

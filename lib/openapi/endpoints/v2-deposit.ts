@@ -12,6 +12,7 @@ export interface V2DepositEndpoints {
   "v2/deposit/consume": {
     /**
      * 消费押金
+     * Needs the merchant API certificate (mutual TLS: `security: true`).
      * @see https://pay.weixin.qq.com/wiki/doc/api/deposit_sl.php?chapter=27_4&index=5
      */
     post: {
@@ -422,6 +423,7 @@ export interface V2DepositEndpoints {
   "v2/deposit/refund": {
     /**
      * 申请退款（押金）
+     * Needs the merchant API certificate (mutual TLS: `security: true`).
      * @see https://pay.weixin.qq.com/wiki/doc/api/deposit_sl.php?chapter=27_5&index=6
      */
     post: {
@@ -628,6 +630,7 @@ export interface V2DepositEndpoints {
   "v2/deposit/reverse": {
     /**
      * 撤销订单
+     * Needs the merchant API certificate (mutual TLS: `security: true`).
      * @see https://pay.weixin.qq.com/wiki/doc/api/deposit_sl.php?chapter=27_3&index=4
      */
     post: {

@@ -13,6 +13,7 @@ export interface V2FundEndpoints {
     /**
      * 查询提现状态
      * @deprecated the catalog marks this endpoint as deprecated
+     * Needs the merchant API certificate (mutual TLS: `security: true`).
      * @see https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=21_1
      */
     post: {
@@ -76,6 +77,7 @@ export interface V2FundEndpoints {
     /**
      * 重新发起提现
      * @deprecated the catalog marks this endpoint as deprecated
+     * Needs the merchant API certificate (mutual TLS: `security: true`).
      * @see https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=21_3
      */
     post: {

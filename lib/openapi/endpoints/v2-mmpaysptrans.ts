@@ -12,6 +12,7 @@ export interface V2MmpaysptransEndpoints {
   "v2/mmpaysptrans/pay_bank": {
     /**
      * 企业付款到银行卡
+     * Needs the merchant API certificate (mutual TLS: `security: true`).
      * @see https://pay.weixin.qq.com/wiki/doc/api/tools/mch_pay.php?chapter=24_2
      */
     post: {
@@ -68,6 +69,7 @@ export interface V2MmpaysptransEndpoints {
   "v2/mmpaysptrans/query_bank": {
     /**
      * 查询企业付款银行卡
+     * Needs the merchant API certificate (mutual TLS: `security: true`).
      * @see https://pay.weixin.qq.com/wiki/doc/api/tools/mch_pay.php?chapter=24_3
      */
     post: {

@@ -52,6 +52,7 @@ export interface V2RiskEndpoints {
   "v2/risk/getpublickey": {
     /**
      * 获取RSA加密公钥API
+     * Needs the merchant API certificate (mutual TLS: `security: true`).
      * @see https://pay.weixin.qq.com/wiki/doc/api/tools/mch_pay_yhk.php?chapter=24_7&index=4
      */
     post: {
@@ -88,6 +89,7 @@ export interface V2RiskEndpoints {
   "v2/risk/getviolation": {
     /**
      * 银行特约商户违规信息查询
+     * Needs the merchant API certificate (mutual TLS: `security: true`).
      * @see https://pay.weixin.qq.com/wiki/doc/api/mch_bank.php?chapter=9_28&index=1&p=902
      */
     post: {

@@ -12,6 +12,7 @@ export interface V2WxvEndpoints {
   "v2/wxv/cancelbill": {
     /**
      * 撤销租借订单
+     * Needs the merchant API certificate (mutual TLS: `security: true`).
      * @see https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=18_3&index=4
      */
     post: {
@@ -68,6 +69,7 @@ export interface V2WxvEndpoints {
   "v2/wxv/changerentmoney": {
     /**
      * 修改租借订单
+     * Needs the merchant API certificate (mutual TLS: `security: true`).
      * @see https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=18_5&index=6
      */
     post: {
@@ -132,6 +134,7 @@ export interface V2WxvEndpoints {
   "v2/wxv/createhotelbill": {
     /**
      * 创建速住订单
+     * Needs the merchant API certificate (mutual TLS: `security: true`).
      * @see https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=19_1&index=2
      */
     post: {
@@ -226,6 +229,7 @@ export interface V2WxvEndpoints {
   "v2/wxv/createrentbill": {
     /**
      * 创建租借订单
+     * Needs the merchant API certificate (mutual TLS: `security: true`).
      * @see https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=18_1&index=2
      */
     post: {
@@ -318,6 +322,7 @@ export interface V2WxvEndpoints {
   "v2/wxv/finishhotelbill": {
     /**
      * 完结速住订单
+     * Needs the merchant API certificate (mutual TLS: `security: true`).
      * @see https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=19_4&index=5
      */
     post: {
@@ -398,6 +403,7 @@ export interface V2WxvEndpoints {
   "v2/wxv/finishrentbill": {
     /**
      * 完结租借订单
+     * Needs the merchant API certificate (mutual TLS: `security: true`).
      * @see https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=18_4&index=5
      */
     post: {
@@ -470,6 +476,7 @@ export interface V2WxvEndpoints {
   "v2/wxv/queryhotelbill": {
     /**
      * 查询速住订单
+     * Needs the merchant API certificate (mutual TLS: `security: true`).
      * @see https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=19_2&index=3
      */
     post: {
@@ -570,6 +577,7 @@ export interface V2WxvEndpoints {
   "v2/wxv/queryrentbill": {
     /**
      * 查询租借订单
+     * Needs the merchant API certificate (mutual TLS: `security: true`).
      * @see https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=18_2&index=3
      */
     post: {
