@@ -12,11 +12,15 @@ import { buildRequest, checkHeaders, type HttpMethod } from './endpoint/request.
 import { ArgumentError } from './errors.js';
 import type { ChainResponse, Middleware, RequestContext } from './pipeline/context.js';
 import { Pipeline } from './pipeline/pipeline.js';
+import { debugSink, debugStep, type DebugOption } from './pipeline/debug.js';
+import { resolveRetry, retryStep, type RetryOption } from './pipeline/retry.js';
+import { guardContext } from './pipeline/safe-context.js';
 import { createAgent, createTransport } from './pipeline/transport.js';
 import { v3Signer } from './pipeline/v3/sign.js';
 import { Verifier } from './pipeline/v3/verifier.js';
 import { v3Verify } from './pipeline/v3/verify.js';
 import { VERSION } from './version.js';
+import { applySensitiveFields } from './sensitive/fields.js';
 import type { TypedRoot } from './openapi/index.js';
 
 /** The default base URL. */
@@ -68,6 +72,10 @@ export interface ClientConfig {
   headers?: Readonly<Record<string, string>>;
   /** Largest buffered response body in bytes (default 32 MiB). */
   maxBodySize?: number;
+  /** Opt-in retries for GET and for connections that failed before sending (see {@link RetryPolicy}); off by default. */
+  retry?: RetryOption;
+  /** Debug log of each attempt, secrets redacted: `true` (stderr) or `(line) => void`; also `NODE_DEBUG=wechatpay`. */
+  debug?: DebugOption;
 }
 
 /**
@@ -123,8 +131,9 @@ function parseBaseURL(value: unknown, field = 'baseURL'): Endpoint {
   let url: URL;
   try {
     url = new URL(value);
-  } catch (cause) {
-    throw new ArgumentError(`${field}: "${value}" is not an absolute URL`, field, { cause });
+  } catch {
+    // no cause: URL's TypeError carries the whole input, and a pasted secret must not travel with it
+    throw new ArgumentError(`${field}: "${value.length > 40 ? `${value.slice(0, 24)}…` : value}" is not an absolute URL`, field);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ArgumentError(`${field}: must be http(s)`, field);
   if (url.search || url.hash || url.username || url.password) throw new ArgumentError(`${field}: must not carry a query, fragment or credentials`, field);
@@ -178,6 +187,8 @@ export function resolveConfig(config: ClientConfig) {
     headers,
     timeout: positive(config.timeout, 'timeout', DEFAULT_TIMEOUT),
     maxBodySize: positive(config.maxBodySize, 'maxBodySize', DEFAULT_MAX_BODY_SIZE),
+    retry: resolveRetry(config.retry, 'retry'),
+    debug: debugSink(config.debug),
   };
 }
 
@@ -204,12 +215,15 @@ export const Builder = {
       ['verify', v3Verify(resolved.verifier)],
     ];
     const pipeline = new Pipeline(steps, transport);
+    // reliability (issue 8): retries outside signing, so every attempt is re-signed; debug log innermost
+    pipeline.before('sign', retryStep(resolved.retry, guardContext), 'retry');
+    if (resolved.debug) pipeline.after('verify', debugStep(resolved.debug), 'debug');
 
     const dispatch: Dispatch = (method: HttpMethod, template: string, options?: RequestOptions): Promise<ChainResponse> => {
       let ctx: RequestContext;
       try {
         if (template === '') throw new ArgumentError('no endpoint: name a path before the verb, e.g. client.v3.certificates.get()', 'template');
-        const opts = options ?? {};
+        const opts = applySensitiveFields(options ?? {}, resolved.verifier); // `encrypt`: sensitive fields + Wechatpay-Serial
         // a host alias (hk/…, global/…) picks another base URL and is not part of the path
         const slash = template.indexOf('/');
         const host = slash > 0 ? resolved.hosts.get(template.slice(0, slash)) : undefined;
@@ -233,7 +247,7 @@ export const Builder = {
       } catch (error) {
         return Promise.reject(error);
       }
-      return pipeline.run(ctx);
+      return pipeline.run(guardContext(ctx));
     };
 
     const members: ClientMembers & { label: string } = {

@@ -127,7 +127,12 @@ export type VerificationReason =
   | 'bad-timestamp'
   | 'unknown-serial'
   | 'bad-signature'
-  | 'digest-mismatch';
+  | 'digest-mismatch'
+  // notifications (webhook/): the verified body is not a notification envelope,
+  // its resource uses an algorithm other than AEAD_AES_256_GCM, or it does not decrypt
+  | 'malformed-notification'
+  | 'unsupported-algorithm'
+  | 'decrypt-failed';
 
 /**
  * A response (or notification) that could not be proven to come from WeChat Pay. Its data is never
@@ -150,6 +155,22 @@ export class VerificationError extends WeChatPayError {
 
   override toJSON(): Record<string, unknown> {
     return { ...super.toJSON(), reason: this.reason, status: this.status };
+  }
+}
+
+/**
+ * `GET /v3/certificates` answered 404 `RESOURCE_NOT_EXISTS`: the merchant uses WeChat Pay public
+ * key mode (微信支付公钥) and has no platform certificates to download. Configure `certs` with the
+ * public key (`PUB_KEY_ID_…` → `pub_key.pem` from the merchant platform, API安全) instead.
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof PublicKeyModeError) console.error(e.message); }
+ * ```
+ */
+export class PublicKeyModeError extends WeChatPayError {
+  override name = 'PublicKeyModeError';
+  constructor(message: string, options?: { cause?: unknown; request?: RedactedRequest }) {
+    super(message, options);
   }
 }
 

@@ -38,6 +38,38 @@ export { EXEMPT_FROM_VERIFICATION, isExempt } from './pipeline/v3/exempt.js';
 export { MAX_CLOCK_SKEW, Verifier } from './pipeline/v3/verifier.js';
 export type { HeaderBag } from './pipeline/v3/verifier.js';
 export { VERSION } from './version.js';
+
+// crypto toolkit, webhooks, sensitive fields, platform certificates, payment sign (issue 3)
+export { AesGcm } from './crypto/aes-gcm.js';
+export type { BinaryLike } from './crypto/aes-gcm.js';
+export { AesEcb } from './crypto/aes-ecb.js';
+export { Hash } from './crypto/hash.js';
+export type { SignType } from './crypto/hash.js';
+export type { RsaPadding } from './crypto/rsa.js';
+export { NOTIFICATION_ALGORITHM, parseNotification } from './webhook/parse-notification.js';
+export type { EncryptedResource, IncomingHeaders, IncomingNotification, Notification, NotificationOptions } from './webhook/parse-notification.js';
+export { notificationReply } from './webhook/reply.js';
+export type { NotificationReply } from './webhook/reply.js';
+export { PublicKeyModeError } from './errors.js';
+export {
+  CERTIFICATES_STEP,
+  certificatesStep,
+  decryptCertificates,
+  downloadCertificates,
+  installCertificatesStep,
+  writeCertificates,
+} from './certificates/download.js';
+export type { DownloadOptions, PlatformCertificate } from './certificates/download.js';
+export { CertificateManager } from './certificates/manager.js';
+export type { CertificateManagerOptions } from './certificates/manager.js';
+export { applySensitiveFields, choosePlatformSerial, decryptFields, encryptFields } from './sensitive/fields.js';
+export type { SensitiveFields } from './sensitive/fields.js';
+export { buildAppPayParams, buildJsapiPayParams, buildMiniProgramPayParams } from './payment/pay-params.js';
+export type { AppPayParams, JsapiPayParams } from './payment/pay-params.js';
+// reliability (issue 8): retries
+export { backoff, DEFAULT_RETRY, parseRetryAfter, resolveRetry, retryDelay } from './pipeline/retry.js';
+export type { ResolvedRetryPolicy, RetryInfo, RetryOption, RetryPolicy } from './pipeline/retry.js';
+export type { DebugOption } from './pipeline/debug.js';
 // generated endpoint types (lib/openapi, `npm run generate`) and their building blocks
 export type { Endpoints, Templates, TypedRoot } from './openapi/index.js';
-export type { Call, OperationShape, OptionalCall, TypedNode } from './chain/typed.js';
+export type { Call, CallOptions, OperationShape, OptionalCall, TypedNode } from './chain/typed.js';

@@ -3,7 +3,7 @@
  * takes that endpoint's options and resolves to a {@link ChainResponse} of its documented body.
  * @module
  */
-import type { TransportOptions } from '../endpoint/options.js';
+import type { RequestOptions } from '../endpoint/options.js';
 import type { ChainResponse } from '../pipeline/context.js';
 import type { ChainNode } from './types.js';
 
@@ -20,6 +20,19 @@ export interface OperationShape {
   data: unknown;
 }
 
+type NamedKeys<T> = keyof { [K in keyof T as string extends K ? never : number extends K ? never : K]: T[K] };
+
+/**
+ * The options every typed verb takes besides its endpoint's own (path variables, `query`, `json`
+ * / `xml`): `headers`, `timeout`, `signal`, `retry`, `encrypt`… — every named member of
+ * {@link RequestOptions} but the payload, so options other areas add are accepted here too.
+ * @example
+ * ```ts
+ * const extra: CallOptions = { timeout: 5_000, retry: false };
+ * ```
+ */
+export type CallOptions = Pick<RequestOptions, Exclude<NamedKeys<RequestOptions>, 'query' | 'json' | 'xml'>>;
+
 /**
  * A verb of an endpoint whose options have required members (path variables, body fields…).
  * @example
@@ -27,7 +40,7 @@ export interface OperationShape {
  * const post: Call<Endpoints['v3/ecommerce/refunds/apply']['post']> = client.v3.ecommerce.refunds.apply.post;
  * ```
  */
-export type Call<Op extends OperationShape> = (options: Op['options'] & TransportOptions) => Promise<ChainResponse<Op['data']>>;
+export type Call<Op extends OperationShape> = (options: Op['options'] & CallOptions) => Promise<ChainResponse<Op['data']>>;
 
 /**
  * A verb of an endpoint that can be called without options.
@@ -36,7 +49,7 @@ export type Call<Op extends OperationShape> = (options: Op['options'] & Transpor
  * const { data } = await client.v3.certificates.get();
  * ```
  */
-export type OptionalCall<Op extends OperationShape> = (options?: Op['options'] & TransportOptions) => Promise<ChainResponse<Op['data']>>;
+export type OptionalCall<Op extends OperationShape> = (options?: Op['options'] & CallOptions) => Promise<ChainResponse<Op['data']>>;
 
 /**
  * Members every typed node has besides its segments and verbs.

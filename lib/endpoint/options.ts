@@ -4,6 +4,8 @@
  * @module
  */
 import type { Readable } from 'node:stream';
+import type { SensitiveFields } from '../sensitive/fields.js';
+import type { RetryOption } from '../pipeline/retry.js';
 
 /** A query value: scalars, or an array sent as repeated keys. */
 export type QueryValue = string | number | boolean | null | undefined | ReadonlyArray<string | number | boolean>;
@@ -29,6 +31,8 @@ export interface TransportOptions {
   stream?: boolean;
   /** APIv2: send over mutual TLS with the merchant certificate. */
   security?: boolean;
+  /** Retries for this call; on a POST any value but `false` says the call is safe to repeat. */
+  retry?: RetryOption;
 }
 
 /**
@@ -47,6 +51,8 @@ export interface RequestOptions extends TransportOptions {
   xml?: Readonly<Record<string, unknown>>;
   /** A raw body, sent as is (set `content-type` yourself). */
   body?: RawBody;
+  /** Fields of `json` to encrypt with a platform key; `Wechatpay-Serial` is set to match (see README, Sensitive fields). */
+  encrypt?: SensitiveFields;
   /** Path variables, e.g. `refund_id`. */
   [variable: string]: unknown;
 }

@@ -42,7 +42,11 @@ export function checkHeaders(headers: Readonly<Record<string, unknown>> | undefi
   if (headers === null || typeof headers !== 'object') throw new ArgumentError('headers: expected an object of strings', 'headers');
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue;
-    if (!HEADER_NAME.test(name)) throw new ArgumentError(`headers: "${name.replace(/[^\x20-\x7e]/g, '?')}" is not a valid header name`, 'headers');
+    if (!HEADER_NAME.test(name)) {
+      // echo only a short prefix: a pasted secret must not reach the message
+      const shown = name.length > 32 ? `${name.slice(0, 24)}…` : name;
+      throw new ArgumentError(`headers: "${shown.replace(/[^\x20-\x7e…]/g, '?')}" is not a valid header name`, 'headers');
+    }
     const text = typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
     if (text === undefined) throw new ArgumentError(`headers: value of "${name}" must be a string`, 'headers');
     if (HEADER_VALUE_FORBIDDEN.test(text)) throw new ArgumentError(`headers: value of "${name}" contains CR, LF or NUL`, 'headers');
@@ -51,8 +55,36 @@ export function checkHeaders(headers: Readonly<Record<string, unknown>> | undefi
   return into;
 }
 
-function encodeQueryValue(value: string | number | boolean): string {
-  return encodeURIComponent(String(value));
+function encodeQueryValue(value: string | number | boolean, key: string): string {
+  try {
+    return encodeURIComponent(String(value));
+  } catch (cause) {
+    // URIError: an unpaired UTF-16 surrogate has no UTF-8 form
+    throw new ArgumentError(`query: "${key.slice(0, 32)}" holds an unpaired surrogate (not valid Unicode text)`, 'query', { cause });
+  }
+}
+
+// RFC 3986 pchar, "/" and "?": the characters a server reads the same way they are signed
+const PATH_CHARS = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]*$/;
+
+/**
+ * Refuses a path the server would read differently from what is signed: anything but URL path
+ * characters (CR/LF would split the request; spaces and non-ASCII are not URL characters; `#` would
+ * cut the URL short of what was signed; a left-over `{`/`}` is a broken template) and `.` or
+ * `..` segments, also percent-encoded (a server or proxy would resolve them away).
+ */
+function checkPath(path: string, template: string): void {
+  const shown = template.length > 80 ? `${template.slice(0, 80)}…` : template;
+  if (!PATH_CHARS.test(path) || /%(?![0-9A-Fa-f]{2})/.test(path)) {
+    throw new ArgumentError(
+      `template "${shown.replace(/[^\x20-\x7e]/g, '?')}": a literal path may hold only URL path characters (letters, digits, -._~!$&'()*+,;=:@/ and %XX; no space, control, non-ASCII, "#", "{", "}", "<", ">" or bare "%"); pass such text as a path variable, which is percent-encoded`,
+      'template',
+    );
+  }
+  const q = path.indexOf('?');
+  for (const segment of (q === -1 ? path : path.slice(0, q)).split('/')) {
+    if (/^(?:\.|%2e){1,2}$/i.test(segment)) throw new ArgumentError(`template "${shown}": "." and ".." segments are not allowed`, 'template');
+  }
 }
 
 /**
@@ -67,13 +99,13 @@ export function encodeQuery(query: Readonly<Record<string, QueryValue>>): string
   const parts: string[] = [];
   for (const [key, value] of Object.entries(query)) {
     if (value === undefined || value === null) continue;
-    const name = encodeURIComponent(key);
+    const name = encodeQueryValue(key, key);
     if (Array.isArray(value)) {
-      for (const item of value as ReadonlyArray<string | number | boolean>) parts.push(`${name}=${encodeQueryValue(item)}`);
+      for (const item of value as ReadonlyArray<string | number | boolean>) parts.push(`${name}=${encodeQueryValue(item, key)}`);
     } else if (typeof value === 'object') {
       throw new ArgumentError(`query: "${key}" must be a scalar or an array of scalars`, 'query');
     } else {
-      parts.push(`${name}=${encodeQueryValue(value as string | number | boolean)}`);
+      parts.push(`${name}=${encodeQueryValue(value as string | number | boolean, key)}`);
     }
   }
   return parts.join('&');
@@ -90,12 +122,20 @@ export function encodeQuery(query: Readonly<Record<string, QueryValue>>): string
  */
 export function buildRequest(method: HttpMethod, template: string, options: RequestOptions = {}, defaults?: Readonly<Record<string, string>>): PreparedRequest {
   if (options === null || typeof options !== 'object') throw new ArgumentError('options: expected an object', 'options');
-  const expanded = expandTemplate(template, options);
+  let expanded: string;
+  try {
+    expanded = expandTemplate(template, options);
+  } catch (cause) {
+    if (!(cause instanceof URIError)) throw cause;
+    // an optional variable ({?q}) with an unpaired surrogate cannot be percent-encoded
+    throw new ArgumentError(`template ${template}: a variable cannot be percent-encoded (${cause.message})`, 'template', { cause });
+  }
   let path = `/${expanded}`;
   if (options.query !== undefined) {
     const search = encodeQuery(options.query);
     if (search) path += (path.includes('?') ? '&' : '?') + search;
   }
+  checkPath(path, template);
 
   const headers: Record<string, string> = defaults ? { ...defaults } : {};
   let body: RawBody | undefined;

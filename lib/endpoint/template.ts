@@ -74,6 +74,7 @@ export function expandTemplate(template: string, values: Readonly<Record<string,
       if (text === '.' || text === '..') {
         throw new ArgumentError(`path variable "${name}" must not be "." or ".."`, name);
       }
+      if (/\p{Surrogate}/u.test(text)) throw new ArgumentError(`path variable "${name}" holds an unpaired surrogate (not valid Unicode text)`, name);
     }
   }
   return URITemplate.expand(template, values);

@@ -1,8 +1,8 @@
 /**
  * An ordered, named list of middleware (outermost first) ending in the transport — wechatpay-php's
  * Guzzle HandlerStack, in TypeScript. The default order is
- * `sign → [your steps] → verify → transport`: your steps see signed requests and only verified
- * responses; a step placed before `sign` (e.g. a retry) re-enters signing on every attempt.
+ * `retry → sign → [your steps] → verify → transport`: your steps see signed requests and only verified
+ * responses; `retry` sits before `sign`, so every attempt is signed afresh.
  * @module
  */
 import { ArgumentError } from '../errors.js';

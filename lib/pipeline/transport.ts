@@ -59,6 +59,16 @@ function networkError(error: unknown, ctx: RequestContext, timedOut: boolean, us
 }
 
 /**
+ * Errors of a streamed body (socket closed mid-body, abort) reach the reader as the typed errors
+ * of the rest of the client. undici fails a body through `destroy(error)`, so that is where the
+ * error is translated; nothing is copied on the data path.
+ */
+function typedStreamErrors(body: Readable, ctx: RequestContext, timedOut: () => boolean, userSignal: AbortSignal | undefined): void {
+  const destroy = body.destroy.bind(body);
+  body.destroy = (error?: Error) => destroy(error === undefined || error === null ? error : networkError(error, ctx, timedOut(), userSignal));
+}
+
+/**
  * Builds the transport step for a dispatcher.
  * @example
  * ```ts
@@ -72,9 +82,12 @@ export function createTransport(dispatcher: Dispatcher): (ctx: RequestContext) =
     if (userSignal?.aborted) throw networkError(userSignal.reason, ctx, false, userSignal);
     const controller = new AbortController();
     let timedOut = false;
+    let streamed: (Readable & AsyncIterable<Buffer>) | undefined;
     const timer = setTimeout(() => {
       timedOut = true;
-      controller.abort();
+      // a stalled stream fails with a TimeoutError, not with undici's abort error
+      if (streamed) streamed.destroy(new TimeoutError(ctx.timeout, { request: redactedOf(ctx) }));
+      else controller.abort();
     }, ctx.timeout);
     const onAbort = () => controller.abort(userSignal?.reason);
     userSignal?.addEventListener('abort', onAbort, { once: true });
@@ -96,8 +109,16 @@ export function createTransport(dispatcher: Dispatcher): (ctx: RequestContext) =
       if (ctx.options.stream === true && res.statusCode >= 200 && res.statusCode < 300) {
         // the caller consumes the stream; the timeout keeps guarding until the body ends
         streaming = true;
+        streamed = body;
         body.once('close', release);
+        typedStreamErrors(body, ctx, () => timedOut, userSignal);
         return { status: res.statusCode, headers: res.headers, data: undefined, body };
+      }
+      // a declared length over the limit fails at once instead of after the first maxBodySize bytes
+      const declared = Number(res.headers['content-length']);
+      if (declared > ctx.maxBodySize) {
+        body.destroy();
+        throw new DecodeError(`response Content-Length ${declared} exceeds maxBodySize (${ctx.maxBodySize} bytes)`, { request: redactedOf(ctx), status: res.statusCode });
       }
       const bytes = await readBody(body, ctx.maxBodySize, ctx, res.statusCode);
       return { status: res.statusCode, headers: res.headers, data: undefined, body: bytes };

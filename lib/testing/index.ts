@@ -17,3 +17,7 @@ export { MswDispatcher } from './msw-dispatcher.js';
 export type { FetchHandler } from './msw-dispatcher.js';
 export { createCertificate } from './certificates.js';
 export type { CertificateOptions, IssuedCertificate } from './certificates.js';
+export { APPLYMENT_SENSITIVE_FIELDS, beijingTime, platformHandlers } from './platform-handlers.js';
+export type { PlatformState } from './platform-handlers.js';
+export { createNotification } from './notification.js';
+export type { NotificationInput } from './notification.js';

@@ -29,7 +29,7 @@ describe('seed endpoint v3/ecommerce/refunds/{refund_id}/return-advance', () => 
     expectTypeOf(client.chain('v3/ecommerce/refunds/{refund_id}/return-advance').post).toEqualTypeOf<Post>();
     expectTypeOf(client['v3/ecommerce/refunds/{refund_id}/return-advance'].post).toEqualTypeOf<Post>();
     expectTypeOf(client.v3.ecommerce.refunds._refund_id_.returnAdvance.postAsync).toEqualTypeOf<Post>();
-    expectTypeOf<Post>().toEqualTypeOf<(options: Endpoints['v3/ecommerce/refunds/{refund_id}/return-advance']['post']['options'] & import('../../lib/index.js').TransportOptions) => Promise<ChainResponse<Endpoints['v3/ecommerce/refunds/{refund_id}/return-advance']['post']['data']>>>();
+    expectTypeOf<Post>().toEqualTypeOf<(options: Endpoints['v3/ecommerce/refunds/{refund_id}/return-advance']['post']['options'] & import('../../lib/index.js').CallOptions) => Promise<ChainResponse<Endpoints['v3/ecommerce/refunds/{refund_id}/return-advance']['post']['data']>>>();
   });
 
   it('types the GET with its required query', () => {

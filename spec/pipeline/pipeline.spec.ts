@@ -22,7 +22,7 @@ describe('Pipeline', () => {
       seen.push(`after ${res.status} ${JSON.stringify(res.data)}`);
       return res;
     }, 'log');
-    expect(local.pipeline.names()).toEqual(['sign', 'log', 'verify']);
+    expect(local.pipeline.names()).toEqual(['retry', 'sign', 'log', 'verify']);
     await local.chain('v3/echo').get();
     expect(seen).toEqual(['before GET /v3/echo auth=yes', 'after 200 {"ok":true}']);
     await local.close();
@@ -39,8 +39,8 @@ describe('Pipeline', () => {
         return next(ctx);
       }
     };
-    local.pipeline.before('sign', retry, 'retry');
-    expect(local.pipeline.names()).toEqual(['retry', 'sign', 'verify']);
+    local.pipeline.before('sign', retry, 'my-retry');
+    expect(local.pipeline.names()).toEqual(['retry', 'my-retry', 'sign', 'verify']);
     flaky = 0;
     const res = await local.chain('v3/flaky').get();
     expect(res.data).toEqual({ ok: true });

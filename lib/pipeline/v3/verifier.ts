@@ -5,9 +5,9 @@
  * Shared by the APIv3 pipeline and webhook parsing.
  * @module
  */
-import { createHash, verify as rsaVerify, type KeyObject } from 'node:crypto';
+import { createHash, verify as rsaVerify, X509Certificate, type KeyObject } from 'node:crypto';
 import { ArgumentError, VerificationError, type RedactedRequest } from '../../errors.js';
-import { loadKey, type KeyLike } from '../../crypto/keys.js';
+import { loadKey, readKeyFile, type KeyLike } from '../../crypto/keys.js';
 
 /** Headers as undici, node:http or a framework gives them: lower-case names, maybe arrays. */
 export type HeaderBag = Readonly<Record<string, string | string[] | undefined>>;
@@ -28,6 +28,7 @@ const TIMESTAMP = /^\d{1,12}$/;
  */
 export class Verifier {
   readonly #keys = new Map<string, KeyObject>();
+  readonly #expiry = new Map<string, Date>();
 
   /** @param certs platform certificates / public keys by serial or public key id */
   constructor(certs: Readonly<Record<string, KeyLike>> = {}) {
@@ -38,12 +39,29 @@ export class Verifier {
   /** Adds or replaces the key for `serial`. */
   set(serial: string, key: KeyLike): void {
     if (typeof serial !== 'string' || serial.length === 0) throw new ArgumentError('certs: a serial must be a non-empty string', 'certs');
-    this.#keys.set(serial, loadKey(key, 'public', `certs["${serial}"]`));
+    // a certificate's expiry is kept so sensitive-field encryption can prefer the newest one
+    const bytes = typeof key === 'string' && key.startsWith('file://') ? readKeyFile(key, `certs["${serial}"]`) : key;
+    this.#keys.set(serial, loadKey(bytes, 'public', `certs["${serial}"]`));
+    this.#expiry.delete(serial);
+    const certificate = typeof bytes === 'string' ? (bytes.includes('-----BEGIN CERTIFICATE-----') ? bytes : undefined) : bytes instanceof Uint8Array ? bytes : undefined;
+    if (certificate !== undefined) {
+      try {
+        this.#expiry.set(serial, new Date(new X509Certificate(certificate).validTo));
+      } catch {
+        // bytes of a bare key, not a certificate: no expiry
+      }
+    }
   }
 
   /** Removes the key for `serial`. */
   delete(serial: string): boolean {
+    this.#expiry.delete(serial);
     return this.#keys.delete(serial);
+  }
+
+  /** When the certificate of `serial` expires; undefined for public keys (`PUB_KEY_ID_…`) and bare keys. */
+  expiresAt(serial: string): Date | undefined {
+    return this.#expiry.get(serial);
   }
 
   /** Whether a key is known for `serial`. */
@@ -77,7 +95,13 @@ export class Verifier {
     const fail = (reason: VerificationError['reason'], message: string) =>
       new VerificationError(reason, `${what} rejected: ${message}`, { request: options.request, status: options.status });
     const pick = (name: string): string => {
-      const value = headers[name];
+      let value = headers[name];
+      // headers kept in the sender's case (API gateways, hand-built objects) match too; two spellings are a duplicate
+      for (const key of Object.keys(headers)) {
+        if (key === name || key.length !== name.length || key.toLowerCase() !== name || headers[key] === undefined) continue;
+        if (value !== undefined) throw fail('duplicated-header', `header ${name} appears more than once`);
+        value = headers[key];
+      }
       if (Array.isArray(value)) {
         if (value.length === 1 && typeof value[0] === 'string') return value[0];
         throw fail('duplicated-header', `header ${name} appears ${value.length} times`);

@@ -37,14 +37,14 @@ function decodeLenient(bytes: Buffer, headers: ChainResponse['headers']): unknow
   return text;
 }
 
-async function buffer(stream: Readable, limit: number): Promise<Buffer> {
+async function buffer(stream: Readable, limit: number, ctx: RequestContext, status: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     size += chunk.length;
     if (size > limit) {
       stream.destroy();
-      throw new DecodeError(`response body exceeds maxBodySize (${limit} bytes)`);
+      throw new DecodeError(`response body exceeds maxBodySize (${limit} bytes)`, { request: redactedOf(ctx), status });
     }
     chunks.push(chunk);
   }
@@ -68,7 +68,7 @@ export function v3Verify(verifier: Verifier): Middleware {
     if (!Buffer.isBuffer(res.body)) {
       // a stream was asked for: exempt downloads pass as streams; anything else is verified first
       if (exempt && !signed) return res;
-      const bytes = await buffer(res.body, ctx.maxBodySize);
+      const bytes = await buffer(res.body, ctx.maxBodySize, ctx, res.status);
       verifier.check(res.headers, bytes, { request: redactedOf(ctx), status: res.status });
       return { ...res, body: Readable.from([bytes]) };
     }

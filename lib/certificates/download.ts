@@ -1,0 +1,221 @@
+/**
+ * Platform certificates (平台证书): download `GET /v3/certificates`, decrypt each certificate with
+ * the APIv3 key and verify the response with the certificates it carries.
+ *
+ * The bootstrap works because the certificates are AES-GCM encrypted with the APIv3 key, which only
+ * WeChat Pay and the merchant know: a certificate that decrypts (tag checked) is authentic, and the
+ * response must then verify with one of them (or with a key the client already had).
+ * @module
+ */
+import { X509Certificate } from 'node:crypto';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { WeChatPayClient } from '../builder.js';
+import { AesGcm } from '../crypto/aes-gcm.js';
+import { ArgumentError, HttpError, PublicKeyModeError, VerificationError } from '../errors.js';
+import type { Middleware } from '../pipeline/context.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
+import type { Verifier } from '../pipeline/v3/verifier.js';
+
+/**
+ * The name of the pipeline step {@link downloadCertificates} installs.
+ * @example
+ * ```ts
+ * client.pipeline.names(); // ['sign', 'verify', 'platform-certificates']
+ * ```
+ */
+export const CERTIFICATES_STEP = 'platform-certificates';
+
+/**
+ * A decrypted platform certificate.
+ * @example
+ * ```ts
+ * const [{ serial, pem, expire }] = await downloadCertificates(client, { apiv3Key });
+ * ```
+ */
+export interface PlatformCertificate {
+  /** Serial number, upper-case hex (the `Wechatpay-Serial` it signs with). */
+  serial: string;
+  /** The certificate, PEM. */
+  pem: string;
+  /** Not valid before (`effective_time`). */
+  effective: Date;
+  /** Not valid after (`expire_time`). */
+  expire: Date;
+}
+
+interface EncryptedCertificate {
+  serial_no?: unknown;
+  encrypt_certificate?: { algorithm?: unknown; nonce?: unknown; associated_data?: unknown; ciphertext?: unknown };
+}
+
+/**
+ * Decrypts the `data` array of a `/v3/certificates` answer.
+ * @throws {VerificationError} `decrypt-failed` (wrong APIv3 key), `unsupported-algorithm` or `malformed-notification` (unexpected shape)
+ * @example
+ * ```ts
+ * const certificates = decryptCertificates(res.data, apiv3Key);
+ * ```
+ */
+export function decryptCertificates(payload: unknown, apiv3Key: string | Uint8Array): PlatformCertificate[] {
+  const data = (payload as { data?: unknown } | null)?.data;
+  const fail = (reason: VerificationError['reason'], message: string) => new VerificationError(reason, `platform certificates rejected: ${message}`);
+  if (!Array.isArray(data)) throw fail('malformed-notification', 'the answer has no "data" array');
+  return data.map((item: EncryptedCertificate, index) => {
+    const encrypted = item?.encrypt_certificate;
+    if (typeof item?.serial_no !== 'string' || !encrypted || typeof encrypted.ciphertext !== 'string' || typeof encrypted.nonce !== 'string') {
+      throw fail('malformed-notification', `data[${index}] lacks serial_no or encrypt_certificate`);
+    }
+    if (encrypted.algorithm !== 'AEAD_AES_256_GCM') throw fail('unsupported-algorithm', `data[${index}] uses ${String(encrypted.algorithm).slice(0, 32)}`);
+    let pem: string;
+    try {
+      pem = AesGcm.decrypt(encrypted.ciphertext, apiv3Key, encrypted.nonce, typeof encrypted.associated_data === 'string' ? encrypted.associated_data : '');
+    } catch (cause) {
+      if (cause instanceof ArgumentError && cause.field === 'key') throw new ArgumentError(`apiv3Key: ${cause.message.replace(/^key: /, '')}`, 'apiv3Key');
+      throw fail('decrypt-failed', `certificate ${item.serial_no} does not decrypt with the APIv3 key (wrong or reset APIv3 key?)`);
+    }
+    let x509: X509Certificate;
+    try {
+      x509 = new X509Certificate(pem);
+    } catch {
+      throw fail('malformed-notification', `certificate ${item.serial_no} is not an X.509 certificate`);
+    }
+    const serial = x509.serialNumber.toUpperCase();
+    if (serial !== item.serial_no.toUpperCase()) throw fail('malformed-notification', `serial_no ${item.serial_no} differs from the certificate's serial ${serial}`);
+    return { serial, pem, effective: new Date(x509.validFrom), expire: new Date(x509.validTo) };
+  });
+}
+
+interface StepState {
+  apiv3Key: string | Uint8Array;
+}
+
+const installed = new WeakMap<Pipeline, StepState>();
+
+function isCertificatesPath(path: string): boolean {
+  const q = path.indexOf('?');
+  return (q === -1 ? path : path.slice(0, q)) === '/v3/certificates';
+}
+
+/**
+ * The bootstrap step: on a successful `GET /v3/certificates`, before the response is verified,
+ * decrypts the certificates it carries and adds the unexpired ones to `verifier`.
+ * @example
+ * ```ts
+ * client.pipeline.after('verify', certificatesStep(client.verifier, () => apiv3Key), 'platform-certificates');
+ * ```
+ */
+export function certificatesStep(verifier: Verifier, apiv3Key: () => string | Uint8Array, now: () => number = Date.now): Middleware {
+  return async function platformCertificates(ctx, next) {
+    const res = await next(ctx);
+    if (ctx.method !== 'GET' || res.status !== 200 || !isCertificatesPath(ctx.path) || !Buffer.isBuffer(res.body)) return res;
+    let payload: unknown;
+    try {
+      payload = JSON.parse(res.body.toString('utf8'));
+    } catch {
+      return res; // the verify step reports it
+    }
+    for (const certificate of decryptCertificates(payload, apiv3Key())) {
+      if (certificate.expire.getTime() > now() && !verifier.has(certificate.serial)) verifier.set(certificate.serial, certificate.pem);
+    }
+    return res;
+  };
+}
+
+/**
+ * Installs the bootstrap step on a client (once; later calls only update the APIv3 key).
+ * @example
+ * ```ts
+ * installCertificatesStep(client, apiv3Key);
+ * await client.v3.certificates.get(); // verifies even when the client knew none of the certificates
+ * ```
+ */
+export function installCertificatesStep(client: WeChatPayClient, apiv3Key: string | Uint8Array): void {
+  const state = installed.get(client.pipeline);
+  if (state) {
+    state.apiv3Key = apiv3Key;
+    return;
+  }
+  const fresh: StepState = { apiv3Key };
+  const step = certificatesStep(client.verifier, () => fresh.apiv3Key);
+  if (client.pipeline.names().includes('verify')) client.pipeline.after('verify', step, CERTIFICATES_STEP);
+  else client.pipeline.use(step, CERTIFICATES_STEP);
+  installed.set(client.pipeline, fresh);
+}
+
+/**
+ * Options of {@link downloadCertificates}.
+ * @example
+ * ```ts
+ * const options: DownloadOptions = { apiv3Key, timeout: 10_000 };
+ * ```
+ */
+export interface DownloadOptions {
+  /** The APIv3 key (32 bytes) the certificates are encrypted with. */
+  apiv3Key: string | Uint8Array;
+  timeout?: number;
+  signal?: AbortSignal;
+}
+
+function checkKey(apiv3Key: unknown): void {
+  const length = typeof apiv3Key === 'string' ? Buffer.byteLength(apiv3Key) : apiv3Key instanceof Uint8Array ? apiv3Key.byteLength : -1;
+  if (length !== 32) throw new ArgumentError(`apiv3Key: the APIv3 key must be 32 bytes${length >= 0 ? `, got ${length}` : ''}`, 'apiv3Key');
+}
+
+/**
+ * Downloads and decrypts the platform certificates; returns them oldest expiry first. Returns a Promise.
+ * The client needs no `certs` for this (bootstrap): the response is verified with the
+ * certificates it carries. The unexpired ones are added to `client.verifier`; this installs a
+ * pipeline step named `platform-certificates` on the client.
+ * @throws {PublicKeyModeError} when the merchant is in public-key mode (404 `RESOURCE_NOT_EXISTS`)
+ * @throws {VerificationError} `decrypt-failed` for a wrong APIv3 key; other client errors as usual
+ * @example
+ * ```ts
+ * const client = Builder.factory({ mchid, serial, privateKey });          // no certs yet
+ * const certificates = await downloadCertificates(client, { apiv3Key });
+ * await writeCertificates(certificates, '/etc/wechatpay');               // wechatpay_<serial>.pem
+ * ```
+ */
+export async function downloadCertificates(client: WeChatPayClient, options: DownloadOptions): Promise<PlatformCertificate[]> {
+  if (options === null || typeof options !== 'object') throw new ArgumentError('options: expected { apiv3Key }', 'options');
+  checkKey(options.apiv3Key);
+  installCertificatesStep(client, options.apiv3Key);
+  let data: unknown;
+  try {
+    ({ data } = await client.chain('v3/certificates').get({ timeout: options.timeout, signal: options.signal }));
+  } catch (error) {
+    if (error instanceof HttpError && error.status === 404 && error.code === 'RESOURCE_NOT_EXISTS') {
+      throw new PublicKeyModeError(
+        'this merchant has no platform certificates (GET /v3/certificates answered 404 ' +
+          `${error.code}): it uses WeChat Pay public key mode. Download the public key (pub_key.pem) and its ID ` +
+          '(PUB_KEY_ID_…) from the merchant platform (账户中心 → API安全 → 微信支付公钥) and configure certs: { "PUB_KEY_ID_…": "file:///path/to/pub_key.pem" }',
+        { cause: error, request: error.request },
+      );
+    }
+    throw error;
+  }
+  return decryptCertificates(data, options.apiv3Key).sort((a, b) => a.expire.getTime() - b.expire.getTime());
+}
+
+/**
+ * Writes certificates as `wechatpay_<serial>.pem` into `dir` (created if missing; each file
+ * written to a temporary name and renamed, so readers never see half a file). Returns the paths. Returns a Promise.
+ * @example
+ * ```ts
+ * const paths = await writeCertificates(certificates, './certs'); // ['certs/wechatpay_5157F09EFDC096DE15EBE81A47057A7232F1B8E1.pem']
+ * ```
+ */
+export async function writeCertificates(certificates: readonly PlatformCertificate[], dir: string): Promise<string[]> {
+  if (typeof dir !== 'string' || dir === '') throw new ArgumentError('dir: expected a directory path', 'dir');
+  await mkdir(dir, { recursive: true });
+  const paths: string[] = [];
+  for (const certificate of certificates) {
+    if (!/^[0-9A-F]+$/.test(certificate.serial)) throw new ArgumentError(`serial: "${certificate.serial.slice(0, 64)}" is not a hex serial`, 'serial');
+    const path = join(dir, `wechatpay_${certificate.serial}.pem`);
+    const temporary = `${path}.${process.pid}.tmp`;
+    await writeFile(temporary, certificate.pem, { mode: 0o644 });
+    await rename(temporary, path);
+    paths.push(path);
+  }
+  return paths;
+}

@@ -1,0 +1,170 @@
+/**
+ * The CLI's client configuration: a JSON file (`--config`, `WECHATPAY_CONFIG`) holding the
+ * `Builder.factory` options, overridden by `WECHATPAY_*` environment variables, overridden by
+ * flags. Key values may be PEM text, `file://` URLs or plain paths to existing files; a relative
+ * `file://` path in the config file is relative to that file.
+ * @module
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { ClientConfig } from '../builder.js';
+import { ArgumentError } from '../errors.js';
+
+/**
+ * Client flags every command accepts.
+ * @example
+ * ```ts
+ * const flags: ClientFlags = { config: 'wxpay.json', baseURL: 'http://127.0.0.1:8080/' };
+ * ```
+ */
+export interface ClientFlags {
+  config?: string;
+  mchid?: string;
+  serial?: string;
+  privateKey?: string;
+  privatekey?: string;
+  certs?: string[];
+  baseURL?: string;
+  timeout?: string;
+}
+
+/**
+ * Environment variables read, flag by flag.
+ * @example
+ * ```ts
+ * ENVIRONMENT.apiv3Key; // 'WECHATPAY_APIV3_KEY'
+ * ```
+ */
+export const ENVIRONMENT: Readonly<Record<string, string>> = {
+  config: 'WECHATPAY_CONFIG',
+  mchid: 'WECHATPAY_MCHID',
+  serial: 'WECHATPAY_SERIAL',
+  privateKey: 'WECHATPAY_PRIVATE_KEY',
+  certs: 'WECHATPAY_CERTS',
+  baseURL: 'WECHATPAY_BASE_URL',
+  timeout: 'WECHATPAY_TIMEOUT',
+  apiv3Key: 'WECHATPAY_APIV3_KEY',
+};
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * A key value as the CLI takes it: PEM text stays, `file://` stays (made absolute against `base`),
+ * a path to an existing file becomes a `file://` URL.
+ * @example
+ * ```ts
+ * keyValue('./apiclient_key.pem', process.cwd()); // 'file:///home/me/apiclient_key.pem'
+ * ```
+ */
+export function keyValue(value: unknown, base: string): unknown {
+  if (typeof value !== 'string' || value.startsWith('-----BEGIN')) return value;
+  if (value.startsWith('file://')) {
+    const rest = value.slice('file://'.length);
+    if (rest.startsWith('/') || rest.startsWith('localhost/')) return value;
+    return pathToFileURL(resolve(base, rest)).href;
+  }
+  const path = isAbsolute(value) ? value : resolve(base, value);
+  return existsSync(path) ? pathToFileURL(path).href : value;
+}
+
+function parseCerts(values: readonly string[] | string | undefined, source: string, base: string): Record<string, unknown> | undefined {
+  if (values === undefined) return undefined;
+  const list = typeof values === 'string' ? [values] : values;
+  const out: Record<string, unknown> = {};
+  for (const item of list) {
+    const text = item.trim();
+    if (text.startsWith('{')) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        throw new ArgumentError(`certs: ${source} is not valid JSON`, 'certs');
+      }
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ArgumentError(`certs: ${source} must be a JSON object { serial: key }`, 'certs');
+      for (const [serial, key] of Object.entries(parsed)) out[serial] = keyValue(key, base);
+      continue;
+    }
+    const eq = text.indexOf('=');
+    if (eq <= 0) throw new ArgumentError(`certs: ${source} expects SERIAL=KEY (a PUB_KEY_ID_… or certificate serial, then a path, file:// URL or PEM)`, 'certs');
+    out[text.slice(0, eq)] = keyValue(text.slice(eq + 1), base);
+  }
+  return out;
+}
+
+function readConfigFile(path: string): { config: Record<string, unknown>; base: string } {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new ArgumentError(`config: cannot read ${path} (${(cause as NodeJS.ErrnoException).code ?? 'EIO'})`, 'config', { cause });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (cause) {
+    throw new ArgumentError(`config: ${path} is not valid JSON`, 'config', { cause });
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ArgumentError(`config: ${path} must hold a JSON object`, 'config');
+  return { config: parsed as Record<string, unknown>, base: dirname(resolve(path)) };
+}
+
+function timeoutOf(value: string | undefined, source: string): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isFinite(number) || number <= 0) throw new ArgumentError(`timeout: ${source} must be a positive number of milliseconds`, 'timeout');
+  return number;
+}
+
+/**
+ * Merges config file, environment and flags into `Builder.factory` options (and the APIv3 key
+ * when present). Later sources win field by field; `certs` from a later source replace earlier ones.
+ * @throws {ArgumentError}
+ * @example
+ * ```ts
+ * const { config, apiv3Key } = resolveCliConfig({ config: 'wxpay.json', baseURL: 'http://127.0.0.1:8080/' }, process.env);
+ * ```
+ */
+export function resolveCliConfig(flags: ClientFlags & { key?: string }, env: Env, cwd = process.cwd()): { config: ClientConfig; apiv3Key: string | undefined } {
+  const file = flags.config ?? env[ENVIRONMENT.config as string];
+  const merged: Record<string, unknown> = {};
+  let apiv3Key: string | undefined;
+  if (file) {
+    const { config, base } = readConfigFile(resolve(cwd, file));
+    Object.assign(merged, config);
+    if (config.privateKey !== undefined) merged.privateKey = keyValue(config.privateKey, base);
+    if (config.certs !== undefined) {
+      if (config.certs === null || typeof config.certs !== 'object') throw new ArgumentError('certs: the config file must give certs as an object { serial: key }', 'certs');
+      merged.certs = Object.fromEntries(Object.entries(config.certs as Record<string, unknown>).map(([serial, key]) => [serial, keyValue(key, base)]));
+    }
+    if (typeof config.apiv3Key === 'string') apiv3Key = config.apiv3Key;
+    delete merged.apiv3Key;
+  }
+  const layer = (source: ClientFlags & { apiv3Key?: string }, label: (field: string) => string) => {
+    if (source.mchid !== undefined) merged.mchid = source.mchid;
+    if (source.serial !== undefined) merged.serial = source.serial;
+    const privateKey = source.privateKey ?? source.privatekey;
+    if (privateKey !== undefined) merged.privateKey = keyValue(privateKey, cwd);
+    const certs = parseCerts(source.certs, label('certs'), cwd);
+    if (certs !== undefined) merged.certs = certs;
+    if (source.baseURL !== undefined) merged.baseURL = source.baseURL;
+    const timeout = timeoutOf(source.timeout, label('timeout'));
+    if (timeout !== undefined) merged.timeout = timeout;
+    if (source.apiv3Key !== undefined) apiv3Key = source.apiv3Key;
+  };
+  const fromEnv = (name: string) => env[ENVIRONMENT[name] as string] || undefined;
+  layer(
+    {
+      mchid: fromEnv('mchid'),
+      serial: fromEnv('serial'),
+      privateKey: fromEnv('privateKey'),
+      certs: fromEnv('certs') === undefined ? undefined : [fromEnv('certs') as string],
+      baseURL: fromEnv('baseURL'),
+      timeout: fromEnv('timeout'),
+      apiv3Key: fromEnv('apiv3Key'),
+    },
+    (field) => ENVIRONMENT[field] as string,
+  );
+  layer({ ...flags, apiv3Key: flags.key }, (field) => `--${field}`);
+  return { config: merged as unknown as ClientConfig, apiv3Key };
+}

@@ -1,0 +1,280 @@
+/**
+ * The `wxpay` command: `wxpay crt …` downloads platform certificates; `wxpay <endpoint> …` sends
+ * one signed, verified request and prints the answer. Parsing by commander; path variables given
+ * as extra `--name=value` flags are read with node's `util.parseArgs`.
+ * @module
+ */
+import { parseArgs } from 'node:util';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Builder, type WeChatPayClient } from '../builder.js';
+import { downloadCertificates, writeCertificates } from '../certificates/download.js';
+import type { ChainNode } from '../chain/types.js';
+import type { RequestOptions } from '../endpoint/options.js';
+import { ArgumentError, DecodeError, HttpError, NetworkError, PublicKeyModeError, VerificationError, WeChatPayError } from '../errors.js';
+import { VERSION } from '../version.js';
+import { ENVIRONMENT, resolveCliConfig, type ClientFlags } from './config.js';
+
+/**
+ * Exit codes a script can rely on.
+ * @example
+ * ```ts
+ * if (code === EXIT.HTTP) console.error('WeChat Pay said no');
+ * ```
+ */
+export const EXIT = {
+  OK: 0,
+  /** Anything unexpected. */
+  FAILURE: 1,
+  /** Bad command line, config or input (nothing was sent). */
+  USAGE: 2,
+  /** WeChat Pay answered a non-2xx status (incl. public-key mode for `crt`). */
+  HTTP: 3,
+  /** The answer failed verification (signature, serial, timestamp, decryption). */
+  VERIFICATION: 4,
+  /** Connection failed or timed out. */
+  NETWORK: 5,
+} as const;
+
+/**
+ * Where the CLI writes and what it reads.
+ * @example
+ * ```ts
+ * const io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env };
+ * ```
+ */
+export interface CliIo {
+  stdout: { write(chunk: string | Uint8Array): unknown };
+  stderr: { write(chunk: string): unknown };
+  env: Readonly<Record<string, string | undefined>>;
+  cwd?: string;
+}
+
+const VERBS = ['get', 'post', 'put', 'patch', 'delete'] as const;
+
+function withClientOptions(command: Command): Command {
+  return command
+    .option('-c, --config <file>', `JSON file with the Builder.factory options (${ENVIRONMENT.config})`)
+    .option('-m, --mchid <mchid>', `merchant id (${ENVIRONMENT.mchid})`)
+    .option('-s, --serial <serial>', `merchant API certificate serial (${ENVIRONMENT.serial})`)
+    .option('-k, --privateKey <key>', `merchant private key: path, file:// URL or PEM (${ENVIRONMENT.privateKey})`)
+    .addOption(new Option('--privatekey <key>').hideHelp())
+    .option('--certs <serial=key...>', `platform certificates / public keys, SERIAL=path or a JSON object (${ENVIRONMENT.certs})`)
+    .option('-b, --baseURL <url>', `base URL, e.g. the emulator or a proxy (${ENVIRONMENT.baseURL})`)
+    .option('--timeout <ms>', `milliseconds per request (${ENVIRONMENT.timeout})`);
+}
+
+function parseJsonFlag(value: string | undefined, flag: string): unknown {
+  if (value === undefined) return undefined;
+  try {
+    return JSON.parse(value);
+  } catch {
+    throw new ArgumentError(`${flag}: not valid JSON`, flag);
+  }
+}
+
+/** Extra `--name=value` / `--name value` flags → path variables. */
+function pathVariables(extra: string[]): Record<string, string> {
+  const { tokens } = parseArgs({ args: extra, strict: false, allowPositionals: true, tokens: true });
+  const out: Record<string, string> = {};
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i];
+    if (token?.kind === 'option') {
+      if (token.value !== undefined) {
+        out[token.name] = token.value;
+        continue;
+      }
+      const next = tokens[i + 1];
+      if (next?.kind === 'positional') {
+        out[token.name] = next.value;
+        i++;
+        continue;
+      }
+      throw new ArgumentError(`--${token.name}: needs a value (--${token.name}=VALUE)`, token.name);
+    }
+    if (token?.kind === 'positional') throw new ArgumentError(`unexpected argument "${token.value}" (path variables are given as --name=value)`, 'arguments');
+  }
+  return out;
+}
+
+function endpointNode(client: WeChatPayClient, endpoint: string): ChainNode {
+  if (endpoint.includes('/')) return client.chain(endpoint);
+  const segments = endpoint.split('.');
+  if (segments.some((segment) => segment === '') || !/^(v2|v3|hk|global)$/.test(segments[0] as string)) {
+    throw new ArgumentError(`endpoint: "${endpoint}" is neither a path (v3/pay/transactions/native) nor a chain (v3.pay.transactions.native)`, 'endpoint');
+  }
+  let node = client as unknown as ChainNode;
+  for (const segment of segments) node = node[segment] as ChainNode;
+  return node;
+}
+
+function printJson(io: CliIo, value: unknown): void {
+  io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+function report(io: CliIo, error: unknown): number {
+  const say = (message: string) => io.stderr.write(`wxpay: ${message}\n`);
+  if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+  if (error instanceof ArgumentError) {
+    say(error.message);
+    return EXIT.USAGE;
+  }
+  if (error instanceof PublicKeyModeError) {
+    say(error.message);
+    return EXIT.HTTP;
+  }
+  if (error instanceof HttpError) {
+    say(error.message);
+    io.stderr.write(`${JSON.stringify({ status: error.status, code: error.code, data: error.response.data, verified: error.verified }, null, 2)}\n`);
+    return EXIT.HTTP;
+  }
+  if (error instanceof VerificationError) {
+    say(`${error.message} (${error.reason})`);
+    return EXIT.VERIFICATION;
+  }
+  if (error instanceof NetworkError) {
+    say(error.message);
+    return EXIT.NETWORK;
+  }
+  if (error instanceof DecodeError || error instanceof WeChatPayError) {
+    say(error.message);
+    return EXIT.FAILURE;
+  }
+  say(error instanceof Error ? error.message : String(error));
+  return EXIT.FAILURE;
+}
+
+/**
+ * Builds the commander program. `run` collects the command's work so `main` can await it.
+ * @example
+ * ```ts
+ * const program = createProgram(io, (work) => (pending = work));
+ * ```
+ */
+export function createProgram(io: CliIo, run: (work: Promise<void>) => void): Command {
+  const program = new Command('wxpay')
+    .description('WeChat Pay APIv3 from the shell: signed requests, verified answers, platform certificates')
+    .version(VERSION, '-V, --version')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .showHelpAfterError('(add --help for usage)')
+    .addHelpText(
+      'after',
+      `
+Endpoints (the default command, see "wxpay request --help"):
+  wxpay v3.pay.transactions.native --config cfg.json --json '{"appid":"wx…","mchid":"1900000109",…}'
+  wxpay v3/pay/transactions/out-trade-no/{out_trade_no} --out_trade_no=T1 --query '{"mchid":"1900000109"}'
+
+Exit codes: 0 ok, 2 usage/config, 3 HTTP error answer, 4 verification failed, 5 network/timeout, 1 other.`,
+    );
+
+  withClientOptions(
+    program
+      .command('crt')
+      .description('download the platform certificates (no certs needed: the answer is verified with the certificates it carries)')
+      .option('--key <apiv3Key>', `APIv3 key, 32 bytes (${ENVIRONMENT.apiv3Key}; prefer the variable: flags show in ps)`)
+      .option('-o, --output <dir>', 'write wechatpay_<serial>.pem files into this directory'),
+  ).action((flags: ClientFlags & { key?: string; output?: string }) => {
+    run(
+      (async () => {
+        const { config, apiv3Key } = resolveCliConfig(flags, io.env, io.cwd);
+        if (apiv3Key === undefined) throw new ArgumentError(`apiv3Key: required (--key or ${ENVIRONMENT.apiv3Key})`, 'apiv3Key');
+        const client = Builder.factory(config);
+        try {
+          const certificates = await downloadCertificates(client, { apiv3Key });
+          const paths = flags.output === undefined ? undefined : await writeCertificates(certificates, flags.output);
+          printJson(
+            io,
+            certificates.map((c, i) => ({
+              serial: c.serial,
+              effective: c.effective.toISOString(),
+              expire: c.expire.toISOString(),
+              ...(paths ? { path: paths[i] } : { pem: c.pem }),
+            })),
+          );
+        } finally {
+          await client.close();
+        }
+      })(),
+    );
+  });
+
+  withClientOptions(
+    program
+      .command('request <endpoint>', { isDefault: true })
+      .description('send one request: <endpoint> is a chain (v3.pay.transactions.native) or a path (v3/pay/transactions/out-trade-no/{out_trade_no})')
+      .option('-d, --json <json>', 'JSON payload (implies POST)')
+      .option('-q, --query <json>', 'query parameters as a JSON object')
+      .addOption(
+        new Option('-X, --method <verb>', 'HTTP method: get, post, put, patch or delete (default: post with --json, get otherwise)').argParser((value: string) => {
+          const verb = value.toLowerCase();
+          if (!(VERBS as readonly string[]).includes(verb)) throw new InvalidArgumentError('expected get, post, put, patch or delete');
+          return verb;
+        }),
+      )
+      .option('-H, --header <name:value...>', 'extra request header')
+      .option('-e, --encrypt <field...>', 'sensitive json fields to encrypt with the platform key (sets Wechatpay-Serial)')
+      .option('-i, --include', 'print {status, headers, data} instead of data')
+      .allowUnknownOption()
+      .allowExcessArguments()
+      .addHelpText('after', '\nPath variables: --name=value, e.g. --out_trade_no=T1 for {out_trade_no}.'),
+  ).action((endpoint: string, flags: ClientFlags & { json?: string; query?: string; method?: string; header?: string[]; encrypt?: string[]; include?: boolean }, command: Command) => {
+    run(
+      (async () => {
+        const options: RequestOptions = { ...pathVariables(command.args.slice(1)) };
+        const json = parseJsonFlag(flags.json, '--json');
+        const query = parseJsonFlag(flags.query, '--query');
+        if (json !== undefined) options.json = json;
+        if (query !== undefined) {
+          if (query === null || typeof query !== 'object' || Array.isArray(query)) throw new ArgumentError('--query: must be a JSON object', '--query');
+          options.query = query as RequestOptions['query'];
+        }
+        if (flags.header) {
+          const headers: Record<string, string> = {};
+          for (const item of flags.header) {
+            const colon = item.indexOf(':');
+            if (colon <= 0) throw new ArgumentError(`--header: "${item}" is not name:value`, '--header');
+            headers[item.slice(0, colon).trim()] = item.slice(colon + 1).trim();
+          }
+          options.headers = headers;
+        }
+        if (flags.encrypt) options.encrypt = flags.encrypt;
+        const verb = (flags.method ?? (json === undefined ? 'get' : 'post')).toLowerCase() as (typeof VERBS)[number];
+        const { config } = resolveCliConfig(flags, io.env, io.cwd);
+        const client = Builder.factory(config);
+        try {
+          const node = endpointNode(client, endpoint);
+          const res = await node[verb](options);
+          if (flags.include) printJson(io, { status: res.status, headers: res.headers, data: res.data });
+          else if (res.data !== undefined) printJson(io, res.data);
+          else if (Buffer.isBuffer(res.body) && res.body.length > 0) io.stdout.write(res.body);
+        } finally {
+          await client.close();
+        }
+      })(),
+    );
+  });
+  return program;
+}
+
+/**
+ * Runs the CLI; resolves to the exit code (never throws, never calls `process.exit`).
+ * @example
+ * ```ts
+ * process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env });
+ * ```
+ */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  let pending: Promise<void> | undefined;
+  try {
+    const program = createProgram(io, (work) => (pending = work));
+    if (argv.length === 0) {
+      program.outputHelp();
+      return EXIT.USAGE;
+    }
+    program.parse([...argv], { from: 'user' });
+    await pending;
+    return EXIT.OK;
+  } catch (error) {
+    return report(io, error);
+  }
+}

@@ -1,0 +1,254 @@
+/**
+ * Opt-in retries. The step sits before `sign`, so every attempt is signed afresh (new nonce and
+ * timestamp) and passes through every user step with `ctx.attempt` = 1, 2, 3…
+ *
+ * What is retried: GET, and any call whose own options say `retry` (WeChat Pay makes a POST
+ * idempotent through `out_trade_no` / `out_refund_no`, which only the caller can vouch for);
+ * for those, statuses in `statuses` (429 and 5xx by default), timeouts and broken connections.
+ * Any method is retried when the connection failed before a byte was sent (refused, unresolved,
+ * connect timeout). Never retried: a {@link VerificationError} (a forged answer does not get
+ * better), a caller's abort, an {@link ArgumentError} or {@link DecodeError}, a body given as a
+ * stream (it cannot be replayed; a media upload's stream can, and is).
+ * @module
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ArgumentError, HttpError, NetworkError, TimeoutError, VerificationError } from '../errors.js';
+import type { Middleware, RequestContext } from './context.js';
+
+/**
+ * How to retry.
+ * @example
+ * ```ts
+ * const policy: RetryPolicy = { retries: 3, minDelay: 200, maxDelay: 5_000, maxRetryAfter: 30_000 };
+ * Builder.factory({ ...config, retry: policy });
+ * ```
+ */
+export interface RetryPolicy {
+  /** Extra attempts after the first (default 2, at most 10). */
+  retries?: number;
+  /** Backoff before the first retry in ms, doubled per retry, then jittered (default 200). */
+  minDelay?: number;
+  /** Cap of one backoff delay in ms (default 5 000). */
+  maxDelay?: number;
+  /** Longest `Retry-After` honoured, ms (default 30 000); a longer one ends the retries. */
+  maxRetryAfter?: number;
+  /** Statuses worth another attempt (default 408, 429, 500, 502, 503, 504). */
+  statuses?: readonly number[];
+  /** Called before each wait, e.g. to log; must not throw. */
+  onRetry?: (info: RetryInfo) => void;
+}
+
+/**
+ * What {@link RetryPolicy.onRetry} is told.
+ * @example
+ * ```ts
+ * const onRetry = ({ attempt, delay, error }: RetryInfo) => console.warn(`attempt ${attempt} failed (${error.name}), next in ${delay} ms`);
+ * ```
+ */
+export interface RetryInfo {
+  /** The attempt that just failed (1 for the first). */
+  attempt: number;
+  /** Milliseconds until the next attempt. */
+  delay: number;
+  /** Why the attempt failed. */
+  error: Error;
+  method: string;
+  path: string;
+}
+
+/**
+ * The `retry` option: `true` for the default policy, a number of retries, a policy, or `false`
+ * (per request: no retries for this call). On a request other than GET, any value but `false`
+ * also says "this call is safe to repeat".
+ * @example
+ * ```ts
+ * await client.v3.pay.transactions.native.post({ json, retry: true }); // idempotent by out_trade_no
+ * await client.v3.certificates.get({ retry: false });
+ * ```
+ */
+export type RetryOption = boolean | number | RetryPolicy;
+
+/**
+ * A policy with every field set, as {@link resolveRetry} returns it.
+ * @example
+ * ```ts
+ * const policy: ResolvedRetryPolicy = resolveRetry({ retries: 3 }) ?? DEFAULT_RETRY;
+ * ```
+ */
+export type ResolvedRetryPolicy = Required<Omit<RetryPolicy, 'onRetry'>> & Pick<RetryPolicy, 'onRetry'>;
+
+/**
+ * The policy `retry: true` means.
+ * @example
+ * ```ts
+ * Builder.factory({ ...config, retry: { ...DEFAULT_RETRY, retries: 4 } });
+ * ```
+ */
+export const DEFAULT_RETRY: Readonly<ResolvedRetryPolicy> = Object.freeze({
+  retries: 2,
+  minDelay: 200,
+  maxDelay: 5_000,
+  maxRetryAfter: 30_000,
+  statuses: Object.freeze([408, 429, 500, 502, 503, 504]),
+});
+
+/** Connection failures that happen before any request byte leaves: safe to repeat for any method. */
+const BEFORE_SENDING = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT']);
+
+function ms(value: unknown, field: string, fallback: number, max = 600_000): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > max) {
+    throw new ArgumentError(`${field}: must be a number of milliseconds from 0 to ${max}`, field);
+  }
+  return value;
+}
+
+/**
+ * Validates a `retry` option; `undefined` means no retries.
+ * @param base the client's policy, which a request's own object refines
+ * @throws {ArgumentError} naming the field at fault
+ * @example
+ * ```ts
+ * resolveRetry(3, 'retry'); // { ...DEFAULT_RETRY, retries: 3 }
+ * ```
+ */
+export function resolveRetry(option: unknown, field = 'retry', base: ResolvedRetryPolicy = DEFAULT_RETRY): ResolvedRetryPolicy | undefined {
+  if (option === undefined || option === false) return undefined;
+  if (option === true) return base;
+  if (typeof option === 'number') {
+    if (!Number.isInteger(option) || option < 0 || option > 10) throw new ArgumentError(`${field}: a number of retries must be an integer from 0 to 10`, field);
+    return { ...base, retries: option };
+  }
+  if (option === null || typeof option !== 'object' || Array.isArray(option)) {
+    throw new ArgumentError(`${field}: expected true, false, a number of retries or { retries, minDelay, maxDelay, maxRetryAfter, statuses }`, field);
+  }
+  const policy = option as RetryPolicy;
+  const retries = policy.retries === undefined ? base.retries : policy.retries;
+  if (typeof retries !== 'number' || !Number.isInteger(retries) || retries < 0 || retries > 10) {
+    throw new ArgumentError(`${field}.retries: must be an integer from 0 to 10`, `${field}.retries`);
+  }
+  const statuses = policy.statuses ?? base.statuses;
+  if (!Array.isArray(statuses) || !statuses.every((s) => Number.isInteger(s) && s >= 400 && s <= 599)) {
+    throw new ArgumentError(`${field}.statuses: must be an array of HTTP statuses from 400 to 599`, `${field}.statuses`);
+  }
+  if (policy.onRetry !== undefined && typeof policy.onRetry !== 'function') throw new ArgumentError(`${field}.onRetry: must be a function`, `${field}.onRetry`);
+  const minDelay = ms(policy.minDelay, `${field}.minDelay`, base.minDelay);
+  const maxDelay = ms(policy.maxDelay, `${field}.maxDelay`, Math.max(base.maxDelay, minDelay));
+  if (maxDelay < minDelay) throw new ArgumentError(`${field}.maxDelay: must not be below minDelay`, `${field}.maxDelay`);
+  return {
+    retries,
+    minDelay,
+    maxDelay,
+    maxRetryAfter: ms(policy.maxRetryAfter, `${field}.maxRetryAfter`, base.maxRetryAfter, 3_600_000),
+    statuses: [...statuses],
+    onRetry: policy.onRetry ?? base.onRetry,
+  };
+}
+
+/**
+ * Milliseconds a `Retry-After` value asks for (delta-seconds or an HTTP date), or `undefined`
+ * when absent or unreadable.
+ * @example
+ * ```ts
+ * parseRetryAfter('3'); // 3000
+ * parseRetryAfter('Wed, 21 Oct 2015 07:28:00 GMT', Date.parse('Wed, 21 Oct 2015 07:27:58 GMT')); // 2000
+ * ```
+ */
+export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
+  const text = (Array.isArray(value) ? value[0] : value)?.trim();
+  if (!text) return undefined;
+  if (/^\d{1,10}$/.test(text)) return Number(text) * 1000;
+  if (!/^[A-Za-z]{3}, /.test(text)) return undefined;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/**
+ * Exponential backoff with equal jitter: half of `min(maxDelay, minDelay · 2^(attempt-1))`
+ * fixed, half random.
+ * @example
+ * ```ts
+ * backoff(DEFAULT_RETRY, 1, () => 0.5); // 150
+ * ```
+ */
+export function backoff(policy: Pick<ResolvedRetryPolicy, 'minDelay' | 'maxDelay'>, attempt: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(policy.maxDelay, policy.minDelay * 2 ** Math.min(attempt - 1, 30));
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
+/** Marks a `MediaUtil.getStream()` upload body, which the sign step re-creates on every attempt. */
+const MEDIA = Symbol.for('wechatpay-chain.media');
+
+function replayable(body: RequestContext['body']): boolean {
+  if (body === undefined || typeof body === 'string' || body instanceof Uint8Array) return true;
+  return typeof body === 'object' && body !== null && (body as { [MEDIA]?: unknown })[MEDIA] !== undefined;
+}
+
+/**
+ * How long to wait before repeating a failed attempt, or `undefined` to give up.
+ * @example
+ * ```ts
+ * retryDelay(error, { policy: DEFAULT_RETRY, attempt: 1, repeatable: true }); // e.g. 173
+ * ```
+ */
+export function retryDelay(
+  error: unknown,
+  options: { policy: ResolvedRetryPolicy; attempt: number; repeatable: boolean; random?: () => number; now?: number },
+): number | undefined {
+  const { policy, attempt, repeatable } = options;
+  if (attempt > policy.retries) return undefined;
+  if (error instanceof VerificationError) return undefined;
+  const wait = backoff(policy, attempt, options.random);
+  if (error instanceof HttpError) {
+    if (!repeatable || !policy.statuses.includes(error.status)) return undefined;
+    const asked = parseRetryAfter(error.response.headers['retry-after'], options.now);
+    if (asked === undefined) return wait;
+    return asked > policy.maxRetryAfter ? undefined : Math.max(asked, wait);
+  }
+  if (error instanceof TimeoutError) return repeatable ? wait : undefined;
+  if (error instanceof NetworkError) {
+    if (error.code === 'ABORT_ERR') return undefined;
+    if (error.code !== undefined && BEFORE_SENDING.has(error.code)) return wait;
+    return repeatable ? wait : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * The retry step for a client policy (`undefined`: only requests with their own `retry` retry).
+ * Each attempt gets a fresh context (headers as before signing, `attempt` incremented; `state`
+ * is shared across attempts).
+ * @example
+ * ```ts
+ * pipeline.before('sign', retryStep(resolveRetry(true)), 'retry');
+ * ```
+ */
+export function retryStep(clientPolicy: ResolvedRetryPolicy | undefined, fork: (ctx: RequestContext) => RequestContext = (ctx) => ({ ...ctx })): Middleware {
+  return async function retry(ctx, next) {
+    const own = ctx.options.retry;
+    const policy = own === undefined ? clientPolicy : resolveRetry(own, 'retry', clientPolicy ?? DEFAULT_RETRY);
+    if (policy === undefined || policy.retries === 0) return next(ctx);
+    const vouched = own !== undefined && own !== false;
+    const canReplay = replayable(ctx.body);
+    const headers = { ...ctx.headers };
+    const signal = ctx.options.signal;
+    let current = ctx;
+    for (;;) {
+      try {
+        return await next(current);
+      } catch (error) {
+        const delay = canReplay
+          ? retryDelay(error, { policy, attempt: current.attempt - ctx.attempt + 1, repeatable: ctx.method === 'GET' || vouched })
+          : undefined;
+        if (delay === undefined) throw error;
+        policy.onRetry?.({ attempt: current.attempt, delay, error: error as Error, method: ctx.method, path: ctx.path });
+        try {
+          await sleep(delay, undefined, signal ? { signal } : undefined);
+        } catch {
+          throw new NetworkError('request aborted while waiting to retry', { cause: signal?.reason, request: (error as NetworkError).request, code: 'ABORT_ERR' });
+        }
+        current = fork({ ...ctx, headers: { ...headers }, attempt: current.attempt + 1 });
+      }
+    }
+  };
+}

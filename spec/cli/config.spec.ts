@@ -1,0 +1,50 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ArgumentError } from '../../lib/index.js';
+import { keyValue, resolveCliConfig } from '../../lib/cli/config.js';
+
+let dir = '';
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'wxpay-config-'));
+  await writeFile(join(dir, 'key.pem'), 'not read here');
+  await writeFile(join(dir, 'cfg.json'), JSON.stringify({ mchid: '1', serial: 'A', privateKey: 'file://key.pem', certs: { PUB_KEY_ID_1: 'file://pub.pem' }, baseURL: 'http://file/', apiv3Key: 'x'.repeat(32) }));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('resolveCliConfig', () => {
+  it('layers config file < WECHATPAY_* < flags, field by field', () => {
+    const file = join(dir, 'cfg.json');
+    expect(resolveCliConfig({ config: file }, {}).config).toMatchObject({ mchid: '1', serial: 'A', baseURL: 'http://file/' });
+    const env = { WECHATPAY_MCHID: '2', WECHATPAY_BASE_URL: 'http://env/', WECHATPAY_APIV3_KEY: 'y'.repeat(32) };
+    const fromEnv = resolveCliConfig({ config: file }, env);
+    expect(fromEnv.config).toMatchObject({ mchid: '2', serial: 'A', baseURL: 'http://env/' });
+    expect(fromEnv.apiv3Key).toBe('y'.repeat(32));
+    const fromFlags = resolveCliConfig({ config: file, mchid: '3', key: 'z'.repeat(32), timeout: '500' }, env);
+    expect(fromFlags.config).toMatchObject({ mchid: '3', serial: 'A', baseURL: 'http://env/', timeout: 500 });
+    expect(fromFlags.apiv3Key).toBe('z'.repeat(32));
+    expect(resolveCliConfig({}, { WECHATPAY_CONFIG: file }).config.mchid).toBe('1');
+  });
+
+  it('resolves relative file:// paths in the config file against the file, and plain paths on flags against cwd', () => {
+    const { config } = resolveCliConfig({ config: join(dir, 'cfg.json') }, {});
+    expect(config.privateKey).toBe(pathToFileURL(join(dir, 'key.pem')).href);
+    expect(config.certs).toEqual({ PUB_KEY_ID_1: pathToFileURL(join(dir, 'pub.pem')).href });
+    expect(resolveCliConfig({ privatekey: 'key.pem' }, {}, dir).config.privateKey).toBe(pathToFileURL(join(dir, 'key.pem')).href);
+    expect(keyValue('-----BEGIN PRIVATE KEY-----\n…', dir)).toBe('-----BEGIN PRIVATE KEY-----\n…');
+    expect(keyValue('file:///abs/key.pem', dir)).toBe('file:///abs/key.pem');
+  });
+
+  it('reads --certs as SERIAL=KEY pairs or a JSON object, and rejects anything else', () => {
+    expect(resolveCliConfig({ certs: ['PUB_KEY_ID_1=file:///a.pem', 'ABC=file:///b.pem'] }, {}).config.certs).toEqual({ PUB_KEY_ID_1: 'file:///a.pem', ABC: 'file:///b.pem' });
+    expect(resolveCliConfig({}, { WECHATPAY_CERTS: '{"PUB_KEY_ID_2":"file:///c.pem"}' }).config.certs).toEqual({ PUB_KEY_ID_2: 'file:///c.pem' });
+    expect(() => resolveCliConfig({ certs: ['no-equals-sign'] }, {})).toThrow(ArgumentError);
+    expect(() => resolveCliConfig({}, { WECHATPAY_CERTS: '{broken' })).toThrow(/WECHATPAY_CERTS is not valid JSON/);
+    expect(() => resolveCliConfig({ config: join(dir, 'missing.json') }, {})).toThrow(/cannot read/);
+    expect(() => resolveCliConfig({ timeout: 'soon' }, {})).toThrow(/--timeout/);
+  });
+});

@@ -1,0 +1,200 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { http, HttpResponse } from 'msw';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { certificateSerial } from '../../lib/index.js';
+import { Emulator, generateKeyPair } from '../../lib/testing/index.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const entry = join(root, 'lib/cli/index.ts');
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `wxpay` from source as its own process, with only the environment given. */
+function wxpay(args: string[], env: Record<string, string> = {}): Promise<Result> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', entry, ...args],
+      { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 45_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+const emulator = Emulator.create({
+  handlers: [
+    http.post('*/v3/pay/transactions/native', async ({ request }) => {
+      const body = (await request.json()) as { out_trade_no?: string };
+      if (!body.out_trade_no) return HttpResponse.json({ code: 'PARAM_ERROR', message: 'out_trade_no 为必填参数' }, { status: 400 });
+      return HttpResponse.json({ code_url: `weixin://wxpay/bizpayurl?pr=${body.out_trade_no}` });
+    }),
+    http.get('*/v3/pay/transactions/out-trade-no/:no', ({ request, params }) =>
+      HttpResponse.json({ out_trade_no: params.no, mchid: new URL(request.url).searchParams.get('mchid'), trade_state: 'NOTPAY' }),
+    ),
+  ],
+});
+let dir = '';
+let baseURL = '';
+let close = async () => {};
+let configPath = '';
+const keyFile = () => join(dir, 'apiclient_key.pem');
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'wxpay-cli-'));
+  ({ baseURL, close } = await emulator.listen());
+  await writeFile(keyFile(), emulator.merchant.privateKeyPem);
+  await writeFile(join(dir, 'pub_key.pem'), emulator.platform.publicKeyPem);
+  configPath = join(dir, 'wxpay.json');
+  await writeFile(
+    configPath,
+    JSON.stringify({
+      mchid: emulator.merchant.mchid,
+      serial: emulator.merchant.serial,
+      privateKey: 'file://apiclient_key.pem', // relative to the config file
+      certs: { [emulator.platform.serial]: 'file://pub_key.pem' },
+    }),
+  );
+});
+afterAll(async () => {
+  await close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+// each process loads TypeScript through tsx: generous bounds on a shared, noisy machine
+describe('wxpay (a real process against the emulator on loopback)', { timeout: 60_000 }, () => {
+  it('prints help with exit 0, and usage with exit 2 when given nothing', async () => {
+    const [help, requestHelp, crtHelp, nothing] = await Promise.all([wxpay(['--help']), wxpay(['request', '--help']), wxpay(['crt', '--help']), wxpay([])]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/Usage: wxpay/);
+    expect(help.stdout).toMatch(/Exit codes/);
+    expect(requestHelp.code).toBe(0);
+    expect(requestHelp.stdout).toMatch(/--out_trade_no=T1/);
+    expect(crtHelp.code).toBe(0);
+    expect(crtHelp.stdout).toMatch(/--output <dir>/);
+    expect(nothing.code).toBe(2);
+  });
+
+  it('sends a signed chain request with --config and --baseURL and prints the verified answer', async () => {
+    const json = { appid: 'wxd678efh567hg6787', mchid: emulator.merchant.mchid, description: 'Image', out_trade_no: 'CLI0001', notify_url: 'https://example.com/notify', amount: { total: 1 } };
+    const res = await wxpay(['v3.pay.transactions.native', '--config', configPath, '--baseURL', baseURL, '--json', JSON.stringify(json)]);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    expect(JSON.parse(res.stdout)).toEqual({ code_url: 'weixin://wxpay/bizpayurl?pr=CLI0001' });
+    const seen = emulator.requests.at(-1);
+    expect(seen).toMatchObject({ method: 'POST', path: '/v3/pay/transactions/native', verified: true });
+    expect(JSON.parse(seen?.body ?? '{}')).toEqual(json);
+  });
+
+  it('expands a path template from --name=value flags, with --query and --method', async () => {
+    const res = await wxpay(['v3/pay/transactions/out-trade-no/{out_trade_no}', '--out_trade_no=CLI 2', '--query', '{"mchid":"1900000109"}', '--method', 'GET', '-c', configPath, '-b', baseURL, '--include']);
+    expect(res.code).toBe(0);
+    const printed = JSON.parse(res.stdout);
+    expect(printed.status).toBe(200);
+    expect(printed.data).toEqual({ out_trade_no: 'CLI 2', mchid: '1900000109', trade_state: 'NOTPAY' });
+    expect(emulator.requests.at(-1)?.path).toBe('/v3/pay/transactions/out-trade-no/CLI%202?mchid=1900000109');
+  });
+
+  it('--encrypt encrypts sensitive fields and sets Wechatpay-Serial, through a path with a trailing slash', async () => {
+    const json = { business_code: 'CLI_APPLY', contact_info: { contact_name: '张三', mobile_phone: '13800138000' } };
+    const res = await wxpay(['v3/applyment4sub/applyment/', '-c', configPath, '-b', baseURL, '--json', JSON.stringify(json), '--encrypt', 'contact_info.contact_name', 'contact_info.mobile_phone']);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    expect(JSON.parse(res.stdout)).toEqual({ applyment_id: 2000002124775691 });
+    const seen = emulator.requests.at(-1);
+    expect(seen?.headers['wechatpay-serial']).toBe(emulator.platform.serial);
+    expect(JSON.parse(seen?.body ?? '{}').contact_info.mobile_phone).not.toBe('13800138000');
+  });
+
+  it('WECHATPAY_* variables override the config file, and flags override the variables', async () => {
+    const env = { WECHATPAY_CONFIG: configPath, WECHATPAY_BASE_URL: baseURL, WECHATPAY_MCHID: emulator.merchant.mchid };
+    const wrongInFile = join(dir, 'wrong-mchid.json');
+    await writeFile(wrongInFile, JSON.stringify({ mchid: '1999999999', serial: emulator.merchant.serial, privateKey: keyFile(), certs: { [emulator.platform.serial]: join(dir, 'pub_key.pem') } }));
+    const [envWins, flagWins] = await Promise.all([
+      wxpay(['v3/pay/transactions/out-trade-no/{out_trade_no}', '--out_trade_no', 'E1'], { ...env, WECHATPAY_CONFIG: wrongInFile }),
+      wxpay(['v3/pay/transactions/out-trade-no/{out_trade_no}', '--out_trade_no', 'E2', '--mchid', '1999999999'], env),
+    ]);
+    expect(envWins.code).toBe(0);
+    expect(JSON.parse(envWins.stdout).out_trade_no).toBe('E1');
+    // the flag's wrong mchid wins: the emulator refuses the signature → an HTTP error, exit 3
+    expect(flagWins.code).toBe(3);
+    expect(flagWins.stderr).toMatch(/401 SIGN_ERROR/);
+    expect(flagWins.stdout).toBe('');
+  });
+
+  it('exit codes: 3 for an error answer, 4 for a forged one, 5 for no server, 2 for bad input', async () => {
+    const impostor = generateKeyPair();
+    const [http400, forged, down, badJson, missingVariable, badMethod] = await Promise.all([
+      wxpay(['v3.pay.transactions.native', '-c', configPath, '-b', baseURL, '--json', '{"mchid":"1900000109"}']),
+      wxpay(['v3.pay.transactions.native', '-c', configPath, '-b', baseURL, '--json', '{"out_trade_no":"F1"}', '--certs', `${emulator.platform.serial}=${impostor.publicKeyPem}`]),
+      wxpay(['v3.pay.transactions.native', '-c', configPath, '-b', 'http://127.0.0.1:9/', '--json', '{"out_trade_no":"F2"}', '--timeout', '3000']),
+      wxpay(['v3.pay.transactions.native', '-c', configPath, '-b', baseURL, '--json', '{oops']),
+      wxpay(['v3/pay/transactions/out-trade-no/{out_trade_no}', '-c', configPath, '-b', baseURL]),
+      wxpay(['v3.pay.transactions.native', '-c', configPath, '-X', 'fetch']),
+    ]);
+    expect(http400.code).toBe(3);
+    expect(http400.stderr).toMatch(/PARAM_ERROR/);
+    expect(forged.code).toBe(4);
+    expect(forged.stderr).toMatch(/bad-signature/);
+    expect(forged.stdout).toBe('');
+    expect(down.code).toBe(5);
+    expect(badJson.code).toBe(2);
+    expect(badJson.stderr).toMatch(/--json: not valid JSON/);
+    expect(missingVariable.code).toBe(2);
+    expect(missingVariable.stderr).toMatch(/out_trade_no/);
+    expect(badMethod.code).toBe(2);
+  });
+
+  it('never prints the private key or the APIv3 key, even on failure', async () => {
+    const res = await wxpay(['crt', '-c', configPath, '-b', baseURL], { WECHATPAY_APIV3_KEY: 'short-secret-key' });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/apiv3Key/);
+    expect(res.stderr + res.stdout).not.toContain('short-secret-key');
+    expect(res.stderr + res.stdout).not.toContain('PRIVATE KEY');
+  });
+});
+
+describe('wxpay crt', { timeout: 60_000 }, () => {
+  it('downloads, verifies and writes the platform certificates with no certs configured', async () => {
+    const certEmulator = Emulator.create();
+    const certificate = await certEmulator.addPlatformCertificate();
+    const server = await certEmulator.listen();
+    const out = join(dir, 'certs');
+    const key = join(dir, 'crt_key.pem');
+    await writeFile(key, certEmulator.merchant.privateKeyPem);
+    try {
+      const res = await wxpay(
+        ['crt', '--mchid', certEmulator.merchant.mchid, '--serial', certEmulator.merchant.serial, '--privatekey', key, '--output', out, '--baseURL', server.baseURL],
+        { WECHATPAY_APIV3_KEY: certEmulator.apiv3Key },
+      );
+      expect(res.stderr).toBe('');
+      expect(res.code).toBe(0);
+      const [printed] = JSON.parse(res.stdout);
+      expect(printed.serial).toBe(certificate.serial);
+      expect(await readdir(out)).toEqual([`wechatpay_${certificate.serial}.pem`]);
+      expect(certificateSerial(`file://${printed.path}`)).toBe(certificate.serial);
+
+      const wrongKey = await wxpay(['crt', '-m', certEmulator.merchant.mchid, '-s', certEmulator.merchant.serial, '-k', key, '-b', server.baseURL, '--key', 'K'.repeat(32)]);
+      expect(wrongKey.code).toBe(4);
+      expect(wrongKey.stderr).toMatch(/decrypt-failed/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('explains public-key mode with exit 3', async () => {
+    const res = await wxpay(['crt', '-c', configPath, '-b', baseURL], { WECHATPAY_APIV3_KEY: emulator.apiv3Key });
+    expect(res.code).toBe(3);
+    expect(res.stderr).toMatch(/public key mode/);
+  });
+});
