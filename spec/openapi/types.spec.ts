@@ -158,6 +158,15 @@ describe('segments that are not plain identifiers', () => {
     expectTypeOf(client.chain('v3/x').post).toEqualTypeOf<ChainNode['post']>();
   });
 
+  it('accepts the request options every call takes (transport, retry, encrypt) next to the endpoint options', () => {
+    type Options = Parameters<typeof client.v3.applyment4sub.applyment.applyment_id._applyment_id_.get>[0];
+    expectTypeOf<Options['timeout']>().toEqualTypeOf<number | undefined>();
+    expectTypeOf<Options['signal']>().toEqualTypeOf<AbortSignal | undefined>();
+    expectTypeOf<NonNullable<Options['retry']>>().not.toBeNever();
+    type Post = Parameters<typeof client['v3/applyment4sub/applyment/']['post']>[0];
+    expectTypeOf<NonNullable<Post['encrypt']>>().not.toBeNever();
+  });
+
   it('keeps the client members', () => {
     expectTypeOf(client.close).toEqualTypeOf<() => Promise<void>>();
     expectTypeOf(client.pipeline.use).toBeFunction();
