@@ -11,6 +11,7 @@ import type { RequestOptions } from './endpoint/options.js';
 import { buildRequest, checkHeaders, type HttpMethod } from './endpoint/request.js';
 import { ArgumentError } from './errors.js';
 import type { ChainResponse, Middleware, RequestContext } from './pipeline/context.js';
+import { byProtocol } from './pipeline/by-protocol.js';
 import { Pipeline } from './pipeline/pipeline.js';
 import { debugSink, debugStep, type DebugOption } from './pipeline/debug.js';
 import { resolveRetry, retryStep, type RetryOption } from './pipeline/retry.js';
@@ -19,6 +20,7 @@ import { createAgent, createTransport } from './pipeline/transport.js';
 import { v3Signer } from './pipeline/v3/sign.js';
 import { Verifier } from './pipeline/v3/verifier.js';
 import { v3Verify } from './pipeline/v3/verify.js';
+import { apiV2, selectProtocol, type ApiV2Config } from './pipeline/v2/setup.js';
 import { VERSION } from './version.js';
 import { applySensitiveFields } from './sensitive/fields.js';
 import type { TypedRoot } from './openapi/index.js';
@@ -33,6 +35,8 @@ export const DEFAULT_BASE_URL = 'https://api.mch.weixin.qq.com/';
 export const DEFAULT_HOSTS: Readonly<Record<string, string>> = {
   hk: 'https://apihk.mch.weixin.qq.com/',
   global: 'https://apihk.mch.weixin.qq.com/',
+  // APIv2 risk endpoints (getpublickey for 付款到银行卡): client.fraud.v2.risk.getpublickey
+  fraud: 'https://fraud.mch.weixin.qq.com/',
 };
 /** Default milliseconds per attempt. */
 export const DEFAULT_TIMEOUT = 30_000;
@@ -51,7 +55,7 @@ export const DEFAULT_MAX_BODY_SIZE = 32 * 1024 * 1024;
  * };
  * ```
  */
-export interface ClientConfig {
+export interface ClientConfig extends ApiV2Config {
   /** Merchant id (商户号). */
   mchid: string;
   /** Serial number of the merchant API certificate (商户API证书序列号). */
@@ -91,7 +95,7 @@ export interface ClientMembers {
   readonly pipeline: Pipeline;
   /** The platform keys used for verification; a certificate manager may rotate them. */
   readonly verifier: Verifier;
-  /** Closes the client's own undici Agent (not a dispatcher you passed in). */
+  /** Closes the client's own undici Agents, the mutual-TLS one included (not a dispatcher you passed in). */
   close(): Promise<void>;
 }
 
@@ -208,11 +212,13 @@ export const Builder = {
    */
   factory(config: ClientConfig): WeChatPayClient {
     const resolved = resolveConfig(config);
-    const ownAgent = config.dispatcher === undefined ? createAgent() : undefined;
-    const transport = createTransport(config.dispatcher ?? (ownAgent as Dispatcher));
+    // APIv2 (secret, merchant certificate, ca): see lib/pipeline/v2/setup.ts
+    const v2 = apiV2(config, resolved.mchid);
+    const ownAgent = config.dispatcher === undefined ? createAgent(v2.agentOptions) : undefined;
+    const transport = v2.route(createTransport(config.dispatcher ?? (ownAgent as Dispatcher)));
     const steps: Array<[string, Middleware]> = [
-      ['sign', v3Signer(resolved)],
-      ['verify', v3Verify(resolved.verifier)],
+      ['sign', byProtocol({ v3: v3Signer(resolved), v2: v2.sign })],
+      ['verify', byProtocol({ v3: v3Verify(resolved.verifier), v2: v2.verify })],
     ];
     const pipeline = new Pipeline(steps, transport);
     // reliability (issue 8): retries outside signing, so every attempt is re-signed; debug log innermost
@@ -227,9 +233,10 @@ export const Builder = {
         // a host alias (hk/…, global/…) picks another base URL and is not part of the path
         const slash = template.indexOf('/');
         const host = slash > 0 ? resolved.hosts.get(template.slice(0, slash)) : undefined;
-        const prepared = buildRequest(method, host ? template.slice(slash + 1) : template, opts, resolved.headers);
+        const selected = selectProtocol(host ? template.slice(slash + 1) : template);
+        const prepared = buildRequest(method, selected.template, opts, resolved.headers);
         ctx = {
-          protocol: 'v3',
+          protocol: selected.protocol,
           method,
           template,
           origin: host?.origin ?? resolved.origin,
@@ -255,7 +262,7 @@ export const Builder = {
       pipeline,
       verifier: resolved.verifier,
       close: async () => {
-        await ownAgent?.close();
+        await Promise.all([ownAgent?.close(), v2.close()]);
       },
     };
     return createNode('', dispatch, members as unknown as Readonly<Record<string, unknown>>) as WeChatPayClient;

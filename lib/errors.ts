@@ -248,3 +248,72 @@ export function redactRequest(method: string, url: string, headers: Record<strin
   }
   return { method, url, headers: out };
 }
+
+/**
+ * An APIv2 answer saying no: `return_code=FAIL` (the request was refused: bad sign, bad
+ * parameters, no certificate…) or `result_code=FAIL` (the business failed: `err_code` says why,
+ * e.g. `USERPAYING`, `NOTENOUGH`, `ORDERPAID`). The HTTP status is usually 200. `reply` is the
+ * whole parsed answer; `verified` tells whether it carried a `sign` that verified.
+ * @example
+ * ```ts
+ * try { await client.v2.pay.micropay.post({ xml }); }
+ * catch (e) {
+ *   if (e instanceof BusinessError && e.errCode === 'USERPAYING') await pollOrder();
+ *   else throw e;
+ * }
+ * ```
+ */
+export class BusinessError extends WeChatPayError {
+  override name = 'BusinessError';
+  readonly status: number;
+  /** `'FAIL'` when the request itself was refused, else `'SUCCESS'`. */
+  readonly returnCode: string;
+  /** `return_msg`, e.g. `签名错误`, `OK`. */
+  readonly returnMsg: string | undefined;
+  /** `result_code` when present (`'FAIL'` for business failures). */
+  readonly resultCode: string | undefined;
+  /** `err_code` (e.g. `ORDERPAID`), for business failures. */
+  readonly errCode: string | undefined;
+  /** `err_code_des`, the human-readable reason. */
+  readonly errCodeDes: string | undefined;
+  /** Same as `errCode`, for symmetry with {@link HttpError.code}. */
+  readonly code: string | undefined;
+  /** The parsed answer, every field. */
+  readonly reply: Readonly<Record<string, unknown>>;
+  /** The response (status, headers, parsed reply as `data`). */
+  readonly response: ErrorResponse;
+  /** True when the answer carried a `sign` that verified with the APIv2 key. */
+  readonly verified: boolean;
+
+  constructor(response: ErrorResponse, request: RedactedRequest, verified: boolean) {
+    const reply = (response.data && typeof response.data === 'object' ? response.data : {}) as Record<string, unknown>;
+    const text = (name: string) => (typeof reply[name] === 'string' ? (reply[name] as string) : undefined);
+    const returnCode = text('return_code') ?? 'FAIL';
+    const errCode = text('err_code');
+    const reason = returnCode !== 'SUCCESS' ? text('return_msg') : (text('err_code_des') ?? text('return_msg'));
+    super(`${request.method} ${request.url} answered ${returnCode !== 'SUCCESS' ? 'return_code=FAIL' : `result_code=FAIL${errCode ? ` ${errCode}` : ''}`}${reason ? `: ${reason}` : ''}`, { request });
+    this.status = response.status;
+    this.returnCode = returnCode;
+    this.returnMsg = text('return_msg');
+    this.resultCode = text('result_code');
+    this.errCode = errCode;
+    this.errCodeDes = text('err_code_des');
+    this.code = errCode;
+    this.reply = reply;
+    this.response = response;
+    this.verified = verified;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return {
+      ...super.toJSON(),
+      status: this.status,
+      returnCode: this.returnCode,
+      returnMsg: this.returnMsg,
+      resultCode: this.resultCode,
+      errCode: this.errCode,
+      errCodeDes: this.errCodeDes,
+      verified: this.verified,
+    };
+  }
+}

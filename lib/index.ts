@@ -26,6 +26,14 @@ export {
   VerificationError,
   WeChatPayError,
 } from './errors.js';
+// APIv2 (XML, mutual TLS) — issue 4
+export { BusinessError } from './errors.js';
+export type { ApiV2Config } from './pipeline/v2/setup.js';
+export type { MerchantCertificate, PemLike } from './pipeline/v2/mutual-tls.js';
+export { ApiV2, Transformer } from './pipeline/v2/api-v2.js';
+export type { V2Notification } from './pipeline/v2/notification.js';
+export type { ParseXmlOptions, XmlRecord, XmlScalar } from './pipeline/v2/xml.js';
+export { MAX_XML_BYTES, MAX_XML_DEPTH } from './pipeline/v2/xml.js';
 export type { ErrorResponse, RedactedRequest, VerificationReason } from './errors.js';
 export { Formatter } from './formatter.js';
 export { Rsa } from './crypto/rsa.js';
@@ -59,7 +67,7 @@ export {
   installCertificatesStep,
   writeCertificates,
 } from './certificates/download.js';
-export type { DownloadOptions, PlatformCertificate } from './certificates/download.js';
+export type { CertificateDownloadOptions, PlatformCertificate } from './certificates/download.js';
 export { CertificateManager } from './certificates/manager.js';
 export type { CertificateManagerOptions } from './certificates/manager.js';
 export { applySensitiveFields, choosePlatformSerial, decryptFields, encryptFields } from './sensitive/fields.js';
@@ -70,6 +78,18 @@ export type { AppPayParams, JsapiPayParams } from './payment/pay-params.js';
 export { backoff, DEFAULT_RETRY, parseRetryAfter, resolveRetry, retryDelay } from './pipeline/retry.js';
 export type { ResolvedRetryPolicy, RetryInfo, RetryOption, RetryPolicy } from './pipeline/retry.js';
 export type { DebugOption } from './pipeline/debug.js';
+// media upload and streaming downloads (issue 5)
+export { MediaUtil } from './media/media-util.js';
+export type { MediaBody, MediaOptions, MediaSource } from './media/media-util.js';
+export { DEFAULT_MEDIA_LAYOUT, UPLOAD_ENDPOINTS, uploadLayoutOf } from './media/upload-endpoints.js';
+export type { MediaLayout } from './media/upload-endpoints.js';
+export { prepareMedia } from './media/prepare.js';
+export { BILL_ENDPOINTS, downloadBill, downloadFile } from './download/bill.js';
+export type { ChainClient, DownloadableFile, DownloadTarget, FileDownloadOptions } from './download/bill.js';
+export { hashAlgorithm, saveStream } from './download/save-stream.js';
+export type { ExpectedDigest, HashType, SaveOptions, SaveResult } from './download/save-stream.js';
+export { parseBill } from './download/bill-csv.js';
+export type { BillRow, ParseBillOptions } from './download/bill-csv.js';
 // generated endpoint types (lib/openapi, `npm run generate`) and their building blocks
 export type { Endpoints, Templates, TypedRoot } from './openapi/index.js';
 export type { Call, CallOptions, OperationShape, OptionalCall, TypedNode } from './chain/typed.js';

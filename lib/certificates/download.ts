@@ -147,10 +147,10 @@ export function installCertificatesStep(client: WeChatPayClient, apiv3Key: strin
  * Options of {@link downloadCertificates}.
  * @example
  * ```ts
- * const options: DownloadOptions = { apiv3Key, timeout: 10_000 };
+ * const options: CertificateDownloadOptions = { apiv3Key, timeout: 10_000 };
  * ```
  */
-export interface DownloadOptions {
+export interface CertificateDownloadOptions {
   /** The APIv3 key (32 bytes) the certificates are encrypted with. */
   apiv3Key: string | Uint8Array;
   timeout?: number;
@@ -176,7 +176,7 @@ function checkKey(apiv3Key: unknown): void {
  * await writeCertificates(certificates, '/etc/wechatpay');               // wechatpay_<serial>.pem
  * ```
  */
-export async function downloadCertificates(client: WeChatPayClient, options: DownloadOptions): Promise<PlatformCertificate[]> {
+export async function downloadCertificates(client: WeChatPayClient, options: CertificateDownloadOptions): Promise<PlatformCertificate[]> {
   if (options === null || typeof options !== 'object') throw new ArgumentError('options: expected { apiv3Key }', 'options');
   checkKey(options.apiv3Key);
   installCertificatesStep(client, options.apiv3Key);

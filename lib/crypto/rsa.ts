@@ -7,7 +7,8 @@
  * @module
  */
 import { constants, KeyObject, privateDecrypt, publicEncrypt, sign as cryptoSign, verify as cryptoVerify, type webcrypto } from 'node:crypto';
-import { exportJWK, importPKCS8, importSPKI, type JWK } from 'jose';
+// jose is loaded by the two async helpers that use it, not by every import of the package
+import type { JWK } from 'jose';
 import { ArgumentError } from '../errors.js';
 import { loadKey, type KeyLike, type KeyType } from './keys.js';
 
@@ -175,6 +176,7 @@ async function toCryptoKey(thing: KeyLike, use: CryptoKeyUse): Promise<webcrypto
   // RS256 is RSASSA-PKCS1-v1_5/SHA-256; RSA-OAEP (in JOSE) is OAEP with SHA-1, as WeChat Pay uses
   const alg = use === 'sign' || use === 'verify' ? 'RS256' : 'RSA-OAEP';
   const pem = key.export(isPrivate ? { type: 'pkcs8', format: 'pem' } : { type: 'spki', format: 'pem' }).toString();
+  const { importPKCS8, importSPKI } = await import('jose');
   const imported = isPrivate ? await importPKCS8(pem, alg) : await importSPKI(pem, alg);
   return imported as unknown as webcrypto.CryptoKey;
 }
@@ -188,6 +190,7 @@ async function toCryptoKey(thing: KeyLike, use: CryptoKeyUse): Promise<webcrypto
  */
 async function toJwk(thing: KeyLike, type: KeyType = KEY_TYPE_PUBLIC): Promise<JWK> {
   const key = thing instanceof KeyObject && thing.type === type ? thing : from(thing, type);
+  const { exportJWK } = await import('jose');
   return exportJWK(key);
 }
 

@@ -6,6 +6,7 @@
 import type { Readable } from 'node:stream';
 import type { SensitiveFields } from '../sensitive/fields.js';
 import type { RetryOption } from '../pipeline/retry.js';
+import type { MediaUtil } from '../media/media-util.js';
 
 /** A query value: scalars, or an array sent as repeated keys. */
 export type QueryValue = string | number | boolean | null | undefined | ReadonlyArray<string | number | boolean>;
@@ -49,10 +50,12 @@ export interface RequestOptions extends TransportOptions {
   json?: unknown;
   /** APIv2 XML payload (a flat object). */
   xml?: Readonly<Record<string, unknown>>;
-  /** A raw body, sent as is (set `content-type` yourself). */
+  /** A raw body, sent as is (set `content-type` yourself); a `MediaUtil.getStream()` body is signed by its meta. */
   body?: RawBody;
   /** Fields of `json` to encrypt with a platform key; `Wechatpay-Serial` is set to match (see README, Sensitive fields). */
   encrypt?: SensitiveFields;
+  /** A file upload: multipart with the `meta` part (signed) and the file part, laid out for the endpoint. */
+  media?: MediaUtil;
   /** Path variables, e.g. `refund_id`. */
   [variable: string]: unknown;
 }

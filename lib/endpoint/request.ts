@@ -6,6 +6,7 @@
 import { ArgumentError } from '../errors.js';
 import type { QueryValue, RawBody, RequestOptions } from './options.js';
 import { expandTemplate } from './template.js';
+import { MediaUtil } from '../media/media-util.js';
 
 /** Upper-case HTTP methods the chain sends. */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -142,6 +143,7 @@ export function buildRequest(method: HttpMethod, template: string, options: Requ
   let signBody = '';
   if (options.json !== undefined) {
     if (options.body !== undefined) throw new ArgumentError('json and body cannot be given together', 'json');
+    if (options.media !== undefined) throw new ArgumentError('json and media cannot be given together', 'json');
     try {
       signBody = JSON.stringify(options.json);
     } catch (cause) {
@@ -150,6 +152,13 @@ export function buildRequest(method: HttpMethod, template: string, options: Requ
     if (signBody === undefined) throw new ArgumentError('json: the payload cannot be serialized to JSON', 'json');
     body = signBody;
     headers['content-type'] = 'application/json';
+  } else if (options.media !== undefined) {
+    // the signature covers the meta JSON: the signing step computes it (see media/prepare.ts)
+    if (options.body !== undefined) throw new ArgumentError('media and body cannot be given together', 'media');
+    if (!(options.media instanceof MediaUtil)) throw new ArgumentError('media: expected a MediaUtil, e.g. new MediaUtil(\'/path/logo.png\')', 'media');
+    const media = options.media.forEndpoint(template);
+    body = media.getStream();
+    headers['content-type'] = media.getContentType();
   } else if (options.body !== undefined) {
     body = options.body;
     if (typeof body === 'string') signBody = body;

@@ -15,6 +15,26 @@ interface Expression {
 
 const cache = new Map<string, Expression[]>();
 
+/** A template made only of literal text and simple `{name}` expressions, split once. */
+interface Simple {
+  literals: string[];
+  names: string[];
+}
+const SIMPLE_NAME = /^[-\w%.]+$/;
+const simpleCache = new Map<string, Simple | null>();
+
+function simpleOf(template: string, expressions: Expression[]): Simple | null {
+  let found = simpleCache.get(template);
+  if (found === undefined) {
+    found = expressions.every((e) => e.operator === '' && e.names.length === 1 && SIMPLE_NAME.test(e.names[0] as string)) ? { literals: template.split(EXPRESSION).filter((_, i) => i % 3 === 0), names: expressions.map((e) => e.names[0] as string) } : null;
+    if (simpleCache.size < 4096) simpleCache.set(template, found);
+  }
+  return found;
+}
+
+// uri-template-lite's simple-expansion encoding: encodeURIComponent plus ! ' ( ) escaped
+const encodeSimple = (value: unknown) => encodeURIComponent(String(value)).replace(/[!'()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
 /**
  * The expressions of a template, cached per template string.
  * @example
@@ -77,5 +97,10 @@ export function expandTemplate(template: string, values: Readonly<Record<string,
       if (/\p{Surrogate}/u.test(text)) throw new ArgumentError(`path variable "${name}" holds an unpaired surrogate (not valid Unicode text)`, name);
     }
   }
-  return URITemplate.expand(template, values);
+  // the common case ({name} only) is joined here; the library parses the template on every call
+  const simple = simpleOf(template, expressions);
+  if (simple === null) return URITemplate.expand(template, values);
+  let out = simple.literals[0] as string;
+  for (let i = 0; i < simple.names.length; i++) out += encodeSimple(values[simple.names[i] as string]) + (simple.literals[i + 1] as string);
+  return out;
 }

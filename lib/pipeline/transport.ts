@@ -3,20 +3,28 @@
  * read the body (bounded by `maxBodySize`) unless the caller asked for a stream.
  * @module
  */
+import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
-import { Agent, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import { DecodeError, NetworkError, redactRequest, TimeoutError } from '../errors.js';
+import { Abort } from './abort.js';
 import type { ChainResponse, RequestContext } from './context.js';
 
+// undici takes longer to load than the rest of the package together (~70 ms of a cold import);
+// it is required when the first Agent is made, so importing the package (webhook handlers, the
+// crypto helpers, a client given its own dispatcher) never pays for it.
+const require = createRequire(import.meta.url);
+
 /**
- * The default dispatcher: an undici Agent with keep-alive.
+ * The default dispatcher: an undici Agent with keep-alive. undici is loaded on the first call.
  * @example
  * ```ts
  * const client = Builder.factory({ ...config, dispatcher: createAgent({ connections: 64 }) });
  * ```
  */
 export function createAgent(options: Agent.Options = {}): Agent {
-  return new Agent({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000, connect: { timeout: 10_000 }, ...options });
+  const undici = require('undici') as typeof import('undici');
+  return new undici.Agent({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000, connect: { timeout: 10_000 }, ...options });
 }
 
 /**
@@ -30,18 +38,24 @@ export function redactedOf(ctx: RequestContext) {
   return redactRequest(ctx.method, `${ctx.origin}${ctx.prefix}${ctx.path}`, ctx.headers);
 }
 
-async function readBody(body: Readable & AsyncIterable<Buffer>, limit: number, ctx: RequestContext, status: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > limit) {
-      body.destroy();
-      throw new DecodeError(`response body exceeds maxBodySize (${limit} bytes)`, { request: redactedOf(ctx), status });
-    }
-    chunks.push(chunk);
-  }
-  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+// 'data' events rather than `for await`: the async iterator costs a promise and stream
+// bookkeeping per chunk, and a JSON answer is usually one chunk.
+function readBody(body: Readable, limit: number, ctx: RequestContext, status: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    body.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new DecodeError(`response body exceeds maxBodySize (${limit} bytes)`, { request: redactedOf(ctx), status }));
+        body.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    body.once('error', reject);
+    body.once('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)));
+  });
 }
 
 function networkError(error: unknown, ctx: RequestContext, timedOut: boolean, userSignal: AbortSignal | undefined): NetworkError | DecodeError {
@@ -80,7 +94,7 @@ export function createTransport(dispatcher: Dispatcher): (ctx: RequestContext) =
   return async function send(ctx) {
     const userSignal = ctx.options.signal;
     if (userSignal?.aborted) throw networkError(userSignal.reason, ctx, false, userSignal);
-    const controller = new AbortController();
+    const controller = new Abort();
     let timedOut = false;
     let streamed: (Readable & AsyncIterable<Buffer>) | undefined;
     const timer = setTimeout(() => {
@@ -103,7 +117,7 @@ export function createTransport(dispatcher: Dispatcher): (ctx: RequestContext) =
         method: ctx.method,
         headers: ctx.headers,
         body: ctx.body as Dispatcher.DispatchOptions['body'],
-        signal: controller.signal,
+        signal: controller,
       });
       const body = res.body as unknown as Readable & AsyncIterable<Buffer>;
       if (ctx.options.stream === true && res.statusCode >= 200 && res.statusCode < 300) {

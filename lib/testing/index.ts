@@ -21,3 +21,10 @@ export { APPLYMENT_SENSITIVE_FIELDS, beijingTime, platformHandlers } from './pla
 export type { PlatformState } from './platform-handlers.js';
 export { createNotification } from './notification.js';
 export type { NotificationInput } from './notification.js';
+// APIv2 emulation — issue 4
+export { CERT_REQUIRED, handleApiV2, isApiV2Path, needsCertificate, v2Fail, v2Fields, v2Refuse, v2Reply } from './v2.js';
+export type { V2Outcome } from './v2.js';
+export { apiV2Handlers, FIRST_TRANSACTION_ID } from './v2-handlers.js';
+// media upload and bill download handlers (issue 5)
+export { mediaHandlers } from './media-handlers.js';
+export type { MediaHandlerOptions } from './media-handlers.js';

@@ -6,6 +6,7 @@
 import { sign as rsaSign, type KeyObject } from 'node:crypto';
 import { authorization, nonce, request, timestamp } from '../../formatter.js';
 import type { Middleware } from '../context.js';
+import { prepareMedia } from '../../media/prepare.js';
 
 function signAsync(message: string, key: KeyObject): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -23,6 +24,8 @@ function signAsync(message: string, key: KeyObject): Promise<string> {
 export function v3Signer(merchant: { mchid: string; serial: string; privateKey: KeyObject }): Middleware {
   const { mchid, serial, privateKey } = merchant;
   return async function sign(ctx, next) {
+    // uploads: the signature covers the multipart `meta` JSON, known once the file is hashed
+    await prepareMedia(ctx);
     const ts = timestamp();
     const nonceStr = nonce();
     const signature = await signAsync(request(ctx.method, ctx.path, ts, nonceStr, ctx.signBody), privateKey);

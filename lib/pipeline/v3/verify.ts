@@ -4,7 +4,7 @@
  * @module
  */
 import { Readable } from 'node:stream';
-import { DecodeError, HttpError } from '../../errors.js';
+import { DecodeError, HttpError, VerificationError } from '../../errors.js';
 import type { ChainResponse, Middleware, RequestContext } from '../context.js';
 import { redactedOf } from '../transport.js';
 import { isExempt } from './exempt.js';
@@ -51,6 +51,16 @@ async function buffer(stream: Readable, limit: number, ctx: RequestContext, stat
   return Buffer.concat(chunks, size);
 }
 
+// The redacted request is only needed by an error, so it is made when a check fails, not per request.
+function check(verifier: Verifier, res: ChainResponse, bytes: Buffer, ctx: RequestContext): void {
+  try {
+    verifier.check(res.headers, bytes, { status: res.status });
+  } catch (error) {
+    if (error instanceof VerificationError) error.request = redactedOf(ctx);
+    throw error;
+  }
+}
+
 /**
  * Builds the verification step around a {@link Verifier}.
  * @example
@@ -69,13 +79,13 @@ export function v3Verify(verifier: Verifier): Middleware {
       // a stream was asked for: exempt downloads pass as streams; anything else is verified first
       if (exempt && !signed) return res;
       const bytes = await buffer(res.body, ctx.maxBodySize, ctx, res.status);
-      verifier.check(res.headers, bytes, { request: redactedOf(ctx), status: res.status });
+      check(verifier, res, bytes, ctx);
       return { ...res, body: Readable.from([bytes]) };
     }
 
     const bytes = res.body;
     if (success) {
-      if (!(exempt && !signed)) verifier.check(res.headers, bytes, { request: redactedOf(ctx), status: res.status });
+      if (!(exempt && !signed)) check(verifier, res, bytes, ctx);
       if (exempt) return res;
       if (bytes.length > 0 && !isJson(res.headers) && !/^\s*[{[]/.test(bytes.toString('utf8', 0, Math.min(bytes.length, 64)))) {
         throw new DecodeError(`${ctx.method} ${ctx.path} answered ${res.status} with ${String(res.headers['content-type'] ?? 'no content-type')}, expected JSON`, {
@@ -90,7 +100,7 @@ export function v3Verify(verifier: Verifier): Middleware {
     // An error answer: verify it when it is signed, so HttpError.verified tells whether to trust its code.
     let verified = false;
     if (signed) {
-      verifier.check(res.headers, bytes, { request: redactedOf(ctx), status: res.status });
+      check(verifier, res, bytes, ctx);
       verified = true;
     }
     throw new HttpError({ status: res.status, headers: res.headers, data: decodeLenient(bytes, res.headers) }, redactedOf(ctx), verified);

@@ -1,0 +1,325 @@
+/**
+ * `npm run bench`: wechatpay-chain side by side with wechatpay-axios-plugin, a bare undici request
+ * (transport floor) and sign + verify alone (crypto floor), against a loopback WeChat Pay stand-in.
+ *
+ *   npm run bench                     # full run (~6–8 min on 2 cores), writes the README chart
+ *   npm run bench -- --quick          # one short round, to check the harness
+ *   (--quick and --only write bench/results/quick.json and leave the committed results and chart alone)
+ *   npm run bench -- --cpu-prof       # also write .cpuprofile files of the wechatpay-chain process
+ *   npm run bench -- --rounds=3 --duration=2000 --only=chain,floor --no-build
+ *
+ * Each client runs in its own process; the order of clients changes every round (A/B alternation)
+ * and the report gives medians over the rounds, so a noisy neighbour hurts every client alike.
+ */
+import { fork, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { generateKeyPair } from '../lib/testing/emulator.js';
+import { bytesUnder, importMs, reachable } from './lib/imports.js';
+import { fmt, median, ratio } from './lib/stats.js';
+import { throughputSvg, type Series } from './lib/svg.js';
+import { KINDS, LABELS, type Kind, type LevelResult, type LoadOrder, type RoundResult, type Workload } from './lib/workload.js';
+import type { StandInSetup, StandInStats } from './stand-in.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const LEVELS = [1, 8, 32, 128];
+const GOAL_LEVEL = 32;
+/** Offered load of the event-loop delay phase: one every client sustains on 2 cores. */
+const RATE = 200;
+
+/** What a bench section (bench/sections/*.ts, default export) returns. */
+export interface SectionReport {
+  title: string;
+  rows: Array<Record<string, string | number>>;
+  goals: Goal[];
+}
+interface Goal {
+  name: string;
+  value: string;
+  target: string;
+  pass: boolean;
+}
+
+function option(name: string): string | undefined {
+  const prefix = `--${name}=`;
+  return process.argv.find((arg) => arg.startsWith(prefix))?.slice(prefix.length);
+}
+const flag = (name: string) => process.argv.includes(`--${name}`);
+
+const quick = flag('quick');
+const settings = {
+  quick,
+  rounds: Number(option('rounds') ?? (quick ? 1 : 5)),
+  warmupMs: Number(option('warmup') ?? (quick ? 300 : 700)),
+  durationMs: Number(option('duration') ?? (quick ? 1000 : 2500)),
+  allocationRequests: quick ? 500 : 2000,
+  importRuns: quick ? 3 : 9,
+  kinds: (option('only')?.split(',') ?? [...KINDS]).filter((k): k is Kind => (KINDS as readonly string[]).includes(k)),
+  cpuProf: flag('cpu-prof'),
+};
+/** Only a full run of every client replaces the committed results and chart. */
+const partial = quick || option('only') !== undefined;
+
+function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join(' | ')} |`;
+  return [line(headers), `|${widths.map((w, i) => (i === 0 ? `${'-'.repeat(w + 1)}-` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+function child(file: string, execArgv: string[] = []): ChildProcess {
+  return fork(join(HERE, file), [], { cwd: ROOT, execArgv: ['--import', 'tsx', ...execArgv], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+}
+
+function nextMessage<T>(proc: ChildProcess, what: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onExit = (code: number | null) => reject(new Error(`${what} exited (${code}) before answering`));
+    proc.once('exit', onExit);
+    proc.once('message', (message) => {
+      proc.off('exit', onExit);
+      resolve(message as T);
+    });
+  });
+}
+
+async function startStandIn(setup: StandInSetup): Promise<{ baseURL: string; proc: ChildProcess }> {
+  const proc = child('stand-in.ts');
+  const ready = nextMessage<{ port: number }>(proc, 'the stand-in');
+  proc.send(setup);
+  const { port } = await ready;
+  return { baseURL: `http://127.0.0.1:${port}/`, proc };
+}
+
+async function runClient(kind: Kind, workload: Workload): Promise<RoundResult> {
+  const profile = settings.cpuProf && kind === 'chain' ? ['--cpu-prof', `--cpu-prof-dir=${join(HERE, 'results', 'profiles')}`] : [];
+  const proc = child('load.ts', profile);
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  const answer = nextMessage<{ result?: RoundResult; error?: string }>(proc, `the ${kind} client`);
+  const order: LoadOrder = {
+    kind,
+    workload,
+    levels: LEVELS,
+    warmupMs: settings.warmupMs,
+    durationMs: settings.durationMs,
+    allocationRequests: settings.allocationRequests,
+    rate: RATE,
+  };
+  proc.send(order);
+  const { result, error } = await answer;
+  await exited;
+  if (!result) throw new Error(`${LABELS[kind]} failed: ${error ?? 'no result'}`);
+  return result;
+}
+
+async function runSections(): Promise<SectionReport[]> {
+  const folder = join(HERE, 'sections');
+  const files = existsSync(folder) ? readdirSync(folder).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).sort() : [];
+  const reports: SectionReport[] = [];
+  for (const file of files) {
+    try {
+      const mod = (await import(pathToFileURL(join(folder, file)).href)) as { default: (options: { quick: boolean }) => Promise<SectionReport> };
+      reports.push(await mod.default({ quick }));
+    } catch (error) {
+      reports.push({
+        title: `${file} (failed)`,
+        rows: [{ error: error instanceof Error ? error.message : String(error) }],
+        goals: [{ name: `${file} ran`, value: 'failed', target: 'runs', pass: false }],
+      });
+    }
+  }
+  return reports;
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const load0 = loadavg()[0] as number;
+  if (!flag('no-build')) {
+    console.log('building dist/ (npm run build) …');
+    const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    if (build.status !== 0) throw new Error('npm run build failed');
+  }
+
+  const merchant = generateKeyPair();
+  const platform = generateKeyPair();
+  const mchid = '1900000109';
+  const serial = '3775B6A45ACD588826D15E583A95F5DD00000000';
+  const platformSerial = 'PUB_KEY_ID_0114232134912410000000000000';
+  const standIn = await startStandIn({ mchid, serial, merchantPublicKeyPem: merchant.publicKeyPem, platformSerial, platformPrivateKeyPem: platform.privateKeyPem });
+  const workload: Workload = {
+    baseURL: standIn.baseURL,
+    mchid,
+    serial,
+    merchantPrivateKeyPem: merchant.privateKeyPem,
+    platformSerial,
+    platformPublicKeyPem: platform.publicKeyPem,
+    platformPrivateKeyPem: platform.privateKeyPem,
+  };
+
+  const rounds: Record<Kind, RoundResult[]> = { chain: [], axios: [], plain: [], undici: [], floor: [] };
+  let standInStats: StandInStats;
+  try {
+    for (let round = 0; round < settings.rounds; round++) {
+      const order = settings.kinds.map((_, i) => settings.kinds[(i + round) % settings.kinds.length] as Kind);
+      if (round % 2 === 1) order.reverse();
+      console.log(`round ${round + 1}/${settings.rounds}: ${order.join(' → ')}`);
+      for (const kind of order) rounds[kind].push(await runClient(kind, workload));
+    }
+  } finally {
+    const stats = nextMessage<{ stats: StandInStats }>(standIn.proc, 'the stand-in');
+    standIn.proc.send({ stats: true, stop: true });
+    standInStats = (await stats).stats;
+  }
+
+  console.log('import times …');
+  const imports = { chain: [] as number[], axios: [] as number[] };
+  for (let i = 0; i < settings.importRuns; i++) {
+    imports.chain.push(importMs('wechatpay-chain', ROOT));
+    imports.axios.push(importMs('wechatpay-axios-plugin', ROOT));
+  }
+  const loaded = reachable(join(ROOT, 'dist', 'index.js'));
+  const catalogBytes = bytesUnder(loaded, join(ROOT, 'dist', 'openapi'));
+  const loadedBytes = [...loaded.values()].reduce((a, b) => a + b, 0);
+
+  const sections = await runSections();
+
+  // medians over rounds
+  const summary = Object.fromEntries(
+    settings.kinds.map((kind) => {
+      const levels = LEVELS.map((concurrency) => {
+        const runs = rounds[kind].map((r) => r.levels.find((l) => l.concurrency === concurrency) as LevelResult);
+        const pick = (key: keyof LevelResult) => median(runs.map((r) => r[key]));
+        return {
+          concurrency,
+          rps: pick('rps'),
+          cpuMs: pick('cpuMs'),
+          p50Ms: pick('p50Ms'),
+          p99Ms: pick('p99Ms'),
+          eldP99Ms: pick('eldP99Ms'),
+          rounds: runs.map((r) => Math.round(r.rps)),
+        };
+      });
+      return [
+        kind,
+        {
+          label: LABELS[kind],
+          levels,
+          eldAtRateMs: median(rounds[kind].map((r) => r.eldAtRateMs)),
+          heapBytesPerRequest: median(rounds[kind].map((r) => r.heapBytesPerRequest)),
+        },
+      ];
+    }),
+  ) as Record<Kind, { label: string; levels: Array<LevelResult & { rounds: number[] }>; eldAtRateMs: number; heapBytesPerRequest: number }>;
+  const at = (kind: Kind, concurrency = GOAL_LEVEL) => summary[kind]?.levels.find((l) => l.concurrency === concurrency);
+
+  const throughputRatio = (at('chain')?.rps ?? Number.NaN) / (at('axios')?.rps ?? Number.NaN);
+  const cpuRatio = (at('chain')?.cpuMs ?? Number.NaN) / (at('floor')?.cpuMs ?? Number.NaN);
+  const eld = summary.chain?.eldAtRateMs ?? Number.NaN;
+  const importChain = median(imports.chain);
+  const goals: Goal[] = [
+    { name: `throughput at concurrency ${GOAL_LEVEL} vs wechatpay-axios-plugin`, value: ratio(throughputRatio), target: '≥ 3.00×', pass: throughputRatio >= 3 },
+    { name: `client CPU per request at concurrency ${GOAL_LEVEL} vs crypto floor`, value: ratio(cpuRatio), target: '≤ 1.25×', pass: cpuRatio <= 1.25 },
+    { name: `event-loop delay p99 at ${RATE} requests/s`, value: `${fmt(eld)} ms`, target: '< 5 ms', pass: eld < 5 },
+    { name: "import time of 'wechatpay-chain' (cold node process)", value: `${fmt(importChain)} ms`, target: '≤ 50 ms', pass: importChain <= 50 },
+    {
+      name: 'typed catalog runtime JS loaded by the import',
+      value: `${catalogBytes} B${existsSync(join(ROOT, 'dist', 'openapi')) ? '' : ' (no dist/openapi yet)'}`,
+      target: '≤ 1 KiB',
+      pass: catalogBytes <= 1024,
+    },
+    ...sections.flatMap((s) => s.goals),
+  ];
+
+  // the report
+  const kinds = settings.kinds;
+  const rows = (fn: (kind: Kind) => string[]) => kinds.map((kind) => [summary[kind].label, ...fn(kind)]);
+  console.log(`\n## Throughput, requests/s (median of ${settings.rounds} round${settings.rounds === 1 ? '' : 's'})\n`);
+  console.log(table(['client', ...LEVELS.map((c) => `c=${c}`)], rows((k) => LEVELS.map((c) => fmt(at(k, c)?.rps ?? Number.NaN)))));
+  console.log(`\n## Cost per request at concurrency ${GOAL_LEVEL}\n`);
+  console.log(
+    table(
+      ['client', 'CPU ms/req', 'p50 ms', 'p99 ms', 'loop delay p99 ms', `loop delay p99 ms @${RATE}/s`, 'heap B/req'],
+      rows((k) => [
+        fmt(at(k)?.cpuMs ?? Number.NaN),
+        fmt(at(k)?.p50Ms ?? Number.NaN),
+        fmt(at(k)?.p99Ms ?? Number.NaN),
+        fmt(at(k)?.eldP99Ms ?? Number.NaN),
+        fmt(summary[k].eldAtRateMs),
+        fmt(summary[k].heapBytesPerRequest),
+      ]),
+    ),
+  );
+  console.log('\n## Latency p50 / p99 ms, CPU ms/req and loop delay p99 ms by concurrency\n');
+  console.log(
+    table(
+      ['client', ...LEVELS.map((c) => `c=${c}`)],
+      rows((k) => LEVELS.map((c) => { const l = at(k, c); return l ? `${fmt(l.p50Ms)} / ${fmt(l.p99Ms)}, ${fmt(l.cpuMs)}, ${fmt(l.eldP99Ms)}` : '–'; })),
+    ),
+  );
+  console.log('\n## Import\n');
+  console.log(
+    table(
+      ['package', 'cold import ms (median)'],
+      [
+        ['wechatpay-chain (dist/index.js)', fmt(importChain)],
+        ['wechatpay-axios-plugin', fmt(median(imports.axios))],
+      ],
+    ),
+  );
+  console.log(`runtime JS loaded by import 'wechatpay-chain': ${loaded.size} files, ${fmt(loadedBytes / 1024)} KiB; typed catalog: ${catalogBytes} B`);
+  for (const section of sections) {
+    console.log(`\n## ${section.title}\n`);
+    const headers = [...new Set(section.rows.flatMap((r) => Object.keys(r)))];
+    console.log(section.rows.length ? table(headers, section.rows.map((r) => headers.map((h) => (typeof r[h] === 'number' ? fmt(r[h] as number) : String(r[h] ?? ''))))) : '(no rows)');
+  }
+  console.log('\n## Goals\n');
+  for (const goal of goals) console.log(`${goal.pass ? 'PASS' : 'FAIL'}  ${goal.name}: ${goal.value} (target ${goal.target})`);
+  console.log(`\nstand-in: ${standInStats.requests} requests, ${standInStats.checked} Authorization headers checked, ${standInStats.bad} bad; ${fmt(standInStats.cpuMs / Math.max(1, standInStats.requests) * 1000)} µs CPU/request`);
+  const elapsed = (Date.now() - started) / 1000;
+  console.log(`${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.versions.node}, load average ${load0.toFixed(2)} → ${(loadavg()[0] as number).toFixed(2)}, ${elapsed.toFixed(0)} s`);
+
+  const results = {
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.versions.node, loadAverage: [load0, loadavg()[0]] },
+    settings,
+    clients: summary,
+    imports: { chainMs: importChain, axiosMs: median(imports.axios), runs: imports },
+    runtimeJs: { files: loaded.size, bytes: loadedBytes, catalogBytes },
+    standIn: standInStats,
+    goals,
+    sections,
+    seconds: elapsed,
+  };
+  mkdirSync(join(HERE, 'results'), { recursive: true });
+  const jsonFile = join(HERE, 'results', partial ? 'quick.json' : 'latest.json');
+  writeFileSync(jsonFile, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nwrote ${jsonFile}`);
+  if (!partial) {
+    const colors: Record<Kind, [string, string?]> = { chain: ['#07c160'], axios: ['#5b6cff'], plain: ['#b197fc', '8 3'], undici: ['#999999', '6 4'], floor: ['#e8590c', '2 4'] };
+    const series: Series[] = kinds.map((kind) => ({
+      label: summary[kind].label,
+      color: colors[kind][0],
+      ...(colors[kind][1] ? { dash: colors[kind][1] } : {}),
+      points: summary[kind].levels.map((l) => ({ x: l.concurrency, y: l.rps })),
+    }));
+    const svgFile = join(ROOT, 'docs', 'bench', 'throughput.svg');
+    mkdirSync(join(ROOT, 'docs', 'bench'), { recursive: true });
+    writeFileSync(
+      svgFile,
+      throughputSvg(
+        'POST return-advance against a loopback stand-in',
+        `requests/s, median of ${settings.rounds} rounds · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} · node ${process.versions.node} · ${results.date.slice(0, 10)}`,
+        LEVELS,
+        series,
+      ),
+    );
+    console.log(`wrote ${svgFile}`);
+  }
+  if (standInStats.bad > 0) throw new Error(`the stand-in rejected ${standInStats.bad} Authorization headers: ${standInStats.firstBad}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

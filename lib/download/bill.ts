@@ -1,0 +1,172 @@
+/**
+ * One-call bill downloads: ask for the bill (`v3/bill/tradebill`, `v3/bill/fundflowbill`,
+ * `v3/ecommerce/bill/fundflowbill`, …), follow its `download_url` with a signed GET, and stream
+ * the file to a path or a Writable — gunzipped when `tar_type=GZIP`, digest checked on the way.
+ * @module
+ */
+import type { Readable, Writable } from 'node:stream';
+import type { ChainNode } from '../chain/types.js';
+import type { RequestOptions } from '../endpoint/options.js';
+import { ArgumentError, DecodeError } from '../errors.js';
+import { hashAlgorithm, saveStream, type ExpectedDigest, type SaveResult } from './save-stream.js';
+
+/**
+ * A client, or anything with the chain's `chain(path)`.
+ * @example
+ * ```ts
+ * const target: ChainClient = Builder.factory(config);
+ * ```
+ */
+export type ChainClient = Pick<ChainNode, 'chain'>;
+
+/**
+ * A downloadable file as the bill endpoints describe it.
+ * @example
+ * ```ts
+ * const file: DownloadableFile = { download_url: 'https://api.mch.weixin.qq.com/v3/billdownload/file?token=…', hash_type: 'SHA1', hash_value: '79bb…' };
+ * ```
+ */
+export interface DownloadableFile {
+  download_url: string;
+  /** SHA1 or SHA256; with `hash_value`, checked while streaming. */
+  hash_type?: string;
+  hash_value?: string;
+  /** Present on the ecommerce / sub-merchant list entries. */
+  bill_sequence?: number;
+  /** Present on encrypted (sub-merchant) bills. */
+  encrypt_key?: string;
+}
+
+/**
+ * Where a file goes: a path, a Writable, or (for bills split in several files) one per entry.
+ * @example
+ * ```ts
+ * const to: DownloadTarget = (file, index) => `/data/fund-${file.bill_sequence ?? index + 1}.csv`;
+ * ```
+ */
+export type DownloadTarget = string | Writable | ((file: DownloadableFile, index: number) => string | Writable);
+
+/**
+ * Options of {@link downloadFile} and {@link downloadBill}.
+ * @example
+ * ```ts
+ * const options: FileDownloadOptions = { gunzip: true, timeout: 120_000 };
+ * ```
+ */
+export interface FileDownloadOptions {
+  /** Gunzip the file (default: whether the bill was asked with `tar_type=GZIP`). */
+  gunzip?: boolean;
+  /** Milliseconds for the whole download, headers and body (default: the client's timeout). */
+  timeout?: number;
+  /** Aborts the download (the partial file is deleted). */
+  signal?: AbortSignal;
+  /** Extra headers for the file GET. */
+  headers?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The bill endpoints {@link downloadBill} knows, by template.
+ * @example
+ * ```ts
+ * BILL_ENDPOINTS.includes('v3/bill/tradebill'); // true
+ * ```
+ */
+export const BILL_ENDPOINTS: readonly string[] = Object.freeze([
+  'v3/bill/tradebill',
+  'v3/bill/fundflowbill',
+  'v3/bill/sub-merchant-fundflowbill',
+  'v3/ecommerce/bill/fundflowbill',
+  'v3/profitsharing/bills',
+  'v3/payscore/merchant-bill',
+]);
+
+function pathOf(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch (cause) {
+    throw new ArgumentError(`download_url "${String(url).slice(0, 200)}" is not an absolute URL`, 'download_url', { cause });
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new ArgumentError('download_url must be http(s)', 'download_url');
+  // the path and query are signed exactly as given; braces would read as template variables
+  return (parsed.pathname + parsed.search).replace(/^\/+/, '').replace(/[{}<>]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/**
+ * Downloads one file from its `download_url` with a signed GET (sent to the client's API host; the
+ * path and query of the URL are signed as given) and streams it to `to`.
+ * @throws {VerificationError} reason `digest-mismatch` (no file is left behind)
+ * @throws {HttpError} when the file GET is refused (e.g. an expired token)
+ * @throws {NetworkError} / {TimeoutError} when the transfer fails (no file is left behind)
+ * @example
+ * ```ts
+ * const { data } = await client.v3.bill.tradebill.get({ query: { bill_date: '2019-06-11' } });
+ * await downloadFile(client, data as DownloadableFile, '/data/trade-2019-06-11.csv');
+ * ```
+ */
+export async function downloadFile(client: ChainClient, file: DownloadableFile, to: string | Writable, options: FileDownloadOptions = {}): Promise<SaveResult> {
+  if (file === null || typeof file !== 'object' || typeof file.download_url !== 'string') {
+    throw new ArgumentError('file: expected { download_url, hash_type, hash_value } from a bill endpoint', 'file');
+  }
+  if (file.encrypt_key !== undefined) {
+    throw new ArgumentError('file: encrypted bills (encrypt_key) are not supported by downloadFile; download and decrypt them yourself', 'file');
+  }
+  if ((file.hash_type === undefined) !== (file.hash_value === undefined)) {
+    throw new ArgumentError('file: hash_type and hash_value come together', 'file');
+  }
+  if (file.hash_type !== undefined) hashAlgorithm(file.hash_type);
+  const digest: ExpectedDigest | undefined = file.hash_type !== undefined ? { hash_type: file.hash_type, hash_value: file.hash_value as string } : undefined;
+  const path = pathOf(file.download_url);
+  const request: RequestOptions = { stream: true };
+  if (options.timeout !== undefined) request.timeout = options.timeout;
+  if (options.signal !== undefined) request.signal = options.signal;
+  if (options.headers !== undefined) request.headers = options.headers;
+  const res = await client.chain(path).get(request);
+  if (Buffer.isBuffer(res.body) && res.body.length === 0) {
+    throw new DecodeError(`GET ${path.split('?')[0]} answered ${res.status} without a file`, { status: res.status });
+  }
+  return saveStream(res.body as Readable, to, { gunzip: options.gunzip === true, digest });
+}
+
+/**
+ * Asks a bill endpoint for its file(s) and downloads them: one call from bill date to a checked
+ * file on disk. Gunzips when the query says `tar_type: 'GZIP'` (unless `gunzip` says otherwise).
+ * Bills split in several files (`download_bill_list`) need `to` as a function of the entry.
+ * @returns one result per file, in the order of the answer
+ * @example
+ * ```ts
+ * import { downloadBill } from 'wechatpay-chain';
+ * const [result] = await downloadBill(client, 'v3/bill/tradebill', { query: { bill_date: '2019-06-11', tar_type: 'GZIP' } }, '/data/trade-2019-06-11.csv');
+ * console.log(result.bytes, result.digest);
+ * ```
+ */
+export async function downloadBill(
+  client: ChainClient,
+  template: string,
+  request: RequestOptions,
+  to: DownloadTarget,
+  options: FileDownloadOptions = {},
+): Promise<SaveResult[]> {
+  if (typeof template !== 'string' || template === '') throw new ArgumentError('template: name a bill endpoint, e.g. v3/bill/tradebill', 'template');
+  if (request === null || typeof request !== 'object') throw new ArgumentError('request: expected the bill query options, e.g. { query: { bill_date } }', 'request');
+  const perRequest: FileDownloadOptions = { ...options };
+  if (perRequest.timeout === undefined && request.timeout !== undefined) perRequest.timeout = request.timeout;
+  if (perRequest.signal === undefined && request.signal !== undefined) perRequest.signal = request.signal;
+  const gzip = perRequest.gunzip ?? String(request.query?.tar_type ?? '').toUpperCase() === 'GZIP';
+  const { data } = await client.chain(template).get({ ...request, stream: false });
+  const answer = (data ?? {}) as { download_url?: unknown; download_bill_list?: unknown };
+  let files: DownloadableFile[];
+  if (typeof answer.download_url === 'string') files = [answer as DownloadableFile];
+  else if (Array.isArray(answer.download_bill_list)) files = answer.download_bill_list as DownloadableFile[];
+  else throw new DecodeError(`${template} answered without download_url or download_bill_list`);
+
+  if (files.length > 1 && typeof to !== 'function') {
+    throw new ArgumentError(`to: ${template} answered ${files.length} files; pass a function (file, index) => path or Writable`, 'to');
+  }
+  const results: SaveResult[] = [];
+  for (const [index, file] of files.entries()) {
+    const target = typeof to === 'function' ? to(file, index) : to;
+    results.push(await downloadFile(client, file, target, { ...perRequest, gunzip: gzip }));
+  }
+  return results;
+}

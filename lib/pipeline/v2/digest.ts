@@ -1,0 +1,99 @@
+/**
+ * The APIv2 `sign`: MD5 or HMAC-SHA256 over `k=v&…&key=<secret>` (fields in byte order, empty
+ * ones and `sign` left out), upper-case hex — wechatpay-php's `Hash::sign` / `Hash::md5` /
+ * `Hash::hmac`. The agency variant (企业微信 `workwx_sign`) appends `&secret=` instead of `&key=`.
+ *
+ * Kept private to the APIv2 pipeline for now; a general `Hash` lives in lib/crypto (issue 3) and
+ * the two can be unified later.
+ * @module
+ */
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { ArgumentError } from '../../errors.js';
+import { ksort, queryStringLike } from '../../formatter.js';
+
+/**
+ * The two APIv2 signature algorithms, spelled as in `sign_type`.
+ * @example
+ * ```ts
+ * const signType: SignType = 'HMAC-SHA256';
+ * ```
+ */
+export type SignType = 'MD5' | 'HMAC-SHA256';
+
+/**
+ * `sign_type` values accepted, MD5 first (the default).
+ * @example
+ * ```ts
+ * SIGN_TYPES.includes('MD5'); // true
+ * ```
+ */
+export const SIGN_TYPES: readonly SignType[] = ['MD5', 'HMAC-SHA256'];
+
+/**
+ * Whether a value is a known `sign_type`.
+ * @example
+ * ```ts
+ * isSignType('HMAC-SHA256'); // true
+ * ```
+ */
+export function isSignType(value: unknown): value is SignType {
+  return value === 'MD5' || value === 'HMAC-SHA256';
+}
+
+/**
+ * Upper-case hex digest of `message + '&key=' + secret` (or `'&secret='` with `agency`).
+ * @example
+ * ```ts
+ * digest('MD5', 'appid=wxd930ea5d5a258f4f&body=test&device_info=1000&mch_id=10000100&nonce_str=ibuaiVcKdpRxkhJA', '192006250b4c09247ec02edce69f6a2d');
+ * // '9A0A8659F005D6984697E2CA0A9CF3B7'
+ * ```
+ */
+export function digest(type: SignType, message: string, secret: string, agency = false): string {
+  const keyed = `${message}${agency ? '&secret=' : '&key='}${secret}`;
+  const hash = type === 'HMAC-SHA256' ? createHmac('sha256', secret) : createHash('md5');
+  return hash.update(keyed, 'utf8').digest('hex').toUpperCase();
+}
+
+/**
+ * The `sign` of a set of fields: ksort, drop empty values and `sign`, join, digest.
+ * @throws {ArgumentError} for an unknown sign type
+ * @example
+ * ```ts
+ * signFields({ mch_id: '1900000109', nonce_str: 'x', sign_type: 'HMAC-SHA256' }, secret, 'HMAC-SHA256'); // 64 hex chars
+ * ```
+ */
+export function signFields(fields: Readonly<Record<string, unknown>>, secret: string, type: SignType = 'MD5', agency = false): string {
+  if (!isSignType(type)) throw new ArgumentError(`sign_type: must be MD5 or HMAC-SHA256`, 'sign_type');
+  return digest(type, queryStringLike(ksort({ ...fields })), secret, agency);
+}
+
+/**
+ * Constant-time comparison of two hex signatures (case-insensitive); false for any length mismatch.
+ * @example
+ * ```ts
+ * sameSignature('9a0a8659f005d6984697e2ca0a9cf3b7', '9A0A8659F005D6984697E2CA0A9CF3B7'); // true
+ * ```
+ */
+export function sameSignature(expected: string, actual: unknown): boolean {
+  if (typeof actual !== 'string') return false;
+  const a = Buffer.from(expected.toUpperCase());
+  const b = Buffer.from(actual.toUpperCase());
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * Checks the `sign` of received fields. The algorithm comes from `sign_type` when present, else
+ * from the signature's length (64 hex → HMAC-SHA256, 32 → MD5), as wechatpay-php does.
+ * @example
+ * ```ts
+ * verifyFields(parseXml(body), secret); // true | false
+ * ```
+ */
+export function verifyFields(fields: Readonly<Record<string, unknown>>, secret: string): boolean {
+  const sign = fields.sign;
+  if (typeof sign !== 'string') return false;
+  const byLength: SignType | undefined = sign.length === 64 ? 'HMAC-SHA256' : sign.length === 32 ? 'MD5' : undefined;
+  const declared = fields.sign_type;
+  if (byLength === undefined || (declared !== undefined && declared !== byLength)) return false;
+  return sameSignature(signFields(fields, secret, byLength), sign);
+}

@@ -1,0 +1,98 @@
+/**
+ * How `Builder.factory` hooks APIv2 in: the configuration it adds (`secret`, `merchant`, `ca`,
+ * `securityDispatcher`), protocol selection by the `v2/` prefix, the `sign`/`verify` handlers and
+ * the routing of `security: true` requests to the mutual-TLS dispatcher.
+ * @module
+ */
+import type { ConnectionOptions } from 'node:tls';
+import type { Agent, Dispatcher } from 'undici';
+import { ArgumentError } from '../../errors.js';
+import type { ChainResponse, Next, Protocol, RequestContext } from '../context.js';
+import { createTransport } from '../transport.js';
+import { loadCertificates, loadMerchant, SecureDispatcher, type MerchantCertificate, type PemLike } from './mutual-tls.js';
+import { v2Signer } from './sign.js';
+import { v2Verify } from './verify.js';
+
+/**
+ * The APIv2 part of the client configuration.
+ * @example
+ * ```ts
+ * const client = Builder.factory({
+ *   mchid, serial, privateKey, certs,
+ *   secret: apiv2Key,                                   // APIv2 key (32 characters)
+ *   merchant: { cert: 'file:///etc/wechatpay/apiclient_cert.pem', key: 'file:///etc/wechatpay/apiclient_key.pem' },
+ * });
+ * ```
+ */
+export interface ApiV2Config {
+  /** The APIv2 key (APIv2密钥, 32 characters). Needed for any `v2/…` request. */
+  secret?: string;
+  /** The merchant API certificate for `security: true` (mutual TLS): `{ cert, key }` or `{ pfx, passphrase }`. */
+  merchant?: MerchantCertificate;
+  /**
+   * CA certificates trusted for the server, instead of Node's bundled roots, on the connections
+   * the client opens itself (its default Agent and the mutual-TLS Agent). For tests against a
+   * loopback HTTPS server and for private gateways; leave unset for WeChat Pay.
+   */
+  ca?: PemLike | readonly PemLike[];
+  /** A dispatcher for `security: true` requests that you built yourself (e.g. a ProxyAgent with `requestTls`); used instead of `merchant`. */
+  securityDispatcher?: Dispatcher;
+}
+
+/**
+ * The protocol of a template and the template to expand: `v2/pay/micropay` → APIv2, `pay/micropay`.
+ * @throws {ArgumentError} for a bare `v2`
+ * @example
+ * ```ts
+ * selectProtocol('v2/secapi/pay/refund'); // { protocol: 'v2', template: 'secapi/pay/refund' }
+ * selectProtocol('v3/certificates');      // { protocol: 'v3', template: 'v3/certificates' }
+ * ```
+ */
+export function selectProtocol(template: string): { protocol: Protocol; template: string } {
+  if (template === 'v2' || template === 'v2/') throw new ArgumentError('no endpoint: name an APIv2 path, e.g. client.v2.pay.micropay.post({ xml })', 'template');
+  if (template.startsWith('v2/')) return { protocol: 'v2', template: template.slice(3) };
+  return { protocol: 'v3', template };
+}
+
+const SECRET = /^[\x21-\x7e]+$/;
+
+/**
+ * Validates the APIv2 configuration and builds its pieces.
+ * @throws {ArgumentError} for a malformed secret, certificate or CA
+ * @example
+ * ```ts
+ * const v2 = apiV2(config, mchid);
+ * const pipeline = new Pipeline([['sign', byProtocol({ v3: v3Sign, v2: v2.sign })], ['verify', byProtocol({ v3: v3Check, v2: v2.verify })]], v2.route(send));
+ * ```
+ */
+export function apiV2(config: ApiV2Config, mchid: string) {
+  const { secret } = config;
+  if (secret !== undefined && (typeof secret !== 'string' || !SECRET.test(secret))) {
+    throw new ArgumentError('secret: the APIv2 key must be a non-empty string of printable ASCII (32 characters, set in the merchant platform)', 'secret');
+  }
+  const ca = config.ca === undefined ? undefined : loadCertificates(config.ca, 'ca');
+  const connect: ConnectionOptions = ca === undefined ? {} : { ca };
+  const merchant = config.merchant === undefined ? undefined : loadMerchant(config.merchant);
+  const secure = new SecureDispatcher(merchant, config.securityDispatcher, connect);
+  let secureSend: Next | undefined;
+
+  return {
+    /** Options for the client's own default Agent (the `ca`, when given). */
+    agentOptions: (ca === undefined ? {} : { connect: { timeout: 10_000, ca } }) as Agent.Options,
+    sign: v2Signer({ mchid, secret }),
+    verify: v2Verify({ secret }),
+    /** The terminal step: `security: true` APIv2 requests go over mutual TLS, the rest through `send`. */
+    route(send: Next): Next {
+      return (ctx: RequestContext): Promise<ChainResponse> => {
+        if (ctx.protocol !== 'v2' || ctx.options.security !== true) return send(ctx);
+        try {
+          secureSend ??= createTransport(secure.get());
+        } catch (error) {
+          return Promise.reject(error);
+        }
+        return secureSend(ctx);
+      };
+    },
+    close: () => secure.close(),
+  };
+}
