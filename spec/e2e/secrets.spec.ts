@@ -93,16 +93,16 @@ beforeAll(async () => {
     return next(ctx);
   }, 'spy');
 
-  await client.v3.hello.get();
-  await capture('HttpError', client.v3.boom.get());
-  await capture('HttpError 401 (wrong key)', Builder.factory({ ...configWithSecrets(), privateKey: generateKeyPair().privateKeyPem }).v3.hello.get());
-  await capture('DecodeError', client.v3.html.get());
-  await capture('DecodeError maxBodySize', Builder.factory(configWithSecrets({ maxBodySize: 100 })).v3.big.get());
+  await client.chain('v3/hello').get();
+  await capture('HttpError', client.chain('v3/boom').get());
+  await capture('HttpError 401 (wrong key)', Builder.factory({ ...configWithSecrets(), privateKey: generateKeyPair().privateKeyPem }).chain('v3/hello').get());
+  await capture('DecodeError', client.chain('v3/html').get());
+  await capture('DecodeError maxBodySize', Builder.factory(configWithSecrets({ maxBodySize: 100 })).chain('v3/big').get());
   emulator.tamperNext((res) => (res.body = Buffer.from('{"forged":1}')));
-  await capture('VerificationError', client.v3.hello.get());
-  await capture('ArgumentError missing variable', client.v3.refunds._refund_id_.get());
-  await capture('ArgumentError header with CR/LF', client.v3.hello.get({ headers: { 'x-key': pem } }));
-  await capture('ArgumentError key in a header name', client.v3.hello.get({ headers: { [pem]: '1' } }));
+  await capture('VerificationError', client.chain('v3/hello').get());
+  await capture('ArgumentError missing variable', client.chain('v3/refunds')._refund_id_.get());
+  await capture('ArgumentError header with CR/LF', client.chain('v3/hello').get({ headers: { 'x-key': pem } }));
+  await capture('ArgumentError key in a header name', client.chain('v3/hello').get({ headers: { [pem]: '1' } }));
   await capture('ArgumentError key as baseURL', () => Builder.factory(configWithSecrets({ baseURL: pem })));
   await capture('ArgumentError truncated key', () => Builder.factory({ ...configWithSecrets(), privateKey: pem.slice(0, 900) + pem.slice(-30) }));
   await capture('ArgumentError garbage in the key', () => Builder.factory({ ...configWithSecrets(), privateKey: pem.replace(/[A-Z]/g, '!') }));
@@ -142,8 +142,8 @@ beforeAll(async () => {
     extraClients.push(c);
     return c;
   };
-  await capture('TimeoutError', overLoopback(hang).v3.hang.post({ json: { apiv3Key: 'not-here' } }));
-  await capture('NetworkError', overLoopback(reset).v3.reset.get());
+  await capture('TimeoutError', overLoopback(hang).chain('v3/hang').post({ json: { apiv3Key: 'not-here' } }));
+  await capture('NetworkError', overLoopback(reset).chain('v3/reset').get());
 
   for (const recorded of emulator.requests) {
     const signature = /signature="([^"]+)"/.exec(recorded.headers.authorization ?? '')?.[1];
@@ -206,7 +206,7 @@ describe('secrets never leak', () => {
       return true;
     });
     try {
-      await Builder.factory(configWithSecrets({ debug: true })).v3.hello.get();
+      await Builder.factory(configWithSecrets({ debug: true })).chain('v3/hello').get();
     } finally {
       spy.mockRestore();
     }

@@ -5,7 +5,7 @@ import { Emulator } from '../../lib/testing/index.js';
 
 const emulator = Emulator.create({ handlers: [http.get('*/v3/hello', () => HttpResponse.json({ hello: 1 }))] });
 const client = Builder.factory(emulator.clientConfig());
-await client.v3.hello.get();
+await client.chain('v3/hello').get();
 await client.close();
 // the parent checks stderr for these, and for their absence in the log
 process.stdout.write(JSON.stringify({ authorization: emulator.requests[0]?.headers.authorization, key: emulator.merchant.privateKeyPem }));
