@@ -18,17 +18,19 @@ try {
   });
   console.log('# POST /pay/micropay\n ', paid.data);
 
-  const queried = await client.v2.pay.orderquery.post({ xml: { appid, mch_id, out_trade_no: '1217752501201407033233368018', sign_type: 'HMAC-SHA256' } });
+  // the catalog marks transaction_id and out_trade_no both required where either one is enough,
+  // so these calls name the path as a plain string, which gives the loose chain type
+  const queried = await client.chain('v2/pay/orderquery' as string).post({ xml: { appid, mch_id, out_trade_no: '1217752501201407033233368018', sign_type: 'HMAC-SHA256' } });
   console.log('# POST /pay/orderquery (HMAC-SHA256)\n ', queried.data);
 
-  const refunded = await client.v2.secapi.pay.refund.post({
+  const refunded = await client.chain('v2/secapi/pay/refund' as string).post({
     xml: { appid, mch_id, out_trade_no: '1217752501201407033233368018', out_refund_no: 'R1', total_fee: 888, refund_fee: 888 },
     security: true,
   });
   console.log('# POST /secapi/pay/refund (mutual TLS)\n ', refunded.data);
 
   try {
-    await client.v2.secapi.pay.refund.post({ xml: { appid, mch_id, out_trade_no: '1217752501201407033233368018', out_refund_no: 'R2', total_fee: 888, refund_fee: 1 }, security: true });
+    await client.chain('v2/secapi/pay/refund' as string).post({ xml: { appid, mch_id, out_trade_no: '1217752501201407033233368018', out_refund_no: 'R2', total_fee: 888, refund_fee: 1 }, security: true });
   } catch (e) {
     if (!(e instanceof BusinessError)) throw e;
     console.log(`# a second refund: BusinessError ${e.errCode} (${e.errCodeDes}), verified=${e.verified}`);

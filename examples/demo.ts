@@ -21,7 +21,16 @@ function show(title: string, res: ChainResponse): void {
 
 try {
   const applied = await client.v3.ecommerce.refunds.apply.post({
-    json: { sub_mchid, sp_appid, out_refund_no: 'R20261122000001', amount: { refund: 888, total: 888, currency: 'CNY' } },
+    json: {
+      sub_mchid,
+      sp_appid,
+      // the catalog lists both order ids and the funds account as required
+      transaction_id: '4200000000202611220000000001',
+      combine_transaction_id: '4200000000202611220000000001',
+      out_refund_no: 'R20261122000001',
+      amount: { refund: 888, total: 888, currency: 'CNY' },
+      funds_account: 'AVAILABLE',
+    },
   });
   show('POST v3/ecommerce/refunds/apply', applied);
   const refund_id = (applied.data as { refund_id: string }).refund_id;

@@ -6,7 +6,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { createNode, type Dispatch } from './chain/node.js';
-import type { ChainNode } from './chain/types.js';
 import { loadKey, type KeyLike } from './crypto/keys.js';
 import type { RequestOptions } from './endpoint/options.js';
 import { buildRequest, checkHeaders, type HttpMethod } from './endpoint/request.js';
@@ -24,6 +23,7 @@ import { v3Verify } from './pipeline/v3/verify.js';
 import { apiV2, selectProtocol, type ApiV2Config } from './pipeline/v2/setup.js';
 import { VERSION } from './version.js';
 import { applySensitiveFields } from './sensitive/fields.js';
+import type { TypedRoot } from './openapi/index.js';
 
 /** The default base URL. */
 export const DEFAULT_BASE_URL = 'https://api.mch.weixin.qq.com/';
@@ -100,13 +100,14 @@ export interface ClientMembers {
 }
 
 /**
- * The client: a chain node at the root plus {@link ClientMembers}.
+ * The client: the typed chain root (every catalog endpoint, see lib/openapi) plus {@link ClientMembers}.
+ * `client.chain('<unknown path>')` gives the loose {@link ChainNode}.
  * @example
  * ```ts
  * const client: WeChatPayClient = Builder.factory(config);
  * ```
  */
-export type WeChatPayClient = ChainNode & ClientMembers;
+export type WeChatPayClient = TypedRoot & ClientMembers;
 
 const TOKEN = /^[0-9A-Za-z_-]+$/;
 

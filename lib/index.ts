@@ -90,3 +90,6 @@ export { hashAlgorithm, saveStream } from './download/save-stream.js';
 export type { ExpectedDigest, HashType, SaveOptions, SaveResult } from './download/save-stream.js';
 export { parseBill } from './download/bill-csv.js';
 export type { BillRow, ParseBillOptions } from './download/bill-csv.js';
+// generated endpoint types (lib/openapi, `npm run generate`) and their building blocks
+export type { Endpoints, Templates, TypedRoot } from './openapi/index.js';
+export type { Call, CallOptions, OperationShape, OptionalCall, TypedNode } from './chain/typed.js';

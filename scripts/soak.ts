@@ -92,7 +92,15 @@ export async function soak({ requests, concurrency, modulusLength = 2048 }: Soak
     const started = performance.now();
     try {
       const res = await client.v3.ecommerce.refunds.apply.post({
-        json: { sub_mchid: '1900000109', sp_appid: 'wx8888888888888888', out_refund_no: `SOAK${i}`, amount: { refund: 1, total: 1, currency: 'CNY' } },
+        json: {
+          sub_mchid: '1900000109',
+          sp_appid: 'wx8888888888888888',
+          transaction_id: '4200000000202611220000000001',
+          combine_transaction_id: '4200000000202611220000000001',
+          out_refund_no: `SOAK${i}`,
+          amount: { refund: 1, total: 1, currency: 'CNY' },
+          funds_account: 'AVAILABLE',
+        },
       });
       if (typeof (res.data as { refund_id?: unknown }).refund_id !== 'string') failures.NoRefundId = (failures.NoRefundId ?? 0) + 1;
     } catch (error) {

@@ -128,7 +128,7 @@ describe('Builder.factory', () => {
     const { baseURL, close } = await emulator.listen();
     try {
       const client = Builder.factory(emulator.clientConfig({ baseURL: 'http://127.0.0.1:1/', hosts: { hk: baseURL } }));
-      await expect(client.hk.v3.ecommerce.refunds._refund_id_.returnAdvance.get({ refund_id: '9', query: { sub_mchid: '1' } })).resolves.toMatchObject({ status: 200 });
+      await expect(client.chain('hk/v3').ecommerce.refunds._refund_id_.returnAdvance.get({ refund_id: '9', query: { sub_mchid: '1' } })).resolves.toMatchObject({ status: 200 });
       expect(emulator.requests.at(-1)?.path).toBe('/v3/ecommerce/refunds/9/return-advance?sub_mchid=1');
       await client.close();
     } finally {

@@ -64,6 +64,8 @@ export class CertificateManager {
   readonly #now: () => number;
   /** Certificates this manager put into the verifier (config `certs` are never touched). */
   readonly #managed = new Map<string, PlatformCertificate>();
+  /** Serials the client had before the manager started: never removed by it. */
+  readonly #configured: ReadonlySet<string>;
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
   #inflight: Promise<readonly PlatformCertificate[]> | undefined;
@@ -76,6 +78,7 @@ export class CertificateManager {
     this.#before = duration(options.refreshBeforeExpiry, 'refreshBeforeExpiry', 24 * 3600_000);
     this.#retry = Math.min(duration(options.retryDelay, 'retryDelay', 5 * 60_000), this.#interval);
     this.#now = options.now ?? Date.now;
+    this.#configured = new Set(client.verifier.serials());
   }
 
   /**
@@ -133,7 +136,7 @@ export class CertificateManager {
       // withdrawn (no longer listed) certificates go; config certs are not ours to remove
       for (const serial of this.#managed.keys()) {
         if (!listed.has(serial)) {
-          verifier.delete(serial);
+          if (!this.#configured.has(serial)) verifier.delete(serial);
           this.#managed.delete(serial);
         }
       }
@@ -157,7 +160,7 @@ export class CertificateManager {
     const now = this.#now();
     for (const [serial, certificate] of this.#managed) {
       if (certificate.expire.getTime() <= now) {
-        this.#client.verifier.delete(serial);
+        if (!this.#configured.has(serial)) this.#client.verifier.delete(serial);
         this.#managed.delete(serial);
       }
     }

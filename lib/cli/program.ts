@@ -4,6 +4,8 @@
  * as extra `--name=value` flags are read with node's `util.parseArgs`.
  * @module
  */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { Builder, type WeChatPayClient } from '../builder.js';
@@ -63,10 +65,20 @@ function withClientOptions(command: Command): Command {
     .option('--timeout <ms>', `milliseconds per request (${ENVIRONMENT.timeout})`);
 }
 
-function parseJsonFlag(value: string | undefined, flag: string): unknown {
+function parseJsonFlag(value: string | undefined, flag: string, cwd: string): unknown {
   if (value === undefined) return undefined;
+  let text = value;
+  if (value.startsWith('@')) {
+    // curl's convention: @file reads the payload from a file
+    const path = resolve(cwd, value.slice(1));
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (cause) {
+      throw new ArgumentError(`${flag}: cannot read ${path} (${(cause as NodeJS.ErrnoException).code ?? 'EIO'})`, flag, { cause });
+    }
+  }
   try {
-    return JSON.parse(value);
+    return JSON.parse(text);
   } catch {
     throw new ArgumentError(`${flag}: not valid JSON`, flag);
   }
@@ -202,8 +214,8 @@ Exit codes: 0 ok, 2 usage/config, 3 HTTP error answer, 4 verification failed, 5 
     program
       .command('request <endpoint>', { isDefault: true })
       .description('send one request: <endpoint> is a chain (v3.pay.transactions.native) or a path (v3/pay/transactions/out-trade-no/{out_trade_no})')
-      .option('-d, --json <json>', 'JSON payload (implies POST)')
-      .option('-q, --query <json>', 'query parameters as a JSON object')
+      .option('-d, --json <json>', 'JSON payload, or @file.json (implies POST)')
+      .option('-q, --query <json>', 'query parameters as a JSON object, or @file.json')
       .addOption(
         new Option('-X, --method <verb>', 'HTTP method: get, post, put, patch or delete (default: post with --json, get otherwise)').argParser((value: string) => {
           const verb = value.toLowerCase();
@@ -221,8 +233,9 @@ Exit codes: 0 ok, 2 usage/config, 3 HTTP error answer, 4 verification failed, 5 
     run(
       (async () => {
         const options: RequestOptions = { ...pathVariables(command.args.slice(1)) };
-        const json = parseJsonFlag(flags.json, '--json');
-        const query = parseJsonFlag(flags.query, '--query');
+        const cwd = io.cwd ?? process.cwd();
+        const json = parseJsonFlag(flags.json, '--json', cwd);
+        const query = parseJsonFlag(flags.query, '--query', cwd);
         if (json !== undefined) options.json = json;
         if (query !== undefined) {
           if (query === null || typeof query !== 'object' || Array.isArray(query)) throw new ArgumentError('--query: must be a JSON object', '--query');

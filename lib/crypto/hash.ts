@@ -27,7 +27,7 @@ function secret(key: string, field = 'key'): string {
 }
 
 /**
- * Lower-case hex MD5 of `thing`, followed by `&key=KEY` (or `&secretkey=KEY` for an agency) when a key is given.
+ * Lower-case hex MD5 of `thing`, followed by `&key=KEY` (or `&secret=KEY` for an agency, as wechatpay-php's `Hash::md5`) when a key is given.
  * @example
  * ```ts
  * Hash.md5('abc'); // '900150983cd24fb0d6963f7d28e17f72'
@@ -36,7 +36,7 @@ function secret(key: string, field = 'key'): string {
  */
 function md5(thing: string, key = '', agency = false): string {
   const hash = createHash('md5').update(String(thing));
-  if (secret(key) !== '') hash.update(agency ? '&secretkey=' : '&key=').update(key);
+  if (secret(key) !== '') hash.update(agency ? '&secret=' : '&key=').update(key);
   return hash.digest('hex');
 }
 

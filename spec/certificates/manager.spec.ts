@@ -97,6 +97,23 @@ describe('CertificateManager', () => {
     }
   });
 
+  it('never removes a certificate the client was configured with, even once WeChat Pay withdraws it', async () => {
+    const own = Emulator.create();
+    const configured = await own.addPlatformCertificate();
+    const withCerts = Builder.factory(own.clientConfig({ certs: { [configured.serial]: configured.certificatePem } }));
+    const manager = await CertificateManager.start(withCerts, { apiv3Key: own.apiv3Key });
+    try {
+      const next = await own.addPlatformCertificate();
+      own.platformCertificates.splice(own.platformCertificates.indexOf(configured), 1);
+      await manager.refresh();
+      expect(manager.certificates().map((c) => c.serial)).toEqual([next.serial]);
+      expect(new Set(withCerts.verifier.serials())).toEqual(new Set([configured.serial, next.serial]));
+    } finally {
+      manager.stop();
+      await withCerts.close();
+    }
+  });
+
   it('reports public-key mode clearly and validates its options', async () => {
     const publicKeyMode = Emulator.create();
     const other = Builder.factory(publicKeyMode.clientConfig());

@@ -26,10 +26,10 @@ describe('Hash', () => {
     expect(Hash.sign('MD5', noisy, key)).toBe('9A0A8659F005D6984697E2CA0A9CF3B7');
   });
 
-  it('md5 is lower-case hex; with a key it appends &key= (or &secretkey= for an agency)', () => {
+  it('md5 is lower-case hex; with a key it appends &key= (or &secret= for an agency, as wechatpay-php)', () => {
     expect(Hash.md5('abc')).toBe('900150983cd24fb0d6963f7d28e17f72');
     expect(Hash.md5(stringA, key)).toBe('9a0a8659f005d6984697e2ca0a9cf3b7');
-    expect(Hash.md5('a=1', 'k', true)).toBe(Hash.md5('a=1&secretkey=k'));
+    expect(Hash.md5('a=1', 'k', true)).toBe(Hash.md5('a=1&secret=k'));
   });
 
   it('hmac is lower-case hex over thing&key=KEY, any node digest', () => {

@@ -29,6 +29,7 @@ import {
 } from '../../lib/index.js';
 import { generateKeyPair } from '../../lib/testing/emulator.js';
 import { createCertificate, type IssuedCertificate } from '../../lib/testing/certificates.js';
+import { loose } from '../support/loose.js';
 
 const mchid = '1900000109';
 const secret = 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6';
@@ -196,7 +197,7 @@ describe('APIv2 over HTTPS with mutual TLS', () => {
 
   it('keeps a nonce_str the caller gave and signs HMAC-SHA256 when sign_type asks', async () => {
     mode = 'signed';
-    const res = await client.chain('v2/pay/orderquery').post({ xml: { appid, mch_id: mchid, out_trade_no: 'T1', nonce_str: 'fixedNonce', sign_type: 'HMAC-SHA256' } });
+    const res = await loose(client).chain('v2/pay/orderquery').post({ xml: { appid, mch_id: mchid, out_trade_no: 'T1', nonce_str: 'fixedNonce', sign_type: 'HMAC-SHA256' } });
     const request = seen.at(-1) as Seen;
     expect(request.fields.nonce_str).toBe('fixedNonce');
     expect(request.fields.sign).toMatch(/^[0-9A-F]{64}$/);
@@ -207,11 +208,11 @@ describe('APIv2 over HTTPS with mutual TLS', () => {
   it('refuses, before sending, a foreign mch_id, an unknown sign_type, json, and a missing secret', async () => {
     const before = seen.length;
     await expect(client.v2.pay.micropay.post({ xml: { ...micropay, mch_id: '1900000110' } })).rejects.toMatchObject({ name: 'ArgumentError', field: 'xml.mch_id' });
-    await expect(client.v2.mmpaymkttransfers.promotion.transfers.post({ xml: { mchid: '1' } })).rejects.toMatchObject({ field: 'xml.mchid' });
-    await expect(client.v2.pay.micropay.post({ xml: { ...micropay, sign_type: 'SHA1' } })).rejects.toBeInstanceOf(ArgumentError);
-    await expect(client.v2.pay.micropay.post({ json: micropay })).rejects.toBeInstanceOf(ArgumentError);
-    await expect(client.v2.pay.micropay.get({ xml: micropay })).rejects.toMatchObject({ name: 'ArgumentError', field: 'method' });
-    await expect(client.v2.pay.micropay.post({ xml: { detail: { goods: [] } } })).rejects.toMatchObject({ field: 'xml.detail' });
+    await expect(loose(client).v2.mmpaymkttransfers.promotion.transfers.post({ xml: { mchid: '1' } })).rejects.toMatchObject({ field: 'xml.mchid' });
+    await expect(loose(client).v2.pay.micropay.post({ xml: { ...micropay, sign_type: 'SHA1' } })).rejects.toBeInstanceOf(ArgumentError);
+    await expect(loose(client).v2.pay.micropay.post({ json: micropay })).rejects.toBeInstanceOf(ArgumentError);
+    await expect(loose(client).v2.pay.micropay.get({ xml: micropay })).rejects.toMatchObject({ name: 'ArgumentError', field: 'method' });
+    await expect(loose(client).v2.pay.micropay.post({ xml: { detail: { goods: [] } } })).rejects.toMatchObject({ field: 'xml.detail' });
     const noSecret = Builder.factory({ ...config, secret: undefined });
     try {
       await expect(noSecret.v2.pay.micropay.post({ xml: micropay })).rejects.toMatchObject({ name: 'ArgumentError', field: 'secret' });
@@ -224,11 +225,11 @@ describe('APIv2 over HTTPS with mutual TLS', () => {
   it('presents the merchant certificate with security: true; /secapi/ without it is refused by the server', async () => {
     mode = 'signed';
     const xml = { appid, mch_id: mchid, out_trade_no: 'T1', out_refund_no: 'R1', total_fee: 100, refund_fee: 100 };
-    const res = await client.v2.secapi.pay.refund.post({ xml, security: true });
+    const res = await loose(client).v2.secapi.pay.refund.post({ xml, security: true });
     expect(seen.at(-1)).toMatchObject({ path: '/secapi/pay/refund', clientCn: mchid, signOk: true });
     expect(res.data).toMatchObject({ refund_id: '50000000382019052709732678859', refund_fee: '100' });
 
-    const refused = await client.v2.secapi.pay.refund.post({ xml }).catch((e: unknown) => e);
+    const refused = await loose(client).v2.secapi.pay.refund.post({ xml }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(HttpError);
     expect((refused as HttpError).status).toBe(400);
     expect(seen.at(-1)?.clientCn).toBeUndefined();
@@ -236,7 +237,7 @@ describe('APIv2 over HTTPS with mutual TLS', () => {
 
   it('reaches a literal path with chain() and security: true', async () => {
     mode = 'signed';
-    await client.chain('v2/secapi/mch/addInstitutionsub').post({ xml: { mch_id: mchid, sub_mch_name: 'x' }, security: true });
+    await loose(client).chain('v2/secapi/mch/addInstitutionsub').post({ xml: { mch_id: mchid, sub_mch_name: 'x' }, security: true });
     expect(seen.at(-1)).toMatchObject({ path: '/secapi/mch/addInstitutionsub', clientCn: mchid });
   });
 
@@ -244,7 +245,7 @@ describe('APIv2 over HTTPS with mutual TLS', () => {
     const plain = Builder.factory({ ...config, merchant: undefined });
     try {
       const before = seen.length;
-      const error = await plain.v2.secapi.pay.refund.post({ xml: { mch_id: mchid }, security: true }).catch((e: unknown) => e);
+      const error = await loose(plain).v2.secapi.pay.refund.post({ xml: { mch_id: mchid }, security: true }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ArgumentError);
       expect((error as ArgumentError).field).toBe('merchant');
       expect((error as Error).message).toMatch(/merchant: \{ cert, key \}/);
@@ -267,7 +268,7 @@ describe('APIv2 over HTTPS with mutual TLS', () => {
       ]) {
         const other = Builder.factory({ ...config, merchant });
         try {
-          await other.v2.secapi.pay.refund.post({ xml: { mch_id: mchid, out_refund_no: 'R2' }, security: true });
+          await loose(other).v2.secapi.pay.refund.post({ xml: { mch_id: mchid, out_refund_no: 'R2' }, security: true });
           expect(seen.at(-1)).toMatchObject({ clientCn: mchid, signOk: true });
         } finally {
           await other.close();
@@ -289,12 +290,12 @@ describe('APIv2 over HTTPS with mutual TLS', () => {
 
   it('rejects an unsigned reply and a badly-signed reply on an endpoint that signs', async () => {
     mode = 'unsigned';
-    const unsigned = await client.v2.pay.orderquery.post({ xml: { mch_id: mchid, out_trade_no: 'T1' } }).catch((e: unknown) => e);
+    const unsigned = await loose(client).v2.pay.orderquery.post({ xml: { mch_id: mchid, out_trade_no: 'T1' } }).catch((e: unknown) => e);
     expect(unsigned).toBeInstanceOf(VerificationError);
     expect((unsigned as VerificationError).reason).toBe('bad-signature');
     for (const sign_type of ['MD5', 'HMAC-SHA256']) {
       mode = 'badly-signed';
-      const forged = await client.v2.pay.orderquery.post({ xml: { mch_id: mchid, out_trade_no: 'T1', sign_type } }).catch((e: unknown) => e);
+      const forged = await loose(client).v2.pay.orderquery.post({ xml: { mch_id: mchid, out_trade_no: 'T1', sign_type } }).catch((e: unknown) => e);
       expect(forged).toBeInstanceOf(VerificationError);
       expect(JSON.stringify(forged)).not.toContain(secret);
     }
@@ -302,19 +303,19 @@ describe('APIv2 over HTTPS with mutual TLS', () => {
 
   it('turns return_code=FAIL and result_code=FAIL into BusinessError with the codes and the reply', async () => {
     mode = 'return-fail';
-    const refused = await client.v2.pay.orderquery.post({ xml: { mch_id: mchid, out_trade_no: 'T1' } }).catch((e: unknown) => e);
+    const refused = await loose(client).v2.pay.orderquery.post({ xml: { mch_id: mchid, out_trade_no: 'T1' } }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(BusinessError);
     expect(refused).toMatchObject({ returnCode: 'FAIL', returnMsg: '参数格式校验错误', verified: false, status: 200 });
 
     mode = 'result-fail';
-    const failed = await client.v2.pay.orderquery.post({ xml: { mch_id: mchid, out_trade_no: 'T1' } }).catch((e: unknown) => e);
+    const failed = await loose(client).v2.pay.orderquery.post({ xml: { mch_id: mchid, out_trade_no: 'T1' } }).catch((e: unknown) => e);
     expect(failed).toBeInstanceOf(BusinessError);
     expect(failed).toMatchObject({ returnCode: 'SUCCESS', resultCode: 'FAIL', errCode: 'ORDERPAID', errCodeDes: '该订单已支付', code: 'ORDERPAID', verified: true });
     expect((failed as BusinessError).reply).toMatchObject({ mch_id: mchid, err_code: 'ORDERPAID' });
     expect((failed as Error).message).toContain('ORDERPAID');
 
     mode = 'signed-fail-bad';
-    const forged = await client.v2.pay.orderquery.post({ xml: { mch_id: mchid } }).catch((e: unknown) => e);
+    const forged = await loose(client).v2.pay.orderquery.post({ xml: { mch_id: mchid } }).catch((e: unknown) => e);
     expect(forged).toBeInstanceOf(VerificationError);
 
     // neither the APIv2 key nor the merchant key ever shows in what a logger prints
@@ -324,38 +325,38 @@ describe('APIv2 over HTTPS with mutual TLS', () => {
     }
 
     mode = 'signed';
-    const badSign = await client.v2.pay.orderquery.post({ xml: { mch_id: mchid, sign: 'WRONG' } });
+    const badSign = await loose(client).v2.pay.orderquery.post({ xml: { mch_id: mchid, sign: 'WRONG' } });
     expect(badSign.status).toBe(200); // a caller's own `sign` is replaced, never trusted
   });
 
   it.each(['xxe', 'laughs', 'deep', 'huge', 'no-code'] as const)('refuses a hostile %s reply with DecodeError', async (hostile) => {
     mode = hostile;
-    const error = await client.v2.pay.orderquery.post({ xml: { mch_id: mchid, out_trade_no: 'T1' } }).catch((e: unknown) => e);
+    const error = await loose(client).v2.pay.orderquery.post({ xml: { mch_id: mchid, out_trade_no: 'T1' } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DecodeError);
     expect(String((error as Error).message)).not.toMatch(/root:|lollol/);
   });
 
   it('returns downloadbill as text, as gzip bytes, or as a stream; a FAIL is a BusinessError', async () => {
     const xml = { appid, mch_id: mchid, bill_date: '20261121', bill_type: 'ALL' };
-    const text = await client.v2.pay.downloadbill.post({ xml });
+    const text = await loose(client).v2.pay.downloadbill.post({ xml });
     expect(text.data).toBe(bill);
 
-    const gz = await client.v2.pay.downloadbill.post({ xml: { ...xml, tar_type: 'GZIP' } });
+    const gz = await loose(client).v2.pay.downloadbill.post({ xml: { ...xml, tar_type: 'GZIP' } });
     expect(Buffer.isBuffer(gz.data)).toBe(true);
     expect(gunzipSync(gz.data as Buffer).toString('utf8')).toBe(bill);
 
-    const streamed = await client.v2.pay.downloadbill.post({ xml: { ...xml, tar_type: 'GZIP' }, stream: true });
+    const streamed = await loose(client).v2.pay.downloadbill.post({ xml: { ...xml, tar_type: 'GZIP' }, stream: true });
     const chunks: Buffer[] = [];
     for await (const chunk of streamed.body as Readable) chunks.push(chunk as Buffer);
     expect(gunzipSync(Buffer.concat(chunks)).toString('utf8')).toBe(bill);
 
     const missing = { appid, mch_id: mchid, bill_type: 'ALL' };
-    await expect(client.v2.pay.downloadbill.post({ xml: missing })).rejects.toMatchObject({ name: 'BusinessError', returnMsg: 'invalid bill_date' });
-    await expect(client.v2.pay.downloadbill.post({ xml: missing, stream: true })).rejects.toMatchObject({ name: 'BusinessError', returnMsg: 'invalid bill_date' });
+    await expect(loose(client).v2.pay.downloadbill.post({ xml: missing })).rejects.toMatchObject({ name: 'BusinessError', returnMsg: 'invalid bill_date' });
+    await expect(loose(client).v2.pay.downloadbill.post({ xml: missing, stream: true })).rejects.toMatchObject({ name: 'BusinessError', returnMsg: 'invalid bill_date' });
   });
 
   it('fetches the 付款到银行卡 public key (unsigned reply) and encrypts for it with RSA-OAEP', async () => {
-    const res = await client.fraud.v2.risk.getpublickey.post({ xml: { mch_id: mchid, sign_type: 'MD5' }, security: true });
+    const res = await loose(client).fraud.v2.risk.getpublickey.post({ xml: { mch_id: mchid, sign_type: 'MD5' }, security: true });
     expect(seen.at(-1)).toMatchObject({ path: '/risk/getpublickey', clientCn: mchid });
     const pem = (res.data as { pub_key: string }).pub_key;
     expect(pem).toContain('BEGIN RSA PUBLIC KEY');
@@ -366,14 +367,14 @@ describe('APIv2 over HTTPS with mutual TLS', () => {
 
   it('verifies before handing out a stream on an XML endpoint, and keeps a caller-given Accept', async () => {
     mode = 'signed';
-    const res = await client.v2.pay.orderquery.post({ xml: { mch_id: mchid, out_trade_no: 'T1' }, stream: true, headers: { accept: 'application/xml' } });
+    const res = await loose(client).v2.pay.orderquery.post({ xml: { mch_id: mchid, out_trade_no: 'T1' }, stream: true, headers: { accept: 'application/xml' } });
     expect(res.data).toMatchObject({ return_code: 'SUCCESS', out_trade_no: 'T1' });
     expect(seen.at(-1)?.accept).toBe('application/xml');
     const chunks: Buffer[] = [];
     for await (const chunk of res.body as Readable) chunks.push(chunk as Buffer);
     expect(Buffer.concat(chunks).toString('utf8')).toContain('<out_trade_no><![CDATA[T1]]></out_trade_no>');
     mode = 'badly-signed';
-    await expect(client.v2.pay.orderquery.post({ xml: { mch_id: mchid, out_trade_no: 'T1' }, stream: true })).rejects.toBeInstanceOf(VerificationError);
+    await expect(loose(client).v2.pay.orderquery.post({ xml: { mch_id: mchid, out_trade_no: 'T1' }, stream: true })).rejects.toBeInstanceOf(VerificationError);
   });
 
   it('runs one pipeline for both protocols: a user step sees v2 requests, signed', async () => {
@@ -386,7 +387,7 @@ describe('APIv2 over HTTPS with mutual TLS', () => {
     }, 'observe');
     try {
       expect(other.pipeline.names()).toEqual(['retry', 'sign', 'observe', 'verify']);
-      await other.v2.pay.orderquery.post({ xml: { mch_id: mchid, out_trade_no: 'T1' } });
+      await loose(other).v2.pay.orderquery.post({ xml: { mch_id: mchid, out_trade_no: 'T1' } });
       expect(observed).toEqual(['v2 /pay/orderquery true']);
     } finally {
       await other.close();
@@ -395,7 +396,7 @@ describe('APIv2 over HTTPS with mutual TLS', () => {
 
   it('closes the mutual-TLS agent on client.close()', async () => {
     const other = Builder.factory(config);
-    await other.v2.secapi.pay.refund.post({ xml: { mch_id: mchid }, security: true });
+    await loose(other).v2.secapi.pay.refund.post({ xml: { mch_id: mchid }, security: true });
     const open = () => new Promise<number>((resolve) => server.getConnections((_e, n) => resolve(n)));
     const before = await open();
     await other.close();

@@ -26,7 +26,7 @@ function wxpay(args: string[], env: Record<string, string> = {}): Promise<Result
       { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 45_000 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-        resolve({ code, stdout, stderr });
+        resolve({ code, stdout, stderr: error?.killed ? `${stderr}[killed: ${error.signal ?? 'timeout'}]` : stderr });
       },
     );
   });
@@ -75,21 +75,21 @@ afterAll(async () => {
 describe('wxpay (a real process against the emulator on loopback)', { timeout: 60_000 }, () => {
   it('prints help with exit 0, and usage with exit 2 when given nothing', async () => {
     const [help, requestHelp, crtHelp, nothing] = await Promise.all([wxpay(['--help']), wxpay(['request', '--help']), wxpay(['crt', '--help']), wxpay([])]);
-    expect(help.code).toBe(0);
+    expect(help.code, `stderr: ${help.stderr}`).toBe(0);
     expect(help.stdout).toMatch(/Usage: wxpay/);
     expect(help.stdout).toMatch(/Exit codes/);
-    expect(requestHelp.code).toBe(0);
+    expect(requestHelp.code, `stderr: ${requestHelp.stderr}`).toBe(0);
     expect(requestHelp.stdout).toMatch(/--out_trade_no=T1/);
-    expect(crtHelp.code).toBe(0);
+    expect(crtHelp.code, `stderr: ${crtHelp.stderr}`).toBe(0);
     expect(crtHelp.stdout).toMatch(/--output <dir>/);
-    expect(nothing.code).toBe(2);
+    expect(nothing.code, `stderr: ${nothing.stderr}`).toBe(2);
   });
 
   it('sends a signed chain request with --config and --baseURL and prints the verified answer', async () => {
     const json = { appid: 'wxd678efh567hg6787', mchid: emulator.merchant.mchid, description: 'Image', out_trade_no: 'CLI0001', notify_url: 'https://example.com/notify', amount: { total: 1 } };
     const res = await wxpay(['v3.pay.transactions.native', '--config', configPath, '--baseURL', baseURL, '--json', JSON.stringify(json)]);
-    expect(res.stderr).toBe('');
-    expect(res.code).toBe(0);
+    expect(res.stderr, `exit ${res.code}`).toBe('');
+    expect(res.code, `stderr: ${res.stderr}`).toBe(0);
     expect(JSON.parse(res.stdout)).toEqual({ code_url: 'weixin://wxpay/bizpayurl?pr=CLI0001' });
     const seen = emulator.requests.at(-1);
     expect(seen).toMatchObject({ method: 'POST', path: '/v3/pay/transactions/native', verified: true });
@@ -98,18 +98,19 @@ describe('wxpay (a real process against the emulator on loopback)', { timeout: 6
 
   it('expands a path template from --name=value flags, with --query and --method', async () => {
     const res = await wxpay(['v3/pay/transactions/out-trade-no/{out_trade_no}', '--out_trade_no=CLI 2', '--query', '{"mchid":"1900000109"}', '--method', 'GET', '-c', configPath, '-b', baseURL, '--include']);
-    expect(res.code).toBe(0);
+    expect(res.code, `stderr: ${res.stderr}`).toBe(0);
     const printed = JSON.parse(res.stdout);
     expect(printed.status).toBe(200);
     expect(printed.data).toEqual({ out_trade_no: 'CLI 2', mchid: '1900000109', trade_state: 'NOTPAY' });
     expect(emulator.requests.at(-1)?.path).toBe('/v3/pay/transactions/out-trade-no/CLI%202?mchid=1900000109');
   });
 
-  it('--encrypt encrypts sensitive fields and sets Wechatpay-Serial, through a path with a trailing slash', async () => {
+  it('--encrypt encrypts sensitive fields and sets Wechatpay-Serial (payload from --json @file, path with a trailing slash)', async () => {
     const json = { business_code: 'CLI_APPLY', contact_info: { contact_name: '张三', mobile_phone: '13800138000' } };
-    const res = await wxpay(['v3/applyment4sub/applyment/', '-c', configPath, '-b', baseURL, '--json', JSON.stringify(json), '--encrypt', 'contact_info.contact_name', 'contact_info.mobile_phone']);
-    expect(res.stderr).toBe('');
-    expect(res.code).toBe(0);
+    await writeFile(join(dir, 'applyment.json'), JSON.stringify(json));
+    const res = await wxpay(['v3/applyment4sub/applyment/', '-c', configPath, '-b', baseURL, '--json', `@${join(dir, 'applyment.json')}`, '--encrypt', 'contact_info.contact_name', 'contact_info.mobile_phone']);
+    expect(res.stderr, `exit ${res.code}`).toBe('');
+    expect(res.code, `stderr: ${res.stderr}`).toBe(0);
     expect(JSON.parse(res.stdout)).toEqual({ applyment_id: 2000002124775691 });
     const seen = emulator.requests.at(-1);
     expect(seen?.headers['wechatpay-serial']).toBe(emulator.platform.serial);
@@ -124,10 +125,10 @@ describe('wxpay (a real process against the emulator on loopback)', { timeout: 6
       wxpay(['v3/pay/transactions/out-trade-no/{out_trade_no}', '--out_trade_no', 'E1'], { ...env, WECHATPAY_CONFIG: wrongInFile }),
       wxpay(['v3/pay/transactions/out-trade-no/{out_trade_no}', '--out_trade_no', 'E2', '--mchid', '1999999999'], env),
     ]);
-    expect(envWins.code).toBe(0);
+    expect(envWins.code, `stderr: ${envWins.stderr}`).toBe(0);
     expect(JSON.parse(envWins.stdout).out_trade_no).toBe('E1');
     // the flag's wrong mchid wins: the emulator refuses the signature → an HTTP error, exit 3
-    expect(flagWins.code).toBe(3);
+    expect(flagWins.code, `stderr: ${flagWins.stderr}`).toBe(3);
     expect(flagWins.stderr).toMatch(/401 SIGN_ERROR/);
     expect(flagWins.stdout).toBe('');
   });
@@ -142,22 +143,22 @@ describe('wxpay (a real process against the emulator on loopback)', { timeout: 6
       wxpay(['v3/pay/transactions/out-trade-no/{out_trade_no}', '-c', configPath, '-b', baseURL]),
       wxpay(['v3.pay.transactions.native', '-c', configPath, '-X', 'fetch']),
     ]);
-    expect(http400.code).toBe(3);
+    expect(http400.code, `stderr: ${http400.stderr}`).toBe(3);
     expect(http400.stderr).toMatch(/PARAM_ERROR/);
-    expect(forged.code).toBe(4);
+    expect(forged.code, `stderr: ${forged.stderr}`).toBe(4);
     expect(forged.stderr).toMatch(/bad-signature/);
     expect(forged.stdout).toBe('');
-    expect(down.code).toBe(5);
-    expect(badJson.code).toBe(2);
+    expect(down.code, `stderr: ${down.stderr}`).toBe(5);
+    expect(badJson.code, `stderr: ${badJson.stderr}`).toBe(2);
     expect(badJson.stderr).toMatch(/--json: not valid JSON/);
-    expect(missingVariable.code).toBe(2);
+    expect(missingVariable.code, `stderr: ${missingVariable.stderr}`).toBe(2);
     expect(missingVariable.stderr).toMatch(/out_trade_no/);
-    expect(badMethod.code).toBe(2);
+    expect(badMethod.code, `stderr: ${badMethod.stderr}`).toBe(2);
   });
 
   it('never prints the private key or the APIv3 key, even on failure', async () => {
     const res = await wxpay(['crt', '-c', configPath, '-b', baseURL], { WECHATPAY_APIV3_KEY: 'short-secret-key' });
-    expect(res.code).toBe(2);
+    expect(res.code, `stderr: ${res.stderr}`).toBe(2);
     expect(res.stderr).toMatch(/apiv3Key/);
     expect(res.stderr + res.stdout).not.toContain('short-secret-key');
     expect(res.stderr + res.stdout).not.toContain('PRIVATE KEY');
@@ -177,15 +178,15 @@ describe('wxpay crt', { timeout: 60_000 }, () => {
         ['crt', '--mchid', certEmulator.merchant.mchid, '--serial', certEmulator.merchant.serial, '--privatekey', key, '--output', out, '--baseURL', server.baseURL],
         { WECHATPAY_APIV3_KEY: certEmulator.apiv3Key },
       );
-      expect(res.stderr).toBe('');
-      expect(res.code).toBe(0);
+      expect(res.stderr, `exit ${res.code}`).toBe('');
+      expect(res.code, `stderr: ${res.stderr}`).toBe(0);
       const [printed] = JSON.parse(res.stdout);
       expect(printed.serial).toBe(certificate.serial);
       expect(await readdir(out)).toEqual([`wechatpay_${certificate.serial}.pem`]);
       expect(certificateSerial(`file://${printed.path}`)).toBe(certificate.serial);
 
       const wrongKey = await wxpay(['crt', '-m', certEmulator.merchant.mchid, '-s', certEmulator.merchant.serial, '-k', key, '-b', server.baseURL, '--key', 'K'.repeat(32)]);
-      expect(wrongKey.code).toBe(4);
+      expect(wrongKey.code, `stderr: ${wrongKey.stderr}`).toBe(4);
       expect(wrongKey.stderr).toMatch(/decrypt-failed/);
     } finally {
       await server.close();
@@ -194,7 +195,7 @@ describe('wxpay crt', { timeout: 60_000 }, () => {
 
   it('explains public-key mode with exit 3', async () => {
     const res = await wxpay(['crt', '-c', configPath, '-b', baseURL], { WECHATPAY_APIV3_KEY: emulator.apiv3Key });
-    expect(res.code).toBe(3);
+    expect(res.code, `stderr: ${res.stderr}`).toBe(3);
     expect(res.stderr).toMatch(/public key mode/);
   });
 });

@@ -68,7 +68,7 @@ function connect(loopback: Loopback, overrides: Partial<ClientConfig> = {}): WeC
 }
 
 async function stillWorks(c: WeChatPayClient) {
-  const res = await c.v3.ok.get();
+  const res = await c.chain('v3/ok').get();
   expect(res.data).toEqual({ ok: true });
 }
 
@@ -84,7 +84,7 @@ async function failure(promise: Promise<unknown>): Promise<Error> {
 describe('a server that never answers', () => {
   it('times out with the client timeout', async () => {
     const c = connect(await faultServer(() => {}), { timeout: 200 });
-    const error = await failure(c.v3.hang.get());
+    const error = await failure(c.chain('v3/hang').get());
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error).toBeInstanceOf(NetworkError);
     expect((error as TimeoutError).timeout).toBe(200);
@@ -94,7 +94,7 @@ describe('a server that never answers', () => {
 
   it('times out with a per-request timeout shorter than the client one', async () => {
     const c = connect(await faultServer(() => {}), { timeout: 15_000 });
-    const error = await failure(c.v3.hang.post({ json: { a: 1 }, timeout: 150 }));
+    const error = await failure(c.chain('v3/hang').post({ json: { a: 1 }, timeout: 150 }));
     expect(error).toBeInstanceOf(TimeoutError);
     expect((error as TimeoutError).timeout).toBe(150);
     expect((error as TimeoutError).request?.url).toMatch(/\/v3\/hang$/);
@@ -104,7 +104,7 @@ describe('a server that never answers', () => {
   it('stops when the caller aborts, with a NetworkError that is not a timeout', async () => {
     const c = connect(await faultServer(() => {}), { timeout: 15_000 });
     const controller = new AbortController();
-    const pending = failure(c.v3.hang.get({ signal: controller.signal }));
+    const pending = failure(c.chain('v3/hang').get({ signal: controller.signal }));
     setTimeout(() => controller.abort(new Error('user gave up')), 50);
     const error = await pending;
     expect(error).toBeInstanceOf(NetworkError);
@@ -123,7 +123,7 @@ describe('a server that sends headers then stalls the body', () => {
       }),
       { timeout: 200 },
     );
-    const error = await failure(c.v3.stall.get());
+    const error = await failure(c.chain('v3/stall').get());
     expect(error).toBeInstanceOf(TimeoutError);
     await stillWorks(c);
   });
@@ -132,7 +132,7 @@ describe('a server that sends headers then stalls the body', () => {
 describe('a connection that breaks', () => {
   it('reset by the peer → NetworkError with a code', async () => {
     const c = connect(await rawFaultServer((socket) => socket.resetAndDestroy()));
-    const error = await failure(c.v3.reset.get());
+    const error = await failure(c.chain('v3/reset').get());
     expect(error).toBeInstanceOf(NetworkError);
     expect(error).not.toBeInstanceOf(TimeoutError);
     expect((error as NetworkError).code).toMatch(/^(UND_ERR_SOCKET|ECONNRESET)$/);
@@ -148,7 +148,7 @@ describe('a connection that breaks', () => {
         setTimeout(() => socket.destroy(), 20);
       }),
     );
-    const error = await failure(c.v3.midbody.get());
+    const error = await failure(c.chain('v3/midbody').get());
     expect(error).toBeInstanceOf(NetworkError);
     expect(error).not.toBeInstanceOf(TimeoutError);
     await stillWorks(c);
@@ -158,7 +158,7 @@ describe('a connection that breaks', () => {
     const closed = await httpServer(() => {});
     await closed.close();
     const c = connect(closed);
-    const error = await failure(c.v3.ok.get());
+    const error = await failure(c.chain('v3/ok').get());
     expect(error).toBeInstanceOf(NetworkError);
     expect((error as NetworkError).code).toBe('ECONNREFUSED');
   });
@@ -170,7 +170,7 @@ describe('error statuses', () => {
   for (const status of [500, 502, 503, 429]) {
     it(`${status} with a signed JSON body → verified HttpError with code`, async () => {
       const c = connect(await faultServer((res) => answer(res, status, json(status), { headers: status === 429 ? { 'retry-after': '1' } : {} })));
-      const error = await failure(c.v3.status.get());
+      const error = await failure(c.chain('v3/status').get());
       expect(error).toBeInstanceOf(HttpError);
       const http = error as HttpError;
       expect(http.status).toBe(status);
@@ -183,7 +183,7 @@ describe('error statuses', () => {
 
     it(`${status} unsigned, as a gateway would send it → unverified HttpError`, async () => {
       const c = connect(await faultServer((res) => answer(res, status, json(status), { signed: false })));
-      const error = (await failure(c.v3.status.get())) as HttpError;
+      const error = (await failure(c.chain('v3/status').get())) as HttpError;
       expect(error).toBeInstanceOf(HttpError);
       expect(error.status).toBe(status);
       expect(error.verified).toBe(false);
@@ -196,12 +196,12 @@ describe('error statuses', () => {
           path === '/v3/empty' ? answer(res, status, '', { signed: false }) : answer(res, status, '<html>bad gateway</html>', { signed: false, contentType: 'text/html' }),
         ),
       );
-      const empty = (await failure(c.v3.empty.get())) as HttpError;
+      const empty = (await failure(c.chain('v3/empty').get())) as HttpError;
       expect(empty).toBeInstanceOf(HttpError);
       expect(empty.status).toBe(status);
       expect(empty.code).toBeUndefined();
       expect(empty.response.data).toBeUndefined();
-      const html = (await failure(c.v3.html.get())) as HttpError;
+      const html = (await failure(c.chain('v3/html').get())) as HttpError;
       expect(html).toBeInstanceOf(HttpError);
       expect(html.response.data).toBe('<html>bad gateway</html>');
       await stillWorks(c);
@@ -214,7 +214,7 @@ describe('error statuses', () => {
       res.writeHead(500, { ...headers, 'content-type': 'application/json' });
       res.end(JSON.stringify({ code: 'SUCCESS_TRUST_ME' }));
     }));
-    const error = (await failure(c.v3.status.get())) as VerificationError;
+    const error = (await failure(c.chain('v3/status').get())) as VerificationError;
     expect(error).toBeInstanceOf(VerificationError);
     expect(error.reason).toBe('bad-signature');
     expect(error.status).toBe(500);
@@ -241,7 +241,7 @@ describe('a huge body', () => {
       }),
       { maxBodySize: 256 * 1024 },
     );
-    const error = await failure(c.v3.huge.get());
+    const error = await failure(c.chain('v3/huge').get());
     expect(error).toBeInstanceOf(DecodeError);
     expect(error.message).toMatch(/maxBodySize \(262144 bytes\)/);
     await stillWorks(c);
@@ -255,7 +255,7 @@ describe('a huge body', () => {
       }),
       { maxBodySize: 1024, timeout: 5_000 },
     );
-    const error = await failure(c.v3.huge.get());
+    const error = await failure(c.chain('v3/huge').get());
     expect(error).toBeInstanceOf(DecodeError);
     expect(error.message).toMatch(/Content-Length 536870912 exceeds maxBodySize \(1024 bytes\)/);
     await stillWorks(c);
@@ -265,7 +265,7 @@ describe('a huge body', () => {
 describe('a body that is not what the endpoint promises', () => {
   it('signed HTML on a JSON endpoint → DecodeError', async () => {
     const c = connect(await faultServer((res) => answer(res, 200, '<html>maintenance</html>', { contentType: 'text/html' })));
-    const error = (await failure(c.v3.html.get())) as DecodeError;
+    const error = (await failure(c.chain('v3/html').get())) as DecodeError;
     expect(error).toBeInstanceOf(DecodeError);
     expect(error.status).toBe(200);
     expect(error.message).toMatch(/expected JSON/);
@@ -274,7 +274,7 @@ describe('a body that is not what the endpoint promises', () => {
 
   it('signed broken JSON → DecodeError with the parser error as cause', async () => {
     const c = connect(await faultServer((res) => answer(res, 200, '{"a":')));
-    const error = (await failure(c.v3.broken.get())) as DecodeError;
+    const error = (await failure(c.chain('v3/broken').get())) as DecodeError;
     expect(error).toBeInstanceOf(DecodeError);
     expect(error.message).toMatch(/not JSON/);
     expect(error.cause).toBeInstanceOf(SyntaxError);
@@ -283,7 +283,7 @@ describe('a body that is not what the endpoint promises', () => {
 
   it('an unsigned 200 → VerificationError missing-header, data never returned', async () => {
     const c = connect(await faultServer((res) => answer(res, 200, '{"paid":true}', { signed: false })));
-    const error = (await failure(c.v3.unsigned.get())) as VerificationError;
+    const error = (await failure(c.chain('v3/unsigned').get())) as VerificationError;
     expect(error).toBeInstanceOf(VerificationError);
     expect(error.reason).toBe('missing-header');
     await stillWorks(c);
@@ -302,7 +302,7 @@ describe('Wechatpay-* headers on the wire', () => {
         rawAnswer(socket, lines(signedHeaders(body), oddCase), body);
       }),
     );
-    expect((await c.v3.cased.get()).data).toEqual({ cased: true });
+    expect((await c.chain('v3/cased').get()).data).toEqual({ cased: true });
   });
 
   for (const name of ['wechatpay-signature', 'wechatpay-serial', 'wechatpay-timestamp', 'wechatpay-nonce']) {
@@ -314,7 +314,7 @@ describe('Wechatpay-* headers on the wire', () => {
           rawAnswer(socket, [...lines(headers), `${name.toUpperCase()}: ${headers[name]}`], body);
         }),
       );
-      const error = (await failure(c.v3.dup.get())) as VerificationError;
+      const error = (await failure(c.chain('v3/dup').get())) as VerificationError;
       expect(error).toBeInstanceOf(VerificationError);
       expect(error.reason).toBe('duplicated-header');
       expect(error.message).toContain(name);
@@ -376,7 +376,7 @@ describe('faults while the caller reads a streamed body (stream: true)', () => {
         setTimeout(() => socket.destroy(), 20);
       }),
     );
-    const error = await failure(c.v3.signed.get({ stream: true }));
+    const error = await failure(c.chain('v3/signed').get({ stream: true }));
     expect(error).toBeInstanceOf(NetworkError);
     await stillWorks(c);
   });
@@ -389,10 +389,42 @@ describe('faults while the caller reads a streamed body (stream: true)', () => {
       }),
       { maxBodySize: 1024 },
     );
-    const error = (await failure(c.v3.signed.get({ stream: true }))) as DecodeError;
+    const error = (await failure(c.chain('v3/signed').get({ stream: true }))) as DecodeError;
     expect(error).toBeInstanceOf(DecodeError);
     expect(error.status).toBe(200);
     expect(error.request?.url).toMatch(/\/v3\/signed$/);
+    await stillWorks(c);
+  });
+});
+
+describe('APIv2 answers that are not what the endpoint promises', () => {
+  const xml = { appid: 'wxd678efh567hg6787', mch_id: emulator.merchant.mchid, out_trade_no: 'T1' };
+
+  it('HTML on an XML endpoint → a typed error, and the client keeps working', async () => {
+    const c = connect(await faultServer((res) => answer(res, 200, '<html>maintenance</html>', { signed: false, contentType: 'text/html' })));
+    const error = await failure(c.v2.pay.orderquery.post({ xml }));
+    expect(error).toBeInstanceOf(DecodeError);
+    expect(error.message).toMatch(/no return_code/);
+    await stillWorks(c);
+  });
+
+  it('XML with a DTD (XXE attempt) → DecodeError', async () => {
+    const c = connect(
+      await faultServer((res) =>
+        answer(res, 200, '<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]><xml><return_code>&x;</return_code></xml>', { signed: false, contentType: 'text/xml' }),
+      ),
+    );
+    const error = await failure(c.v2.pay.orderquery.post({ xml }));
+    expect(error).toBeInstanceOf(DecodeError);
+    expect(error.message).toMatch(/DTD or entity declaration/);
+    await stillWorks(c);
+  });
+
+  it('a 502 from a gateway on an APIv2 endpoint → HttpError', async () => {
+    const c = connect(await faultServer((res) => answer(res, 502, '<html>bad gateway</html>', { signed: false, contentType: 'text/html' })));
+    const error = (await failure(c.v2.pay.orderquery.post({ xml }))) as HttpError;
+    expect(error).toBeInstanceOf(HttpError);
+    expect(error.status).toBe(502);
     await stillWorks(c);
   });
 });

@@ -2,12 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { http as route, HttpResponse } from 'msw';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Builder, type ClientConfig, type RequestContext, type WeChatPayClient } from '../../lib/index.js';
-import { Emulator, generateKeyPair } from '../../lib/testing/index.js';
+import { Builder, downloadCertificates, parseNotification, type ClientConfig, type RequestContext, type WeChatPayClient } from '../../lib/index.js';
+import { createNotification, Emulator, generateKeyPair } from '../../lib/testing/index.js';
 import { httpServer, rawServer, type Loopback } from '../support/loopback.js';
 
 // Known key material; every output the client produces is searched for any of it.
+const apiv2Secret = randomBytes(16).toString('hex');
+const apiv3Key = randomBytes(16).toString('hex');
 const emulator = Emulator.create({
+  apiv3Key,
+  secret: apiv2Secret,
   handlers: [
     route.get('*/v3/hello', () => HttpResponse.json({ hello: 'world' })),
     route.get('*/v3/boom', () => HttpResponse.json({ code: 'SYSTEM_ERROR', message: 'boom' }, { status: 500 })),
@@ -18,8 +22,6 @@ const emulator = Emulator.create({
 const pem = emulator.merchant.privateKeyPem;
 const pkcs1 = emulator.merchant.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
 const jwk = emulator.merchant.privateKey.export({ format: 'jwk' });
-const apiv2Secret = randomBytes(16).toString('hex');
-const apiv3Key = randomBytes(16).toString('hex');
 const signatures: string[] = [];
 
 const body = (text: string) => text.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, '');
@@ -72,6 +74,7 @@ const lines: string[] = [];
 const contexts: RequestContext[] = [];
 let client: WeChatPayClient;
 let servers: Loopback[] = [];
+const extraClients: WeChatPayClient[] = [];
 
 async function capture(kind: string, promise: Promise<unknown> | (() => unknown)) {
   try {
@@ -90,16 +93,16 @@ beforeAll(async () => {
     return next(ctx);
   }, 'spy');
 
-  await client.v3.hello.get();
-  await capture('HttpError', client.v3.boom.get());
-  await capture('HttpError 401 (wrong key)', Builder.factory({ ...configWithSecrets(), privateKey: generateKeyPair().privateKeyPem }).v3.hello.get());
-  await capture('DecodeError', client.v3.html.get());
-  await capture('DecodeError maxBodySize', Builder.factory(configWithSecrets({ maxBodySize: 100 })).v3.big.get());
+  await client.chain('v3/hello').get();
+  await capture('HttpError', client.chain('v3/boom').get());
+  await capture('HttpError 401 (wrong key)', Builder.factory({ ...configWithSecrets(), privateKey: generateKeyPair().privateKeyPem }).chain('v3/hello').get());
+  await capture('DecodeError', client.chain('v3/html').get());
+  await capture('DecodeError maxBodySize', Builder.factory(configWithSecrets({ maxBodySize: 100 })).chain('v3/big').get());
   emulator.tamperNext((res) => (res.body = Buffer.from('{"forged":1}')));
-  await capture('VerificationError', client.v3.hello.get());
-  await capture('ArgumentError missing variable', client.v3.refunds._refund_id_.get());
-  await capture('ArgumentError header with CR/LF', client.v3.hello.get({ headers: { 'x-key': pem } }));
-  await capture('ArgumentError key in a header name', client.v3.hello.get({ headers: { [pem]: '1' } }));
+  await capture('VerificationError', client.chain('v3/hello').get());
+  await capture('ArgumentError missing variable', client.chain('v3/refunds')._refund_id_.get());
+  await capture('ArgumentError header with CR/LF', client.chain('v3/hello').get({ headers: { 'x-key': pem } }));
+  await capture('ArgumentError key in a header name', client.chain('v3/hello').get({ headers: { [pem]: '1' } }));
   await capture('ArgumentError key as baseURL', () => Builder.factory(configWithSecrets({ baseURL: pem })));
   await capture('ArgumentError truncated key', () => Builder.factory({ ...configWithSecrets(), privateKey: pem.slice(0, 900) + pem.slice(-30) }));
   await capture('ArgumentError garbage in the key', () => Builder.factory({ ...configWithSecrets(), privateKey: pem.replace(/[A-Z]/g, '!') }));
@@ -109,12 +112,38 @@ beforeAll(async () => {
   await capture('ArgumentError key as a cert', () => Builder.factory({ ...configWithSecrets(), certs: { X: `${pem.slice(0, 500)}@@@${pem.slice(500)}` } }));
   await capture('ArgumentError bad JWK', () => Builder.factory({ ...configWithSecrets(), privateKey: { ...jwk, d: undefined } }));
 
+  // APIv2, signed with the APIv2 secret: a business failure, a forged answer, a wrong secret
+  const appid = 'wxd678efh567hg6787';
+  const micropay = (c: WeChatPayClient, out_trade_no: string, auth_code = '134567890123456789') =>
+    c.v2.pay.micropay.post({ xml: { appid, mch_id: emulator.merchant.mchid, body: 'x', out_trade_no, total_fee: 1, spbill_create_ip: '127.0.0.1', auth_code } });
+  await micropay(client, 'V2OK');
+  await capture('BusinessError', micropay(client, 'V2BAD', '999'));
+  emulator.tamperNext((res) => (res.body = Buffer.from(res.body.toString().replace('SUCCESS', 'FAIL'))));
+  await capture('VerificationError v2', micropay(client, 'V2FORGED'));
+  await capture('BusinessError wrong secret', micropay(Builder.factory({ ...configWithSecrets(), secret: 'y'.repeat(32) }), 'V2KEY'));
+  await capture('ArgumentError short secret', () => micropay(Builder.factory({ ...configWithSecrets(), secret: apiv2Secret.slice(0, 31) }), 'V2SHORT'));
+  await capture('PublicKeyModeError', downloadCertificates(client, { apiv3Key }));
+
+  // webhooks: a notification whose resource was altered fails to decrypt with the APIv3 key
+  const notification = createNotification(emulator, { resource: { out_trade_no: 'T1' } });
+  const altered = JSON.parse(notification.body) as { resource: { ciphertext: string } };
+  altered.resource.ciphertext = Buffer.from(`x${apiv3Key}`).toString('base64');
+  const alteredBody = JSON.stringify(altered);
+  await capture('VerificationError notification decrypt-failed', () =>
+    parseNotification({ headers: emulator.signResponse(alteredBody), body: alteredBody }, { certs: { [emulator.platform.serial]: emulator.platform.publicKeyPem }, apiv3Key }),
+  );
+  await capture('ArgumentError notification key', () => parseNotification(notification, { certs: {}, apiv3Key: `${apiv3Key}x` }));
+
   const hang = await httpServer(() => {});
   const reset = await rawServer((socket) => socket.resetAndDestroy());
   servers = [hang, reset];
-  const overLoopback = (loopback: Loopback) => Builder.factory(configWithSecrets({ baseURL: loopback.baseURL, timeout: 150, debug: (line) => lines.push(line) }));
-  await capture('TimeoutError', overLoopback(hang).v3.hang.post({ json: { apiv3Key: 'not-here' } }));
-  await capture('NetworkError', overLoopback(reset).v3.reset.get());
+  const overLoopback = (loopback: Loopback) => {
+    const c = Builder.factory(configWithSecrets({ baseURL: loopback.baseURL, timeout: 150, debug: (line) => lines.push(line) }));
+    extraClients.push(c);
+    return c;
+  };
+  await capture('TimeoutError', overLoopback(hang).chain('v3/hang').post({ json: { apiv3Key: 'not-here' } }));
+  await capture('NetworkError', overLoopback(reset).chain('v3/reset').get());
 
   for (const recorded of emulator.requests) {
     const signature = /signature="([^"]+)"/.exec(recorded.headers.authorization ?? '')?.[1];
@@ -124,6 +153,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await client.close();
+  for (const c of extraClients) await c.close();
   for (const server of servers) await server.close();
 });
 
@@ -138,7 +168,7 @@ describe('secrets never leak', () => {
 
   it('every error kind was triggered', () => {
     const names = new Set([...errors.values()].map((error) => (error as Error).name));
-    expect([...names].sort()).toEqual(['ArgumentError', 'DecodeError', 'HttpError', 'NetworkError', 'TimeoutError', 'VerificationError']);
+    expect([...names].sort()).toEqual(['ArgumentError', 'BusinessError', 'DecodeError', 'HttpError', 'NetworkError', 'PublicKeyModeError', 'TimeoutError', 'VerificationError']);
   });
 
   it('no error message, stack, util.inspect or JSON of an error holds a secret', () => {
@@ -176,11 +206,29 @@ describe('secrets never leak', () => {
       return true;
     });
     try {
-      await Builder.factory(configWithSecrets({ debug: true })).v3.hello.get();
+      await Builder.factory(configWithSecrets({ debug: true })).chain('v3/hello').get();
     } finally {
       spy.mockRestore();
     }
     expect(written.join('')).toMatch(/wechatpay \d+: → GET .*\/v3\/hello attempt=1/);
     expect(findLeak(written.join(''))).toBeUndefined();
   });
+});
+
+describe('NODE_DEBUG=wechatpay', () => {
+  it('logs redacted lines without the option', async () => {
+    const { execFile } = await import('node:child_process');
+    const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
+      execFile(process.execPath, ['--import', 'tsx', 'spec/support/debug-child.ts'], { env: { ...process.env, NODE_DEBUG: 'wechatpay' }, timeout: 60_000 }, (error, out, err) =>
+        error ? reject(error) : resolve({ stdout: out, stderr: err }),
+      );
+    });
+    const { authorization, key } = JSON.parse(stdout) as { authorization: string; key: string };
+    expect(stderr).toMatch(/WECHATPAY \d+: → GET .*\/v3\/hello attempt=1 .*\[REDACTED\]/);
+    expect(stderr).toMatch(/WECHATPAY \d+: ← 200 GET/);
+    const signature = /signature="([^"]+)"/.exec(authorization)?.[1] as string;
+    expect(signature.length).toBeGreaterThan(100);
+    expect(stderr).not.toContain(signature);
+    expect(stderr).not.toContain(body(key).slice(100, 140));
+  }, 90_000);
 });

@@ -3,7 +3,15 @@ import { Builder, type WeChatPayClient } from '../../lib/index.js';
 import { Emulator, FIRST_REFUND_ID } from '../../lib/testing/index.js';
 
 const sub_mchid = '1900000109';
-const json = { sub_mchid, sp_appid: 'wx8888888888888888', out_refund_no: 'R1', amount: { refund: 888, total: 888, currency: 'CNY' } };
+const json = {
+  sub_mchid,
+  sp_appid: 'wx8888888888888888',
+  transaction_id: '4200000000202611220000000001',
+  combine_transaction_id: '4200000000202611220000000001',
+  out_refund_no: 'R1',
+  amount: { refund: 888, total: 888, currency: 'CNY' },
+  funds_account: 'AVAILABLE',
+} as const;
 
 for (const mode of ['in-process dispatcher', 'loopback server'] as const) {
   describe(`seed scenario through the ${mode}`, () => {

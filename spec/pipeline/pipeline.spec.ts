@@ -23,7 +23,7 @@ describe('Pipeline', () => {
       return res;
     }, 'log');
     expect(local.pipeline.names()).toEqual(['retry', 'sign', 'log', 'verify']);
-    await local.v3.echo.get();
+    await local.chain('v3/echo').get();
     expect(seen).toEqual(['before GET /v3/echo auth=yes', 'after 200 {"ok":true}']);
     await local.close();
   });
@@ -42,7 +42,7 @@ describe('Pipeline', () => {
     local.pipeline.before('sign', retry, 'my-retry');
     expect(local.pipeline.names()).toEqual(['retry', 'my-retry', 'sign', 'verify']);
     flaky = 0;
-    const res = await local.v3.flaky.get();
+    const res = await local.chain('v3/flaky').get();
     expect(res.data).toEqual({ ok: true });
     const [first, second] = emulator.requests.slice(-2).map((r) => r.headers.authorization);
     expect(first).toBeDefined();

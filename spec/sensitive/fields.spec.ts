@@ -10,6 +10,8 @@ const applyment = {
   subject_info: { subject_type: 'SUBJECT_TYPE_INDIVIDUAL' },
   ubo_info_list: [{ ubo_id_doc_name: '李四' }, { ubo_id_doc_name: '王五' }],
 };
+// a partial applyment payload, so the loose chain type: the path is given as a plain string
+const APPLYMENT: string = 'v3/applyment4sub/applyment/';
 const fields = ['contact_info.contact_name', 'contact_info.mobile_phone', 'contact_info.contact_email', 'ubo_info_list.*.ubo_id_doc_name'];
 
 function decryptWith(key: KeyObject, value: unknown): string {
@@ -45,14 +47,14 @@ describe('the encrypt request option (applyment4sub)', () => {
   });
 
   it('without it the service refuses the plaintext (what the option prevents)', async () => {
-    const error = await client.chain('v3/applyment4sub/applyment/').post({ json: applyment }).catch((e: unknown) => e);
+    const error = await client.chain(APPLYMENT).post({ json: applyment }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HttpError);
     expect((error as HttpError).message).toMatch(/Wechatpay-Serial/);
   });
 
   it('refuses bad use before sending anything', async () => {
     const before = emulator.requests.length;
-    const post = (options: Record<string, unknown>) => client.chain('v3/applyment4sub/applyment/').post(options);
+    const post = (options: Record<string, unknown>) => client.chain(APPLYMENT).post(options);
     await expect(post({ encrypt: fields })).rejects.toThrow(/needs a json payload/);
     await expect(post({ json: { contact_info: { contact_name: { first: 'x' } } }, encrypt: ['contact_info.contact_name'] })).rejects.toThrow(/contact_info.contact_name must be a string/);
     await expect(post({ json: applyment, encrypt: ['contact_info..x'] })).rejects.toBeInstanceOf(ArgumentError);
@@ -92,11 +94,11 @@ describe('choosing the platform key', () => {
     );
     try {
       emulator.signWith(newer.serial);
-      await client.chain('v3/applyment4sub/applyment/').post({ json: applyment, encrypt: fields, headers: { 'Wechatpay-Serial': older.serial } });
+      await client.chain(APPLYMENT).post({ json: applyment, encrypt: fields, headers: { 'Wechatpay-Serial': older.serial } });
       const sent = emulator.requests.at(-1);
       expect(sent?.headers['wechatpay-serial']).toBe(older.serial);
       expect(decryptWith(older.privateKey, JSON.parse(sent?.body ?? '{}').contact_info.mobile_phone)).toBe('13800138000');
-      await client.chain('v3/applyment4sub/applyment/').post({ json: applyment, encrypt: fields });
+      await client.chain(APPLYMENT).post({ json: applyment, encrypt: fields });
       expect(emulator.requests.at(-1)?.headers['wechatpay-serial']).toBe(newer.serial);
     } finally {
       await client.close();

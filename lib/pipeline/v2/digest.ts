@@ -5,7 +5,6 @@
  * appends `&secret=` as wechatpay-php's `Hash::md5($thing, $key, true)` does.
  * @module
  */
-import { createHash } from 'node:crypto';
 import { Hash, type SignType } from '../../crypto/hash.js';
 import { ArgumentError } from '../../errors.js';
 import { ksort, queryStringLike } from '../../formatter.js';
@@ -43,7 +42,7 @@ export function isSignType(value: unknown): value is SignType {
 export function digest(type: SignType, message: string, secret: string, agency = false): string {
   if (!agency) return Hash.sign(type, message, secret);
   if (type !== Hash.ALGO_MD5) throw new ArgumentError('sign_type: the agency (workwx) sign is MD5 only', 'sign_type');
-  return createHash('md5').update(`${message}&secret=${secret}`, 'utf8').digest('hex').toUpperCase();
+  return Hash.md5(message, secret, true).toUpperCase();
 }
 
 /**

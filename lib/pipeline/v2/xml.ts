@@ -58,6 +58,7 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const FORBIDDEN_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const NEEDS_CDATA = /[<>&'"]/;
+const RESERVED_NAMES = new Set(['__proto__', 'constructor', 'prototype', 'hasOwnProperty', 'toString', 'valueOf', '__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__']);
 
 function cdata(text: string): string {
   return `<![CDATA[${text.split(']]>').join(']]]]><![CDATA[>')}]]>`;
@@ -87,6 +88,8 @@ export function toXml(data: Readonly<Record<string, unknown>>, root = 'xml'): st
   for (const [key, value] of Object.entries(data)) {
     if (value === undefined || value === null) continue;
     if (!NAME.test(key)) throw new ArgumentError(`xml: "${key.slice(0, 64).replace(/[^\x20-\x7e]/g, '?')}" is not a valid field name`, `xml.${key}`);
+    // parseXml (fast-xml-parser) refuses or renames these: a field it cannot read back is not sent
+    if (RESERVED_NAMES.has(key)) throw new ArgumentError(`xml: "${key}" is a reserved name (prototype-pollution guard) and cannot be a field`, `xml.${key}`);
     let text: string;
     if (typeof value === 'string') text = value;
     else if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'bigint') text = String(value);

@@ -13,11 +13,11 @@ const AUTH = /^WECHATPAY2-SHA256-RSA2048 mchid="(\d+)",nonce_str="([0-9A-Za-z]{3
 
 describe('APIv3 request signing', () => {
   it.each([
-    ['GET', () => client.v3.echo.a.get({ query: { b: '1 2', c: '中' } }), '/v3/echo/a?b=1%202&c=%E4%B8%AD', ''],
-    ['POST', () => client.v3.echo.b.post({ json: { n: 1, s: '退款' } }), '/v3/echo/b', '{"n":1,"s":"退款"}'],
-    ['PUT', () => client.v3.echo.c.put({ json: [] }), '/v3/echo/c', '[]'],
-    ['PATCH', () => client.v3.echo.d.patch({ json: { a: null } }), '/v3/echo/d', '{"a":null}'],
-    ['DELETE', () => client.v3.echo.e.delete(), '/v3/echo/e', ''],
+    ['GET', () => client.chain('v3/echo').a.get({ query: { b: '1 2', c: '中' } }), '/v3/echo/a?b=1%202&c=%E4%B8%AD', ''],
+    ['POST', () => client.chain('v3/echo').b.post({ json: { n: 1, s: '退款' } }), '/v3/echo/b', '{"n":1,"s":"退款"}'],
+    ['PUT', () => client.chain('v3/echo').c.put({ json: [] }), '/v3/echo/c', '[]'],
+    ['PATCH', () => client.chain('v3/echo').d.patch({ json: { a: null } }), '/v3/echo/d', '{"a":null}'],
+    ['DELETE', () => client.chain('v3/echo').e.delete(), '/v3/echo/e', ''],
   ])('%s signs METHOD\\nPATH?QUERY\\nTS\\nNONCE\\nBODY\\n with the merchant key', async (method, send, path, body) => {
     await send();
     const seen = emulator.requests.at(-1)!;
@@ -36,13 +36,13 @@ describe('APIv3 request signing', () => {
   });
 
   it('uses a fresh nonce per request', async () => {
-    for (let i = 0; i < 20; i++) await client.v3.echo.n.get();
+    for (let i = 0; i < 20; i++) await client.chain('v3/echo').n.get();
     const nonces = emulator.requests.slice(-20).map((r) => AUTH.exec(r.headers.authorization ?? '')?.[2]);
     expect(new Set(nonces).size).toBe(20);
   });
 
   it('sends a User-Agent and Accept, and the caller headers', async () => {
-    await client.v3.echo.h.get({ headers: { 'X-Trace': 't-1' } });
+    await client.chain('v3/echo').h.get({ headers: { 'X-Trace': 't-1' } });
     const seen = emulator.requests.at(-1)!;
     expect(seen.headers['user-agent']).toMatch(/^wechatpay-chain\/\d+\.\d+\.\d+ node\//);
     expect(seen.headers.accept).toContain('application/json');

@@ -40,13 +40,13 @@ async function failure(promise: Promise<unknown>): Promise<unknown> {
 
 describe('APIv3 response verification', () => {
   it('returns verified JSON', async () => {
-    const res = await client.v3.demo.ok.get();
+    const res = await client.chain('v3/demo').ok.get();
     expect(res.data).toEqual({ ok: true, text: '中文' });
     expect(res.headers['wechatpay-serial']).toBe(emulator.platform.serial);
   });
 
   it('returns undefined data for an empty signed answer', async () => {
-    const res = await client.v3.demo.empty.get();
+    const res = await client.chain('v3/demo').empty.get();
     expect(res.status).toBe(204);
     expect(res.data).toBeUndefined();
   });
@@ -79,7 +79,7 @@ describe('APIv3 response verification', () => {
 
   it.each(cases)('rejects %s and never returns the data', async (_name, reason, tamper) => {
     emulator.tamperNext(tamper);
-    const error = await failure(client.v3.demo.ok.get());
+    const error = await failure(client.chain('v3/demo').ok.get());
     expect(error).toBeInstanceOf(VerificationError);
     expect((error as VerificationError).reason).toBe(reason);
     expect((error as VerificationError).status).toBe(200);
@@ -91,11 +91,11 @@ describe('APIv3 response verification', () => {
     emulator.tamperNext((r) => {
       for (const [k, v] of Object.entries(emulator.signResponse(r.body, Math.floor(Date.now() / 1000) - 299))) r.headers.set(k, v);
     });
-    await expect(client.v3.demo.ok.get()).resolves.toMatchObject({ status: 200 });
+    await expect(client.chain('v3/demo').ok.get()).resolves.toMatchObject({ status: 200 });
   });
 
   it('rejects an unsigned success on a signed endpoint', async () => {
-    const error = await failure(client.v3.demo.unsigned.get());
+    const error = await failure(client.chain('v3/demo').unsigned.get());
     expect(error).toBeInstanceOf(VerificationError);
     expect((error as VerificationError).reason).toBe('missing-header');
   });
@@ -118,7 +118,7 @@ describe('APIv3 response verification', () => {
   });
 
   it('turns a signed 4xx into an HttpError with code, message and detail', async () => {
-    const error = await failure(client.v3.demo.badRequest.post({ json: { amount: 0 } }));
+    const error = await failure(client.chain('v3/demo').badRequest.post({ json: { amount: 0 } }));
     expect(error).toBeInstanceOf(HttpError);
     const e = error as HttpError;
     expect(e.status).toBe(400);
@@ -130,7 +130,7 @@ describe('APIv3 response verification', () => {
   });
 
   it('marks an unsigned gateway error as unverified', async () => {
-    const error = await failure(client.v3.demo.gateway.get());
+    const error = await failure(client.chain('v3/demo').gateway.get());
     expect(error).toBeInstanceOf(HttpError);
     expect((error as HttpError).status).toBe(502);
     expect((error as HttpError).verified).toBe(false);
@@ -140,26 +140,26 @@ describe('APIv3 response verification', () => {
 
   it('rejects a signed error answer whose signature is wrong', async () => {
     emulator.tamperNext((r) => void (r.body = Buffer.from('{"code":"ORDER_NOT_EXIST","message":"forged"}')));
-    const error = await failure(client.v3.demo.badRequest.post({ json: {} }));
+    const error = await failure(client.chain('v3/demo').badRequest.post({ json: {} }));
     expect(error).toBeInstanceOf(VerificationError);
     expect((error as VerificationError).status).toBe(400);
   });
 
   it('answers a 404 for an endpoint the emulator does not know, as an HttpError', async () => {
-    const error = await failure(client.v3.no.such.endpoint.get());
+    const error = await failure(client.chain('v3/no').such.endpoint.get());
     expect(error).toBeInstanceOf(HttpError);
     expect((error as HttpError).code).toBe('NOT_FOUND');
   });
 
   it('turns a signed non-JSON success into a DecodeError', async () => {
-    const error = await failure(client.v3.demo.html.get());
+    const error = await failure(client.chain('v3/demo').html.get());
     expect(error).toBeInstanceOf(DecodeError);
     expect((error as DecodeError).message).toContain('expected JSON');
   });
 
   it('turns a body over maxBodySize into a DecodeError', async () => {
     const small = Builder.factory(emulator.clientConfig({ maxBodySize: 8 }));
-    const error = await failure(small.v3.demo.ok.get());
+    const error = await failure(small.chain('v3/demo').ok.get());
     expect(error).toBeInstanceOf(DecodeError);
     expect((error as Error).message).toContain('maxBodySize (8 bytes)');
   });
@@ -167,7 +167,7 @@ describe('APIv3 response verification', () => {
   it('gets a 401 SIGN_ERROR when the merchant key does not match the serial the service knows', async () => {
     const other = Emulator.create({ modulusLength: 1024 });
     const forged = Builder.factory({ ...emulator.clientConfig(), privateKey: other.merchant.privateKeyPem });
-    const error = await failure(forged.v3.demo.ok.get());
+    const error = await failure(forged.chain('v3/demo').ok.get());
     expect(error).toBeInstanceOf(HttpError);
     expect((error as HttpError).status).toBe(401);
     expect((error as HttpError).code).toBe('SIGN_ERROR');

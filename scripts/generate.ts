@@ -1,0 +1,63 @@
+/**
+ * `npm run generate [catalog-dir]`: regenerates lib/openapi (endpoint types) and docs/api
+ * (one page per endpoint, the index by business area, and the compiled examples) from the
+ * wechatpay-openapi catalog, by default `../shared/openapi` beside the repository.
+ * The output is deterministic: the same catalog gives the same bytes.
+ * @module
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readCatalog } from './openapi/catalog.js';
+import { emitDocs } from './openapi/emit-docs.js';
+import { emitTypes } from './openapi/emit-types.js';
+
+/** The repository root (the folder holding package.json). */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Where the catalog is looked for when no path is given. */
+export const DEFAULT_CATALOG = resolve(REPO_ROOT, '..', 'shared', 'openapi');
+
+/** Folders the generator owns entirely (emptied before writing). */
+export const OUTPUT_DIRS = ['lib/openapi', 'docs/api'] as const;
+
+/**
+ * Every generated file, keyed by path relative to the repository root.
+ * @example
+ * ```ts
+ * const files = generate('../shared/openapi');
+ * files.get('lib/openapi/index.ts');
+ * ```
+ */
+export function generate(catalogDir: string): Map<string, string> {
+  const catalog = readCatalog(catalogDir);
+  const out = new Map<string, string>();
+  for (const [path, text] of emitTypes(catalog)) out.set(`lib/openapi/${path}`, text);
+  for (const [path, text] of emitDocs(catalog)) out.set(`docs/api/${path}`, text);
+  return new Map([...out].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/**
+ * Writes the generated files under `root` (default: the repository), replacing the owned folders.
+ * @example
+ * ```ts
+ * write(generate(DEFAULT_CATALOG), '/tmp/out');
+ * ```
+ */
+export function write(files: ReadonlyMap<string, string>, root = REPO_ROOT): void {
+  for (const dir of OUTPUT_DIRS) rmSync(join(root, dir), { recursive: true, force: true });
+  for (const [path, text] of files) {
+    const target = join(root, path);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, text);
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const started = performance.now();
+  const catalogDir = resolve(process.argv[2] ?? DEFAULT_CATALOG);
+  const outRoot = resolve(process.argv[3] ?? REPO_ROOT);
+  const files = generate(catalogDir);
+  write(files, outRoot);
+  console.log(`generated ${files.size} files from ${catalogDir} into ${outRoot} in ${Math.round(performance.now() - started)} ms`);
+}
