@@ -6,7 +6,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { pipeline, Readable } from 'node:stream';
-import { parse } from 'csv-parse';
+
 import { DecodeError } from '../errors.js';
 
 /**
@@ -61,6 +61,7 @@ export async function* parseBill<Name extends string = string>(
   options: ParseBillOptions = {},
 ): AsyncGenerator<BillRow<Name>> {
   const input = typeof source === 'string' ? createReadStream(source) : source instanceof Readable ? source : Readable.from(source);
+  const { parse } = await import('csv-parse');
   const parser = parse({ bom: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, encoding: options.encoding ?? 'utf8', info: true });
   // errors of the input reach the reader through the parser; stopping early tears both down
   pipeline(input, parser, () => undefined);

@@ -11,7 +11,12 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { Readable } from 'node:stream';
-import { lookup } from 'mime-types';
+import { createRequire } from 'node:module';
+
+// mime-types carries the whole mime-db table: load it on the first upload, not at import
+let mimeLookup: ((name: string) => string | false) | undefined;
+const lookup = (name: string): string | false =>
+  (mimeLookup ??= (createRequire(import.meta.url)('mime-types') as typeof import('mime-types')).lookup)(name);
 import { ArgumentError } from '../errors.js';
 import { DEFAULT_MEDIA_LAYOUT, uploadLayoutOf, type MediaLayout } from './upload-endpoints.js';
 
