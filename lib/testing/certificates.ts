@@ -57,7 +57,9 @@ export async function createCertificate(options: CertificateOptions): Promise<Is
   const x509 = await import('@peculiar/x509');
   x509.cryptoProvider.set(webcrypto as unknown as Crypto);
   const keys = (await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
-  const serial = (options.serial ?? randomBytes(20).toString('hex').replace(/^[89a-f]/i, '1')).toUpperCase();
+  // a first byte of 0x10–0x7f: DER drops a leading 0x00 (the parsed serial would lose it) and a
+  // high bit would make the integer negative
+  const serial = (options.serial ?? randomBytes(20).toString('hex').replace(/^[089a-f]/i, '1')).toUpperCase();
   const subject = `CN=${options.commonName}${options.subjectSuffix ? `,${options.subjectSuffix}` : ''}`;
   const notBefore = options.notBefore ?? new Date(Date.now() - 60_000);
   const notAfter = options.notAfter ?? new Date(Date.now() + 365 * 24 * 3600 * 1000);
