@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Builder, DecodeError, HttpError, NetworkError, TimeoutError, VerificationError, type ClientConfig, type WeChatPayClient } from '../../lib/index.js';
 import { Emulator } from '../../lib/testing/index.js';
 import { httpServer, rawServer, resources, settle, type Loopback } from '../support/loopback.js';
+import { failure } from '../support/failure.js';
 
 // One set of keys for the file; every test starts and stops its own loopback server and client.
 const emulator = Emulator.create();
@@ -72,14 +73,6 @@ async function stillWorks(c: WeChatPayClient) {
   expect(res.data).toEqual({ ok: true });
 }
 
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  return promise.then(
-    () => {
-      throw new Error('expected the request to fail');
-    },
-    (error: Error) => error,
-  );
-}
 
 describe('a server that never answers', () => {
   it('times out with the client timeout', async () => {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Builder, NetworkError, TimeoutError } from '../../lib/index.js';
 import { Emulator } from '../../lib/testing/index.js';
+import { failure } from '../support/failure.js';
 
 const emulator = Emulator.create();
 let server: Server;
@@ -21,14 +22,6 @@ afterAll(async () => {
   await new Promise<void>((r) => server.close(() => r()));
 });
 
-async function failure(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('transport', () => {
   it('honours the client timeout', async () => {

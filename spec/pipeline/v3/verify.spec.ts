@@ -3,6 +3,7 @@ import { http, HttpResponse } from 'msw';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Builder, DecodeError, HttpError, VerificationError } from '../../../lib/index.js';
 import { Emulator, UNSIGNED } from '../../../lib/testing/index.js';
+import { failure } from '../../support/failure.js';
 
 const emulator = Emulator.create();
 emulator.use(
@@ -29,14 +30,6 @@ emulator.use(
 const client = Builder.factory(emulator.clientConfig());
 afterAll(() => client.close());
 
-async function failure(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('APIv3 response verification', () => {
   it('returns verified JSON', async () => {
