@@ -56,11 +56,8 @@ export interface RequestOptions extends TransportOptions {
   encrypt?: SensitiveFields;
   /** A file upload: multipart with the `meta` part (signed) and the file part, laid out for the endpoint. */
   media?: MediaUtil;
+  /** APIv2: do not add `nonce_str` (the few endpoints without one), as wechatpay-php's `nonceless`. */
+  nonceless?: boolean;
   /** Path variables, e.g. `refund_id`. */
   [variable: string]: unknown;
 }
-
-/** Option names that are never path variables. */
-export const RESERVED_OPTIONS: ReadonlySet<string> = new Set([
-  'headers', 'timeout', 'signal', 'stream', 'security', 'query', 'json', 'xml', 'body', 'media', 'retry', 'encrypt', 'maxBodySize',
-]);
