@@ -38,9 +38,16 @@ export function redactedOf(ctx: RequestContext) {
   return redactRequest(ctx.method, `${ctx.origin}${ctx.prefix}${ctx.path}`, ctx.headers);
 }
 
-// 'data' events rather than `for await`: the async iterator costs a promise and stream
-// bookkeeping per chunk, and a JSON answer is usually one chunk.
-function readBody(body: Readable, limit: number, ctx: RequestContext, status: number): Promise<Buffer> {
+/**
+ * Reads a response body whole, failing with a `DecodeError` past `limit` bytes.
+ * 'data' events rather than `for await`: the async iterator costs a promise and stream
+ * bookkeeping per chunk, and a JSON answer is usually one chunk.
+ * @example
+ * ```ts
+ * const bytes = await readBody(res.body as Readable, ctx.maxBodySize, ctx, res.status);
+ * ```
+ */
+export function readBody(body: Readable, limit: number, ctx: RequestContext, status: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -8,7 +8,7 @@
 import { Readable } from 'node:stream';
 import { BusinessError, DecodeError, HttpError, VerificationError } from '../../errors.js';
 import type { ChainResponse, Middleware, RequestContext } from '../context.js';
-import { redactedOf } from '../transport.js';
+import { readBody, redactedOf } from '../transport.js';
 import { verifyFields } from './digest.js';
 import { isFileReply, isUnsignedReply } from './unsigned.js';
 import { looksLikeXml, MAX_XML_BYTES, parseXml, type XmlRecord } from './xml.js';
@@ -22,20 +22,6 @@ import { looksLikeXml, MAX_XML_BYTES, parseXml, type XmlRecord } from './xml.js'
  */
 export interface V2VerifyOptions {
   secret: string | undefined;
-}
-
-async function drain(stream: Readable, limit: number, prefix: Buffer[] = []): Promise<Buffer> {
-  const chunks = [...prefix];
-  let size = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      stream.destroy();
-      throw new DecodeError(`response body exceeds ${limit} bytes`);
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, size);
 }
 
 /** Reads the first chunk(s) of a stream (at least 64 bytes or the end) and gives back an equivalent stream. */
@@ -112,7 +98,7 @@ export function v2Verify(options: V2VerifyOptions): Middleware {
     const res = await next(ctx);
     const limit = ctx.maxBodySize;
     if (res.status < 200 || res.status >= 300) {
-      const bytes = Buffer.isBuffer(res.body) ? res.body : await drain(res.body, limit);
+      const bytes = Buffer.isBuffer(res.body) ? res.body : await readBody(res.body, limit, ctx, res.status);
       let data: unknown = bytes.length === 0 ? undefined : bytes.toString('utf8');
       if (looksLikeXml(bytes)) {
         try {
@@ -128,7 +114,7 @@ export function v2Verify(options: V2VerifyOptions): Middleware {
       if (!Buffer.isBuffer(res.body)) {
         const { head, rest, ended } = await peek(res.body);
         if (!looksLikeXml(head)) return { ...res, body: rest };
-        const bytes = ended ? head : await drain(rest, limit);
+        const bytes = ended ? head : await readBody(rest, limit, ctx, res.status);
         res.data = check(ctx, res, bytes);
         return { ...res, body: Readable.from([bytes]) };
       }
@@ -139,7 +125,7 @@ export function v2Verify(options: V2VerifyOptions): Middleware {
     }
 
     const streamed = !Buffer.isBuffer(res.body);
-    const bytes = Buffer.isBuffer(res.body) ? res.body : await drain(res.body, limit);
+    const bytes = Buffer.isBuffer(res.body) ? res.body : await readBody(res.body, limit, ctx, res.status);
     res.data = check(ctx, res, bytes);
     return streamed ? { ...res, body: Readable.from([bytes]) } : res;
   };

@@ -6,7 +6,7 @@
 import { Readable } from 'node:stream';
 import { DecodeError, HttpError, VerificationError } from '../../errors.js';
 import type { ChainResponse, Middleware, RequestContext } from '../context.js';
-import { redactedOf } from '../transport.js';
+import { readBody, redactedOf } from '../transport.js';
 import { isExempt } from './exempt.js';
 import type { Verifier } from './verifier.js';
 
@@ -37,20 +37,6 @@ function decodeLenient(bytes: Buffer, headers: ChainResponse['headers']): unknow
   return text;
 }
 
-async function buffer(stream: Readable, limit: number, ctx: RequestContext, status: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      stream.destroy();
-      throw new DecodeError(`response body exceeds maxBodySize (${limit} bytes)`, { request: redactedOf(ctx), status });
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, size);
-}
-
 // The redacted request is only needed by an error, so it is made when a check fails, not per request.
 function check(verifier: Verifier, res: ChainResponse, bytes: Buffer, ctx: RequestContext): void {
   try {
@@ -78,7 +64,7 @@ export function v3Verify(verifier: Verifier): Middleware {
     if (!Buffer.isBuffer(res.body)) {
       // a stream was asked for: exempt downloads pass as streams; anything else is verified first
       if (exempt && !signed) return res;
-      const bytes = await buffer(res.body, ctx.maxBodySize, ctx, res.status);
+      const bytes = await readBody(res.body, ctx.maxBodySize, ctx, res.status);
       check(verifier, res, bytes, ctx);
       return { ...res, body: Readable.from([bytes]) };
     }
