@@ -12,7 +12,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { getResponse, HttpResponse, type RequestHandler } from 'msw';
 import { DEFAULT_HOSTS, type ClientConfig } from '../builder.js';
-import { nonce as makeNonce } from '../formatter.js';
+import { nonce as makeNonce, request as requestMessage } from '../formatter.js';
 import { MswDispatcher } from './msw-dispatcher.js';
 import { seedHandlers } from './handlers.js';
 import { createCertificate, type CertificateOptions, type IssuedCertificate } from './certificates.js';
@@ -351,7 +351,7 @@ export class Emulator {
     if (!/^[0-9A-Za-z]{1,32}$/.test(fields.nonce_str ?? '')) return 'nonce_str must be 1-32 letters or digits';
     const ts = Number(fields.timestamp);
     if (!Number.isInteger(ts) || Math.abs(this.#now() / 1000 - ts) > 300) return 'timestamp is outside the 300 s window';
-    const message = `${method}\n${path}\n${fields.timestamp}\n${fields.nonce_str}\n${signedBody}\n`;
+    const message = requestMessage(method, path, fields.timestamp ?? '', fields.nonce_str ?? '', signedBody);
     const ok = rsaVerify('sha256', Buffer.from(message), this.merchant.publicKey, Buffer.from(fields.signature ?? '', 'base64'));
     return ok ? undefined : 'signature does not verify with the merchant certificate';
   }
