@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   // docs/api/examples is generated and type-checked by spec/openapi/compile.spec.ts
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'docs/.vitepress/**', 'docs/api/examples/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'docs/.vitepress/**', 'docs/api/examples/**', 'bench/.ab-*/**', 'bench/.scratch/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -5,8 +5,8 @@
  * which leaves out the thread-pool signing) are compared. Alternating inside one process cancels
  * most of the drift a shared machine adds between separate runs.
  *
- *   cp -r dist /tmp/before && (change lib/) && npm run build
- *   npx tsx bench/ab.ts /tmp/before dist [--bursts=16] [--concurrency=32]
+ *   cp -r dist bench/.ab-before && (change lib/) && npm run build   (inside the repo: A resolves its dependencies)
+ *   npx tsx bench/ab.ts bench/.ab-before dist [--bursts=16] [--concurrency=32]
  */
 import { fork } from 'node:child_process';
 import { resolve } from 'node:path';

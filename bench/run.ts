@@ -4,9 +4,10 @@
  *
  *   npm run bench                     # full run (~6–8 min on 2 cores), writes the README chart
  *   npm run bench -- --quick          # one short round, to check the harness
- *   (--quick and --only write bench/results/quick.json and leave the committed results and chart alone)
+ *   (--quick, --only and --no-sections write bench/results/quick.json and leave the committed results and chart alone)
  *   npm run bench -- --cpu-prof       # also write .cpuprofile files of the wechatpay-chain process
  *   npm run bench -- --rounds=3 --duration=2000 --only=chain,floor --no-build
+ *   npm run bench -- --only=chain,plain,floor --no-sections   # the clients only, no media/types/… sections
  *
  * Each client runs in its own process; the order of clients changes every round (A/B alternation)
  * and the report gives medians over the rounds, so a noisy neighbour hurts every client alike.
@@ -61,7 +62,7 @@ const settings = {
   cpuProf: flag('cpu-prof'),
 };
 /** Only a full run of every client replaces the committed results and chart. */
-const partial = quick || option('only') !== undefined;
+const partial = quick || option('only') !== undefined || flag('no-sections');
 
 function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -184,7 +185,7 @@ async function main(): Promise<void> {
   const catalogBytes = bytesUnder(loaded, join(ROOT, 'dist', 'openapi'));
   const loadedBytes = [...loaded.values()].reduce((a, b) => a + b, 0);
 
-  const sections = await runSections();
+  const sections = flag('no-sections') ? [] : await runSections();
 
   // medians over rounds
   const summary = Object.fromEntries(
