@@ -8,6 +8,7 @@
  *   npm run bench -- --cpu-prof       # also write .cpuprofile files of the wechatpay-chain process
  *   npm run bench -- --rounds=3 --duration=2000 --only=chain,floor --no-build
  *   npm run bench -- --only=chain,plain,floor --no-sections   # the clients only, no media/types/… sections
+ *   npm run bench -- --stand-in=http  # the stand-in on node:http instead of prebuilt answers on raw sockets
  *
  * Each client runs in its own process; the order of clients changes every round (A/B alternation)
  * and the report gives medians over the rounds, so a noisy neighbour hurts every client alike.
@@ -60,6 +61,8 @@ const settings = {
   importRuns: quick ? 3 : 9,
   kinds: (option('only')?.split(',') ?? [...KINDS]).filter((k): k is Kind => (KINDS as readonly string[]).includes(k)),
   cpuProf: flag('cpu-prof'),
+  /** The stand-in's server: `net` (prebuilt answers, little CPU) or `http` (node:http). */
+  standIn: option('stand-in') === 'http' ? ('http' as const) : ('net' as const),
 };
 /** Only a full run of every client replaces the committed results and chart. */
 const partial = quick || option('only') !== undefined || flag('no-sections');
@@ -147,7 +150,7 @@ async function main(): Promise<void> {
   const mchid = '1900000109';
   const serial = '3775B6A45ACD588826D15E583A95F5DD00000000';
   const platformSerial = 'PUB_KEY_ID_0114232134912410000000000000';
-  const standIn = await startStandIn({ mchid, serial, merchantPublicKeyPem: merchant.publicKeyPem, platformSerial, platformPrivateKeyPem: platform.privateKeyPem });
+  const standIn = await startStandIn({ server: settings.standIn, mchid, serial, merchantPublicKeyPem: merchant.publicKeyPem, platformSerial, platformPrivateKeyPem: platform.privateKeyPem });
   const workload: Workload = {
     baseURL: standIn.baseURL,
     mchid,
@@ -279,7 +282,7 @@ async function main(): Promise<void> {
   }
   console.log('\n## Goals\n');
   for (const goal of goals) console.log(`${goal.pass ? 'PASS' : 'FAIL'}  ${goal.name}: ${goal.value} (target ${goal.target})`);
-  console.log(`\nstand-in: ${standInStats.requests} requests, ${standInStats.checked} Authorization headers checked, ${standInStats.bad} bad; ${fmt(standInStats.cpuMs / Math.max(1, standInStats.requests) * 1000)} µs CPU/request`);
+  console.log(`\nstand-in (${settings.standIn}): ${standInStats.requests} requests, ${standInStats.checked} Authorization headers checked, ${standInStats.bad} bad; ${fmt(standInStats.cpuMs / Math.max(1, standInStats.requests) * 1000)} µs CPU/request`);
   const elapsed = (Date.now() - started) / 1000;
   console.log(`${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.versions.node}, load average ${load0.toFixed(2)} → ${(loadavg()[0] as number).toFixed(2)}, ${elapsed.toFixed(0)} s`);
 
@@ -290,7 +293,7 @@ async function main(): Promise<void> {
     clients: summary,
     imports: { chainMs: importChain, axiosMs: median(imports.axios), emptyModuleMs: median(imports.empty), runs: imports },
     runtimeJs: { files: loaded.size, bytes: loadedBytes, catalogBytes },
-    standIn: standInStats,
+    standIn: { server: settings.standIn, ...standInStats },
     goals,
     sections,
     seconds: elapsed,
