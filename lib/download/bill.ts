@@ -8,6 +8,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { ChainNode } from '../chain/types.js';
 import type { RequestOptions } from '../endpoint/options.js';
 import { ArgumentError, DecodeError } from '../errors.js';
+import { factsOf } from './client-facts.js';
 import { hashAlgorithm, saveStream, type ExpectedDigest, type SaveResult } from './save-stream.js';
 
 /**
@@ -80,7 +81,7 @@ export const BILL_ENDPOINTS: readonly string[] = Object.freeze([
   'v3/payscore/merchant-bill',
 ]);
 
-function pathOf(url: string): string {
+function parseUrl(url: string): URL {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -88,13 +89,35 @@ function pathOf(url: string): string {
     throw new ArgumentError(`download_url "${String(url).slice(0, 200)}" is not an absolute URL`, 'download_url', { cause });
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new ArgumentError('download_url must be http(s)', 'download_url');
-  // the path and query are signed exactly as given; braces would read as template variables
-  return (parsed.pathname + parsed.search).replace(/^\/+/, '').replace(/[{}<>]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return parsed;
 }
 
 /**
- * Downloads one file from its `download_url` with a signed GET (sent to the client's API host; the
- * path and query of the URL are signed as given) and streams it to `to`.
+ * The template of the signed file GET: the host alias that reaches the URL's host (`''` for the
+ * base URL, `'hk/'`, …), then the path and query exactly as given. A host the client does not know
+ * is refused before anything is sent, so the `Authorization` never leaves for a foreign host.
+ */
+function templateOf(client: ChainClient, url: URL): string {
+  const facts = factsOf(client);
+  // a ChainClient not made by Builder.factory: its own chain decides where requests go
+  const prefix = facts === undefined ? '' : facts.routes.get(url.host.toLowerCase());
+  if (prefix === undefined) {
+    throw new ArgumentError(
+      `download_url: host ${url.host} is neither the client's baseURL host nor one of its hosts aliases; the signed GET is not sent there (configure it in hosts if it is a WeChat Pay host)`,
+      'download_url',
+    );
+  }
+  // the path and query are signed exactly as given; braces would read as template variables
+  const path = (url.pathname + url.search).replace(/^\/+/, '').replace(/[{}<>]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return prefix + path;
+}
+
+/**
+ * Downloads one file from its `download_url` with a signed GET and streams it to `to`. The GET goes
+ * to the URL's host when the client knows it (its `baseURL` host, which also stands for
+ * `api.mch.weixin.qq.com`, or a `hosts` alias such as `hk` for `apihk.mch.weixin.qq.com`), through
+ * that base URL; the path and query of the URL are signed as given.
+ * @throws {ArgumentError} field `download_url` for a host the client does not know (nothing is sent)
  * @throws {VerificationError} reason `digest-mismatch` (no file is left behind)
  * @throws {HttpError} when the file GET is refused (e.g. an expired token)
  * @throws {NetworkError} / {TimeoutError} when the transfer fails (no file is left behind)
@@ -116,7 +139,7 @@ export async function downloadFile(client: ChainClient, file: DownloadableFile, 
   }
   if (file.hash_type !== undefined) hashAlgorithm(file.hash_type);
   const digest: ExpectedDigest | undefined = file.hash_type !== undefined ? { hash_type: file.hash_type, hash_value: file.hash_value as string } : undefined;
-  const path = pathOf(file.download_url);
+  const path = templateOf(client, parseUrl(file.download_url));
   const request: RequestOptions = { stream: true };
   if (options.timeout !== undefined) request.timeout = options.timeout;
   if (options.signal !== undefined) request.signal = options.signal;
