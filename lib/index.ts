@@ -86,6 +86,8 @@ export type { MediaLayout } from './media/upload-endpoints.js';
 export { prepareMedia } from './media/prepare.js';
 export { BILL_ENDPOINTS, downloadBill, downloadFile } from './download/bill.js';
 export type { ChainClient, DownloadableFile, DownloadTarget, FileDownloadOptions } from './download/bill.js';
+export { billCipher, decryptBill } from './download/decrypt-stream.js';
+export type { BillAlgorithm, BillDecryption } from './download/decrypt-stream.js';
 export { hashAlgorithm, saveStream } from './download/save-stream.js';
 export type { ExpectedDigest, HashType, SaveOptions, SaveResult } from './download/save-stream.js';
 export { parseBill } from './download/bill-csv.js';
