@@ -187,17 +187,25 @@ export async function downloadFile(client: ChainClient, file: DownloadableFile, 
   if (options.timeout !== undefined) request.timeout = options.timeout;
   if (options.signal !== undefined) request.signal = options.signal;
   if (options.headers !== undefined) request.headers = options.headers;
-  const res = await client.chain(path).get(request);
-  if (Buffer.isBuffer(res.body) && res.body.length === 0) {
-    throw new DecodeError(`GET ${path.split('?')[0]} answered ${res.status} without a file`, { status: res.status });
+  try {
+    const res = await client.chain(path).get(request);
+    if (Buffer.isBuffer(res.body) && res.body.length === 0) {
+      throw new DecodeError(`GET ${path.split('?')[0]} answered ${res.status} without a file`, { status: res.status });
+    }
+    return await saveStream(res.body as Readable, to, { gunzip: options.gunzip === true, digest, ...(decrypt === undefined ? {} : { decrypt }) });
+  } finally {
+    // the decipher kept its own copy; the unwrapped key does not outlive the download
+    decrypt?.key.fill(0);
   }
-  return saveStream(res.body as Readable, to, { gunzip: options.gunzip === true, digest, ...(decrypt === undefined ? {} : { decrypt }) });
 }
 
 /**
  * Asks a bill endpoint for its file(s) and downloads them: one call from bill date to a checked
  * file on disk. Gunzips when the query says `tar_type: 'GZIP'` (unless `gunzip` says otherwise).
  * Bills split in several files (`download_bill_list`) need `to` as a function of the entry.
+ * Encrypted entries (`encrypt_key`) are decrypted with the algorithm of the query's `algorithm`
+ * (or `encryption_algorithm`); one this Node.js cannot decrypt (SM4_GCM without `sm4-gcm`) is an
+ * `ArgumentError` before the bill is asked.
  * @returns one result per file, in the order of the answer
  * @example
  * ```ts
