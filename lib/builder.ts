@@ -24,6 +24,7 @@ import { apiV2, selectProtocol, type ApiV2Config } from './pipeline/v2/setup.js'
 import { VERSION } from './version.js';
 import { applySensitiveFields } from './sensitive/fields.js';
 import type { TypedRoot } from './openapi/index.js';
+import { knownHosts, merchantUnwrap, registerClient } from './download/client-facts.js';
 
 /** The default base URL. */
 export const DEFAULT_BASE_URL = 'https://api.mch.weixin.qq.com/';
@@ -265,6 +266,9 @@ export const Builder = {
         await Promise.all([ownAgent?.close(), v2.close()]);
       },
     };
-    return createNode('', dispatch, members as unknown as Readonly<Record<string, unknown>>) as WeChatPayClient;
+    const client = createNode('', dispatch, members as unknown as Readonly<Record<string, unknown>>) as WeChatPayClient;
+    // downloads (issue 5): the hosts a download_url may name, and encrypt_key unwrapping; kept off the public surface
+    registerClient(client, { routes: knownHosts(resolved, resolved.hosts, DEFAULT_BASE_URL, DEFAULT_HOSTS), unwrapKey: merchantUnwrap(resolved.privateKey) });
+    return client;
   },
 };

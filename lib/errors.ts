@@ -129,7 +129,8 @@ export type VerificationReason =
   | 'bad-signature'
   | 'digest-mismatch'
   // notifications (webhook/): the verified body is not a notification envelope,
-  // its resource uses an algorithm other than AEAD_AES_256_GCM, or it does not decrypt
+  // its resource uses an algorithm other than AEAD_AES_256_GCM, or it does not decrypt;
+  // encrypted bill downloads (download/): encrypt_key does not unwrap or the file does not authenticate
   | 'malformed-notification'
   | 'unsupported-algorithm'
   | 'decrypt-failed';

@@ -84,8 +84,11 @@ export type { MediaBody, MediaOptions, MediaSource } from './media/media-util.js
 export { DEFAULT_MEDIA_LAYOUT, UPLOAD_ENDPOINTS, uploadLayoutOf } from './media/upload-endpoints.js';
 export type { MediaLayout } from './media/upload-endpoints.js';
 export { prepareMedia } from './media/prepare.js';
+export { prepareV2Media, V2_UPLOAD_LAYOUT } from './media/v2-upload.js';
 export { BILL_ENDPOINTS, downloadBill, downloadFile } from './download/bill.js';
 export type { ChainClient, DownloadableFile, DownloadTarget, FileDownloadOptions } from './download/bill.js';
+export { billCipher, decryptBill } from './download/decrypt-stream.js';
+export type { BillAlgorithm, BillDecryption } from './download/decrypt-stream.js';
 export { hashAlgorithm, saveStream } from './download/save-stream.js';
 export type { ExpectedDigest, HashType, SaveOptions, SaveResult } from './download/save-stream.js';
 export { parseBill } from './download/bill-csv.js';

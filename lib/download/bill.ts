@@ -7,7 +7,10 @@
 import type { Readable, Writable } from 'node:stream';
 import type { ChainNode } from '../chain/types.js';
 import type { RequestOptions } from '../endpoint/options.js';
-import { ArgumentError, DecodeError } from '../errors.js';
+import { loadKey, type KeyLike } from '../crypto/keys.js';
+import { ArgumentError, DecodeError, VerificationError } from '../errors.js';
+import { factsOf, merchantUnwrap } from './client-facts.js';
+import { billCipher, billKeyLength, type BillAlgorithm, type BillDecryption } from './decrypt-stream.js';
 import { hashAlgorithm, saveStream, type ExpectedDigest, type SaveResult } from './save-stream.js';
 
 /**
@@ -33,8 +36,10 @@ export interface DownloadableFile {
   hash_value?: string;
   /** Present on the ecommerce / sub-merchant list entries. */
   bill_sequence?: number;
-  /** Present on encrypted (sub-merchant) bills. */
+  /** Present on encrypted bills: the file key, RSAES-OAEP (SHA-1) encrypted with the merchant's public key, base64. */
   encrypt_key?: string;
+  /** Present on encrypted bills: the GCM IV of the file. */
+  nonce?: string;
 }
 
 /**
@@ -62,6 +67,16 @@ export interface FileDownloadOptions {
   signal?: AbortSignal;
   /** Extra headers for the file GET. */
   headers?: Readonly<Record<string, string>>;
+  /**
+   * The algorithm encrypted bills (entries with `encrypt_key`) were asked with; `downloadBill`
+   * takes it from the query's `algorithm` / `encryption_algorithm`. Default `AEAD_AES_256_GCM`.
+   */
+  algorithm?: BillAlgorithm;
+  /**
+   * The merchant private key that unwraps `encrypt_key`. Only needed for a {@link ChainClient} not
+   * made by `Builder.factory`: a client made there uses its own `privateKey`.
+   */
+  privateKey?: KeyLike;
 }
 
 /**
@@ -80,7 +95,7 @@ export const BILL_ENDPOINTS: readonly string[] = Object.freeze([
   'v3/payscore/merchant-bill',
 ]);
 
-function pathOf(url: string): string {
+function parseUrl(url: string): URL {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -88,13 +103,63 @@ function pathOf(url: string): string {
     throw new ArgumentError(`download_url "${String(url).slice(0, 200)}" is not an absolute URL`, 'download_url', { cause });
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new ArgumentError('download_url must be http(s)', 'download_url');
-  // the path and query are signed exactly as given; braces would read as template variables
-  return (parsed.pathname + parsed.search).replace(/^\/+/, '').replace(/[{}<>]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return parsed;
 }
 
 /**
- * Downloads one file from its `download_url` with a signed GET (sent to the client's API host; the
- * path and query of the URL are signed as given) and streams it to `to`.
+ * The template of the signed file GET: the host alias that reaches the URL's host (`''` for the
+ * base URL, `'hk/'`, …), then the path and query exactly as given. A host the client does not know
+ * is refused before anything is sent, so the `Authorization` never leaves for a foreign host.
+ */
+function templateOf(client: ChainClient, url: URL): string {
+  const facts = factsOf(client);
+  // a ChainClient not made by Builder.factory: its own chain decides where requests go
+  const prefix = facts === undefined ? '' : facts.routes.get(url.host.toLowerCase());
+  if (prefix === undefined) {
+    throw new ArgumentError(
+      `download_url: host ${url.host} is neither the client's baseURL host nor one of its hosts aliases; the signed GET is not sent there (configure it in hosts if it is a WeChat Pay host)`,
+      'download_url',
+    );
+  }
+  // the path and query are signed exactly as given; braces would read as template variables
+  const path = (url.pathname + url.search).replace(/^\/+/, '').replace(/[{}<>]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return prefix + path;
+}
+
+function fileKeyOf(client: ChainClient, file: DownloadableFile, options: FileDownloadOptions): BillDecryption {
+  const cipher = billCipher(options.algorithm ?? 'AEAD_AES_256_GCM');
+  if (typeof file.encrypt_key !== 'string' || file.encrypt_key === '') throw new ArgumentError('file: encrypt_key must be the base64 file key of the bill', 'file');
+  if (typeof file.nonce !== 'string' || file.nonce === '') throw new ArgumentError('file: an encrypted bill (encrypt_key) comes with its nonce', 'file');
+  const unwrap = options.privateKey !== undefined ? merchantUnwrap(loadKey(options.privateKey, 'private', 'privateKey')) : factsOf(client)?.unwrapKey;
+  if (unwrap === undefined) {
+    throw new ArgumentError('privateKey: this client was not made by Builder.factory; pass the merchant private key in options.privateKey to unwrap encrypt_key', 'privateKey');
+  }
+  let key: Buffer;
+  try {
+    key = unwrap(Buffer.from(file.encrypt_key, 'base64'));
+  } catch {
+    // no cause: it would only repeat OpenSSL's padding error
+    throw new VerificationError('decrypt-failed', 'encrypt_key does not decrypt with the merchant private key (RSAES-OAEP, SHA-1): a wrong key or a corrupted answer');
+  }
+  if (key.length !== billKeyLength(cipher)) {
+    key.fill(0);
+    throw new VerificationError('decrypt-failed', `encrypt_key unwraps to ${key.length} bytes, not the ${billKeyLength(cipher)} of a ${cipher} key`);
+  }
+  return { cipher, key, nonce: Buffer.from(file.nonce, 'utf8') };
+}
+
+/**
+ * Downloads one file from its `download_url` with a signed GET and streams it to `to`. The GET goes
+ * to the URL's host when the client knows it (its `baseURL` host, which also stands for
+ * `api.mch.weixin.qq.com`, or a `hosts` alias such as `hk` for `apihk.mch.weixin.qq.com`), through
+ * that base URL; the path and query of the URL are signed as given.
+ * Encrypted bills (entries with `encrypt_key` and `nonce`) are decrypted while they stream: the
+ * file key is unwrapped with the merchant private key, the file deciphered with
+ * `AEAD_AES_256_GCM` (empty associated data, 16-byte tag at the end), then gunzipped and hashed.
+ * @throws {ArgumentError} field `download_url` for a host the client does not know (nothing is sent);
+ *   field `algorithm` for SM4_GCM when this Node.js has no `sm4-gcm`
+ * @throws {VerificationError} reason `decrypt-failed` when `encrypt_key` does not unwrap (nothing is
+ *   downloaded) or the file does not authenticate (no file is left behind)
  * @throws {VerificationError} reason `digest-mismatch` (no file is left behind)
  * @throws {HttpError} when the file GET is refused (e.g. an expired token)
  * @throws {NetworkError} / {TimeoutError} when the transfer fails (no file is left behind)
@@ -102,36 +167,45 @@ function pathOf(url: string): string {
  * ```ts
  * const { data } = await client.v3.bill.tradebill.get({ query: { bill_date: '2019-06-11' } });
  * await downloadFile(client, data as DownloadableFile, '/data/trade-2019-06-11.csv');
+ * // an encrypted entry of v3/bill/sub-merchant-fundflowbill (asked with algorithm AEAD_AES_256_GCM, tar_type GZIP)
+ * await downloadFile(client, entry, '/data/fund.csv', { gunzip: true });
  * ```
  */
 export async function downloadFile(client: ChainClient, file: DownloadableFile, to: string | Writable, options: FileDownloadOptions = {}): Promise<SaveResult> {
   if (file === null || typeof file !== 'object' || typeof file.download_url !== 'string') {
     throw new ArgumentError('file: expected { download_url, hash_type, hash_value } from a bill endpoint', 'file');
   }
-  if (file.encrypt_key !== undefined) {
-    throw new ArgumentError('file: encrypted bills (encrypt_key) are not supported by downloadFile; download and decrypt them yourself', 'file');
-  }
   if ((file.hash_type === undefined) !== (file.hash_value === undefined)) {
     throw new ArgumentError('file: hash_type and hash_value come together', 'file');
   }
   if (file.hash_type !== undefined) hashAlgorithm(file.hash_type);
   const digest: ExpectedDigest | undefined = file.hash_type !== undefined ? { hash_type: file.hash_type, hash_value: file.hash_value as string } : undefined;
-  const path = pathOf(file.download_url);
+  const path = templateOf(client, parseUrl(file.download_url));
+  // unwrapped before the file GET: a key that does not fit downloads nothing
+  const decrypt = file.encrypt_key === undefined ? undefined : fileKeyOf(client, file, options);
   const request: RequestOptions = { stream: true };
   if (options.timeout !== undefined) request.timeout = options.timeout;
   if (options.signal !== undefined) request.signal = options.signal;
   if (options.headers !== undefined) request.headers = options.headers;
-  const res = await client.chain(path).get(request);
-  if (Buffer.isBuffer(res.body) && res.body.length === 0) {
-    throw new DecodeError(`GET ${path.split('?')[0]} answered ${res.status} without a file`, { status: res.status });
+  try {
+    const res = await client.chain(path).get(request);
+    if (Buffer.isBuffer(res.body) && res.body.length === 0) {
+      throw new DecodeError(`GET ${path.split('?')[0]} answered ${res.status} without a file`, { status: res.status });
+    }
+    return await saveStream(res.body as Readable, to, { gunzip: options.gunzip === true, digest, ...(decrypt === undefined ? {} : { decrypt }) });
+  } finally {
+    // the decipher kept its own copy; the unwrapped key does not outlive the download
+    decrypt?.key.fill(0);
   }
-  return saveStream(res.body as Readable, to, { gunzip: options.gunzip === true, digest });
 }
 
 /**
  * Asks a bill endpoint for its file(s) and downloads them: one call from bill date to a checked
  * file on disk. Gunzips when the query says `tar_type: 'GZIP'` (unless `gunzip` says otherwise).
  * Bills split in several files (`download_bill_list`) need `to` as a function of the entry.
+ * Encrypted entries (`encrypt_key`) are decrypted with the algorithm of the query's `algorithm`
+ * (or `encryption_algorithm`); one this Node.js cannot decrypt (SM4_GCM without `sm4-gcm`) is an
+ * `ArgumentError` before the bill is asked.
  * @returns one result per file, in the order of the answer
  * @example
  * ```ts
@@ -153,6 +227,10 @@ export async function downloadBill(
   if (perRequest.timeout === undefined && request.timeout !== undefined) perRequest.timeout = request.timeout;
   if (perRequest.signal === undefined && request.signal !== undefined) perRequest.signal = request.signal;
   const gzip = perRequest.gunzip ?? String(request.query?.tar_type ?? '').toUpperCase() === 'GZIP';
+  const asked = request.query?.algorithm ?? request.query?.encryption_algorithm;
+  if (perRequest.algorithm === undefined && typeof asked === 'string') perRequest.algorithm = asked as BillAlgorithm;
+  // an algorithm this Node.js cannot decrypt is refused before the bill is even asked
+  if (perRequest.algorithm !== undefined) billCipher(perRequest.algorithm);
   const { data } = await client.chain(template).get({ ...request, stream: false });
   const answer = (data ?? {}) as { download_url?: unknown; download_bill_list?: unknown };
   let files: DownloadableFile[];

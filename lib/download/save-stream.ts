@@ -12,6 +12,7 @@ import { Readable, type Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { ArgumentError, DecodeError, NetworkError, VerificationError, WeChatPayError } from '../errors.js';
+import { decryptBill, type BillDecryption } from './decrypt-stream.js';
 
 /**
  * Digest algorithms WeChat Pay names in `hash_type`.
@@ -46,6 +47,11 @@ export interface SaveOptions {
   gunzip?: boolean;
   /** Checked over the (decompressed) bytes; a mismatch rejects with `VerificationError` reason `digest-mismatch`. */
   digest?: ExpectedDigest;
+  /**
+   * Decrypt first (encrypted bills: decrypt, then gunzip, then hash). The expected digest may be
+   * of the decrypted bill or of the downloaded bytes: either matching is accepted.
+   */
+  decrypt?: BillDecryption;
 }
 
 /**
@@ -81,12 +87,16 @@ export function hashAlgorithm(type: string): 'sha1' | 'sha256' {
   throw new ArgumentError(`hash_type "${type}" is not supported (SHA1 or SHA256)`, 'hash_type');
 }
 
-function typed(error: unknown): WeChatPayError {
+function typed(error: unknown, decrypting = false): WeChatPayError {
   if (error instanceof WeChatPayError) return error;
   const code = (error as { code?: unknown })?.code;
   const syscall = (error as { syscall?: unknown })?.syscall;
   if (typeof syscall === 'string') return new WeChatPayError(`cannot write the download: ${(error as Error).message}`, { cause: error });
-  if (typeof code === 'string' && code.startsWith('Z_')) return new DecodeError(`the download is not valid gzip: ${(error as Error).message}`, { cause: error });
+  if (typeof code === 'string' && code.startsWith('Z_')) {
+    // deciphered bytes that are not gzip: most likely tampered ciphertext (its tag is only checked at the end)
+    if (decrypting) return new VerificationError('decrypt-failed', `the decrypted bill is not valid gzip (${(error as Error).message}): a tampered download, or a bill not asked with tar_type=GZIP`);
+    return new DecodeError(`the download is not valid gzip: ${(error as Error).message}`, { cause: error });
+  }
   return new NetworkError(`download failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error, code: typeof code === 'string' ? code : undefined });
 }
 
@@ -95,7 +105,8 @@ function typed(error: unknown): WeChatPayError {
  * To a path: written to `.<name>.<random>.part` beside it and renamed when complete and checked;
  * on any failure the partial file is deleted and nothing is left at `to`.
  * To a Writable: bytes flow as they arrive; on a failure it is destroyed with the error (never ended).
- * @throws {VerificationError} reason `digest-mismatch`
+ * @throws {VerificationError} reason `digest-mismatch`; with `decrypt`, reason `decrypt-failed` when the
+ *   file does not authenticate (the deciphered bytes already written are discarded with the rest)
  * @throws {NetworkError} when the source fails (e.g. the connection closed mid-body)
  * @throws {DecodeError} for broken gzip
  * @example
@@ -115,16 +126,17 @@ export async function saveStream(source: Readable | AsyncIterable<Uint8Array>, t
   }
   if (to === '') throw new ArgumentError('to: expected a file path or a Writable stream', 'to');
 
-  let input: AsyncIterable<Uint8Array> = source;
+  const hash = createHash(hashType === 'SHA1' ? 'sha1' : 'sha256');
+  const raw = options.decrypt && expected !== undefined ? createHash(hashType === 'SHA1' ? 'sha1' : 'sha256') : undefined;
+  let input: AsyncIterable<Uint8Array> = options.decrypt ? decryptBill(source, options.decrypt, raw) : source;
   if (options.gunzip) {
     const gunzip = createGunzip();
     // errors of the source reach the loop below through gunzip
-    pipeline(source instanceof Readable ? source : Readable.from(source, { objectMode: false }), gunzip).catch((error: unknown) => gunzip.destroy(error as Error));
+    pipeline(input instanceof Readable ? input : Readable.from(input, { objectMode: false }), gunzip).catch((error: unknown) => gunzip.destroy(error as Error));
     input = gunzip;
   }
   const temp = typeof to === 'string' ? join(dirname(to), `.${basename(to)}.${randomBytes(6).toString('hex')}.part`) : undefined;
   const out: Writable = temp === undefined ? (to as Writable) : createWriteStream(temp, { flags: 'wx' });
-  const hash = createHash(hashType === 'SHA1' ? 'sha1' : 'sha256');
   let bytes = 0;
   try {
     // one loop, no extra stream stages: hashing is the only work added to a bare download
@@ -135,7 +147,8 @@ export async function saveStream(source: Readable | AsyncIterable<Uint8Array>, t
     }
     const digest = hash.digest('hex');
     // fail before the destination is ended: a Writable never sees a clean end of bad bytes
-    if (expected !== undefined && digest !== expected.toLowerCase()) {
+    const alternative = raw?.digest('hex');
+    if (expected !== undefined && digest !== expected.toLowerCase() && alternative !== expected.toLowerCase()) {
       throw new VerificationError('digest-mismatch', `downloaded file digest ${digest} differs from hash_value ${expected}`);
     }
     out.end();
@@ -143,7 +156,7 @@ export async function saveStream(source: Readable | AsyncIterable<Uint8Array>, t
     if (temp !== undefined) await rename(temp, to as string);
     return { ...(temp === undefined ? {} : { path: to as string }), bytes, digest, hashType };
   } catch (error) {
-    const failure = typed(error);
+    const failure = typed(error, options.decrypt !== undefined);
     // the error is ours to report (the promise rejects); listeners still see it, nobody crashes on it
     out.on('error', () => undefined);
     out.destroy(failure);

@@ -146,8 +146,8 @@ export class MediaUtil {
       if (!layout) throw new ArgumentError(`media: "${options.layout}" is not a known upload endpoint; pass a layout object`, 'layout');
     } else if (options.layout !== undefined) {
       const given = options.layout;
-      if (given === null || typeof given !== 'object' || typeof given.digestKey !== 'string' || typeof given.field !== 'string' || !['sha256', 'sm3'].includes(given.algorithm)) {
-        throw new ArgumentError('media: layout must be { nameKey, digestKey, algorithm: "sha256" | "sm3", field }', 'layout');
+      if (given === null || typeof given !== 'object' || typeof given.digestKey !== 'string' || typeof given.field !== 'string' || !['sha256', 'sm3', 'md5'].includes(given.algorithm)) {
+        throw new ArgumentError('media: layout must be { nameKey, digestKey, algorithm: "sha256" | "sm3" | "md5", field }', 'layout');
       }
       layout = given;
     }
@@ -174,6 +174,31 @@ export class MediaUtil {
     const layout = uploadLayoutOf(template);
     if (!layout || layout === this.layout) return this;
     return new MediaUtil(this.filename, Buffer.alloc(0), { ...this.#options, layout, [SHARE]: this.#source } as MediaOptions);
+  }
+
+  /**
+   * The same file with other options (a layout, meta or form fields), sharing the digest work
+   * already done; the content type of the file part stays.
+   * @example
+   * ```ts
+   * const form = media.withOptions({ layout: V2_UPLOAD_LAYOUT, meta: { mch_id, sign_type: 'MD5', sign } });
+   * ```
+   */
+  withOptions(options: MediaOptions): MediaUtil {
+    if (options === null || typeof options !== 'object') throw new ArgumentError('media: options must be an object', 'media');
+    return new MediaUtil(this.filename, Buffer.alloc(0), { ...this.#options, contentType: this.fileContentType, ...options, [SHARE]: this.#source } as MediaOptions);
+  }
+
+  /**
+   * The lower-case hex digest of the file with the layout's algorithm (hashes the file on first call).
+   * @throws {ArgumentError} when the file cannot be read
+   * @example
+   * ```ts
+   * await new MediaUtil('id.jpg', bytes, { layout: V2_UPLOAD_LAYOUT }).getDigest(); // md5 hex, the APIv2 media_hash
+   * ```
+   */
+  async getDigest(): Promise<string> {
+    return (await this.#digest()).digest;
   }
 
   /** `multipart/form-data; boundary=…` — the request's content type. */
@@ -290,7 +315,16 @@ export class MediaUtil {
         meta[key] = value;
       }
       const json = JSON.stringify(meta);
-      let head = `--${this.boundary}\r\nContent-Disposition: form-data; name="meta"\r\nContent-Type: application/json\r\n\r\n${json}\r\n`;
+      let head = '';
+      if (layout.form) {
+        // APIv2 form: the meta fields are plain form fields
+        for (const [key, value] of Object.entries(meta)) {
+          const text = typeof value === 'string' ? value : JSON.stringify(value);
+          head += `--${this.boundary}\r\nContent-Disposition: form-data; name="${quoted(key)}"\r\n\r\n${text}\r\n`;
+        }
+      } else {
+        head = `--${this.boundary}\r\nContent-Disposition: form-data; name="meta"\r\nContent-Type: application/json\r\n\r\n${json}\r\n`;
+      }
       for (const [key, value] of Object.entries(this.#options.fields ?? {})) {
         head += `--${this.boundary}\r\nContent-Disposition: form-data; name="${quoted(key)}"\r\n\r\n${value}\r\n`;
       }

@@ -17,14 +17,19 @@ export interface MediaLayout {
   nameKey: string | null;
   /** Meta key holding the digest. */
   digestKey: string;
-  /** Digest algorithm (lower-case hex output). */
-  algorithm: 'sha256' | 'sm3';
+  /** Digest algorithm (lower-case hex output); `md5` for the APIv2 `media_hash`. */
+  algorithm: 'sha256' | 'sm3' | 'md5';
   /** Name of the file part. */
   field: string;
   /** Constant meta fields the endpoint requires (e.g. the digest algorithm's name). */
   constants?: Readonly<Record<string, string>>;
   /** Meta key set to the upper-case file extension (`PDF`, `OFD`) unless given. */
   fileTypeKey?: string;
+  /**
+   * No `meta` JSON part: each meta field is sent as a plain form field before the file part
+   * (the APIv2 `v2/secapi/mch/uploadmedia` form: `mch_id`, `media_hash`, `sign_type`, `sign`).
+   */
+  form?: boolean;
 }
 
 /**

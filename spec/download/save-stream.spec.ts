@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,6 +47,23 @@ describe('saveStream', () => {
     const error = await saveStream(Readable.from([bytes]), join(dir, 'missing-dir', 'x.csv')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WeChatPayError);
     expect((error as Error).message).toMatch(/cannot write the download/);
+  });
+
+  it('decrypts before gunzip, and calls deciphered bytes that are not gzip decrypt-failed (not DecodeError)', async () => {
+    const key = randomBytes(32);
+    const nonce = Buffer.from('5K8264ILTKCH16CQ2502SI8ZNMTM67VS');
+    const seal = (plain: Buffer) => {
+      const cipher = createCipheriv('aes-256-gcm', key, nonce);
+      return Buffer.concat([cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+    };
+    const decrypt = { cipher: 'aes-256-gcm' as const, key, nonce };
+    const to = join(dir, 'sealed.csv');
+    const result = await saveStream(Readable.from([seal(gzipSync(bytes))]), to, { gunzip: true, decrypt, digest: { hash_type: 'SHA1', hash_value: sha1 } });
+    expect(result).toMatchObject({ bytes: bytes.length, digest: sha1 });
+    expect((await readFile(to)).equals(bytes)).toBe(true);
+    const error = await saveStream(Readable.from([seal(bytes)]), join(dir, 'not-gzip.csv'), { gunzip: true, decrypt }).catch((e: unknown) => e);
+    expect((error as VerificationError).reason).toBe('decrypt-failed');
+    expect((await readdir(dir)).filter((name) => name.includes('not-gzip'))).toEqual([]); // nor its .part file
   });
 
   it('validates its arguments', async () => {

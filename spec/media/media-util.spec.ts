@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ArgumentError, buildRequest, MediaUtil } from '../../lib/index.js';
+import { ArgumentError, buildRequest, MediaUtil, V2_UPLOAD_LAYOUT } from '../../lib/index.js';
 
 async function drain(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -90,6 +90,20 @@ describe('MediaUtil', () => {
     expect(MediaUtil.of(one)).toBe(media);
     expect(MediaUtil.of(Readable.from(['x']))).toBeUndefined();
     expect((await drain(one)).equals(await drain(two))).toBe(true);
+  });
+
+  it('lays out the APIv2 form (V2_UPLOAD_LAYOUT): plain fields with the MD5 media_hash, no meta part, then the media part', async () => {
+    const media = new MediaUtil('id.png', png);
+    const form = media.withOptions({ layout: V2_UPLOAD_LAYOUT, meta: { mch_id: '1900000109' } });
+    const md5 = createHash('md5').update(png).digest('hex');
+    expect(await form.getDigest()).toBe(md5);
+    expect(await media.getDigest()).toBe(sha256(png)); // the original keeps its own layout
+    const body = (await drain(form.getStream())).toString('latin1');
+    expect(body).not.toContain('name="meta"');
+    expect([...body.matchAll(/form-data; name="([^"]+)"/g)].map((m) => m[1])).toEqual(['media_hash', 'mch_id', 'media']);
+    expect(body).toContain(`name="media_hash"\r\n\r\n${md5}\r\n`);
+    expect(body).toContain('filename="id.png"\r\nContent-Type: image/png');
+    expect(Buffer.byteLength(body, 'latin1')).toBe(await form.getLength());
   });
 
   it('refuses bad input with ArgumentError', async () => {

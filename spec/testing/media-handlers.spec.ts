@@ -57,3 +57,24 @@ describe('the emulator with mediaHandlers (in process)', () => {
     expect((error as HttpError).code).toBe('NO_STATEMENT_EXIST');
   });
 });
+
+describe('mediaHandlers with the merchant public key (encrypted fund flow bills)', () => {
+  it('serves a sub-merchant fund flow bill sealed for the merchant that downloadBill decrypts and checks', async () => {
+    const emulator = Emulator.create();
+    emulator.use(...mediaHandlers({ bills: { '2019-06-11': CSV }, merchantPublicKey: emulator.merchant.publicKey }));
+    const client = Builder.factory(emulator.clientConfig());
+    const dir = await mkdtemp(join(tmpdir(), 'media-handlers-enc-'));
+    try {
+      const query = { sub_mchid: '1900000001', bill_date: '2019-06-11', account_type: 'BASIC', algorithm: 'AEAD_AES_256_GCM', tar_type: 'GZIP' } as const;
+      const { data } = await client.v3.bill.subMerchantFundflowbill.get({ query });
+      const entry = (data as { download_bill_list: Array<Record<string, unknown>> }).download_bill_list[0]!;
+      expect(entry).toMatchObject({ bill_sequence: 1, encrypt_key: expect.any(String), nonce: expect.any(String) });
+      const [result] = await downloadBill(client, 'v3/bill/sub-merchant-fundflowbill', { query }, (file) => join(dir, `sub-${file.bill_sequence}.csv`));
+      expect(result!.bytes).toBe(Buffer.byteLength(CSV));
+      expect(await readFile(join(dir, 'sub-1.csv'), 'utf8')).toBe(CSV);
+    } finally {
+      await client.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

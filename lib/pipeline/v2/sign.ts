@@ -9,6 +9,7 @@ import { nonce } from '../../formatter.js';
 import type { Middleware } from '../context.js';
 import { isSignType, signFields, type SignType } from './digest.js';
 import { toXml } from './xml.js';
+import { prepareV2Media } from '../../media/v2-upload.js';
 
 /**
  * Fields naming the merchant; each, when present, must be the configured merchant id.
@@ -78,6 +79,8 @@ export function v2Signer(options: V2SignerOptions): Middleware {
     const { xml, json, body } = ctx.options;
     if (ctx.method !== 'POST') throw new ArgumentError(`APIv2 endpoints take POST: call ${ctx.template}.post({ xml }), not ${ctx.method.toLowerCase()}()`, 'method');
     if (json !== undefined) throw new ArgumentError(`json: APIv2 endpoints (${ctx.template}) take { xml: { … } }, not json`, 'json');
+    // uploads (issue 5): the signed multipart form of v2/secapi/mch/uploadmedia, see media/v2-upload.ts
+    if (ctx.options.media !== undefined) return prepareV2Media(ctx, { mchid, secret }).then(() => next(ctx));
     if (xml !== undefined && body !== undefined) throw new ArgumentError('xml and body cannot be given together', 'xml');
     if (xml === undefined && body !== undefined) return next(ctx);
     if (secret === undefined) {
