@@ -13,6 +13,8 @@ import { randomFillSync } from 'node:crypto';
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 // 62 * 4 = 248: bytes >= 248 are rejected so every character is equally likely.
 const LIMIT = 248;
+const ALPHABET_CODES = Buffer.from(ALPHABET, 'latin1');
+const NONCE_BUFFER = Buffer.allocUnsafe(64);
 const POOL = Buffer.allocUnsafe(4096);
 let poolOffset = POOL.length;
 
@@ -33,12 +35,13 @@ function randomByte(): number {
  * ```
  */
 export function nonce(size = 32): string {
-  let out = '';
-  while (out.length < size) {
+  // one latin1 string from a byte buffer instead of `size` one-character concatenations
+  const out = size <= NONCE_BUFFER.length ? NONCE_BUFFER : Buffer.allocUnsafe(size);
+  for (let i = 0; i < size; ) {
     const byte = randomByte();
-    if (byte < LIMIT) out += ALPHABET[byte % 62];
+    if (byte < LIMIT) out[i++] = ALPHABET_CODES[byte % 62] as number;
   }
-  return out;
+  return out.toString('latin1', 0, size);
 }
 
 /**

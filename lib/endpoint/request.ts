@@ -67,6 +67,8 @@ function encodeQueryValue(value: string | number | boolean, key: string): string
 
 // RFC 3986 pchar, "/" and "?": the characters a server reads the same way they are signed
 const PATH_CHARS = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]*$/;
+const BARE_PERCENT = /%(?![0-9A-Fa-f]{2})/;
+const DOT_ESCAPE = /%2e/i;
 
 /**
  * Refuses a path the server would read differently from what is signed: anything but URL path
@@ -76,12 +78,13 @@ const PATH_CHARS = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]*$/;
  */
 function checkPath(path: string, template: string): void {
   const shown = template.length > 80 ? `${template.slice(0, 80)}…` : template;
-  if (!PATH_CHARS.test(path) || /%(?![0-9A-Fa-f]{2})/.test(path)) {
+  if (!PATH_CHARS.test(path) || BARE_PERCENT.test(path)) {
     throw new ArgumentError(
       `template "${shown.replace(/[^\x20-\x7e]/g, '?')}": a literal path may hold only URL path characters (letters, digits, -._~!$&'()*+,;=:@/ and %XX; no space, control, non-ASCII, "#", "{", "}", "<", ">" or bare "%"); pass such text as a path variable, which is percent-encoded`,
       'template',
     );
   }
+  if (!path.includes('.') && !DOT_ESCAPE.test(path)) return;
   const q = path.indexOf('?');
   for (const segment of (q === -1 ? path : path.slice(0, q)).split('/')) {
     if (/^(?:\.|%2e){1,2}$/i.test(segment)) throw new ArgumentError(`template "${shown}": "." and ".." segments are not allowed`, 'template');

@@ -32,8 +32,11 @@ function simpleOf(template: string, expressions: Expression[]): Simple | null {
   return found;
 }
 
-// uri-template-lite's simple-expansion encoding: encodeURIComponent plus ! ' ( ) escaped
-const encodeSimple = (value: unknown) => encodeURIComponent(String(value)).replace(/[!'()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+// uri-template-lite's simple-expansion encoding: encodeURIComponent plus ! ' ( ) escaped;
+// ids made only of unreserved characters (the usual case) are their own encoding
+const UNRESERVED = /^[A-Za-z0-9\-._~]*$/;
+const encodeSimple = (text: string) =>
+  UNRESERVED.test(text) ? text : encodeURIComponent(text).replace(/[!'()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /**
  * The expressions of a template, cached per template string.
@@ -94,13 +97,13 @@ export function expandTemplate(template: string, values: Readonly<Record<string,
       if (text === '.' || text === '..') {
         throw new ArgumentError(`path variable "${name}" must not be "." or ".."`, name);
       }
-      if (/\p{Surrogate}/u.test(text)) throw new ArgumentError(`path variable "${name}" holds an unpaired surrogate (not valid Unicode text)`, name);
+      if (!UNRESERVED.test(text) && /\p{Surrogate}/u.test(text)) throw new ArgumentError(`path variable "${name}" holds an unpaired surrogate (not valid Unicode text)`, name);
     }
   }
   // the common case ({name} only) is joined here; the library parses the template on every call
   const simple = simpleOf(template, expressions);
   if (simple === null) return URITemplate.expand(template, values);
   let out = simple.literals[0] as string;
-  for (let i = 0; i < simple.names.length; i++) out += encodeSimple(values[simple.names[i] as string]) + (simple.literals[i + 1] as string);
+  for (let i = 0; i < simple.names.length; i++) out += encodeSimple(String(values[simple.names[i] as string])) + (simple.literals[i + 1] as string);
   return out;
 }

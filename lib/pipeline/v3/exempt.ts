@@ -31,7 +31,8 @@ export const EXEMPT_FROM_VERIFICATION: readonly RegExp[] = [
  */
 export function isExempt(path: string): boolean {
   const q = path.indexOf('?');
-  const pathname = q === -1 ? path : path.slice(0, q);
-  for (const re of EXEMPT_FROM_VERIFICATION) if (re.test(pathname)) return true;
-  return false;
+  return ANY_EXEMPT.test(q === -1 ? path : path.slice(0, q));
 }
+
+// every answer asks this once: one alternation instead of a loop over the list
+const ANY_EXEMPT = new RegExp(EXEMPT_FROM_VERIFICATION.map((re) => `(?:${re.source})`).join('|'));

@@ -6,6 +6,7 @@
 import { sign as rsaSign, type KeyObject } from 'node:crypto';
 import { authorization, nonce, request, timestamp } from '../../formatter.js';
 import type { Middleware } from '../context.js';
+import { MediaUtil } from '../../media/media-util.js';
 import { prepareMedia } from '../../media/prepare.js';
 
 function signAsync(message: string, key: KeyObject): Promise<string> {
@@ -25,7 +26,7 @@ export function v3Signer(merchant: { mchid: string; serial: string; privateKey: 
   const { mchid, serial, privateKey } = merchant;
   return async function sign(ctx, next) {
     // uploads: the signature covers the multipart `meta` JSON, known once the file is hashed
-    await prepareMedia(ctx);
+    if (MediaUtil.of(ctx.body)) await prepareMedia(ctx);
     const ts = timestamp();
     const nonceStr = nonce();
     const signature = await signAsync(request(ctx.method, ctx.path, ts, nonceStr, ctx.signBody), privateKey);

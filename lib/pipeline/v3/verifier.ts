@@ -129,11 +129,15 @@ export class Verifier {
       const actual = createHash('sha1').update(body).digest('hex');
       if (actual.toLowerCase() !== statementSha1.toLowerCase()) throw fail('digest-mismatch', 'body SHA-1 differs from Wechatpay-Statement-Sha1');
     }
-    const message = Buffer.concat([
-      Buffer.from(`${timestamp}\n${nonce}\n`),
-      typeof signed === 'string' ? Buffer.from(signed) : signed,
-      Buffer.from('\n'),
-    ]);
+    // `TIMESTAMP\nNONCE\nBODY\n` in one allocation (the body is copied once, not concatenated)
+    const head = `${timestamp}\n${nonce}\n`;
+    const headLength = Buffer.byteLength(head);
+    const bodyLength = typeof signed === 'string' ? Buffer.byteLength(signed) : signed.length;
+    const message = Buffer.allocUnsafe(headLength + bodyLength + 1);
+    message.write(head, 0);
+    if (typeof signed === 'string') message.write(signed, headLength);
+    else signed.copy(message, headLength);
+    message[headLength + bodyLength] = 0x0a;
     let ok = false;
     try {
       ok = rsaVerify('sha256', message, key, Buffer.from(signature, 'base64'));
