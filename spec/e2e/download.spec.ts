@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Builder, downloadBill, downloadFile, HttpError, type DownloadableFile, NetworkError, parseBill, TimeoutError, VerificationError, type WeChatPayClient } from '../../lib/index.js';
+import { Builder, downloadBill, downloadFile, HttpError, type DownloadableFile, NetworkError, OFF_THREAD_HASH_MIN, parseBill, TimeoutError, VerificationError, type WeChatPayClient } from '../../lib/index.js';
 import { Emulator } from '../../lib/testing/index.js';
 import { loose } from '../support/loose.js';
 
@@ -118,6 +118,31 @@ describe('bill downloads over a loopback server', () => {
     await expect(downloadBill(client, 'v3/bill/tradebill', { query: { bill_date: '2019-06-11' } }, sink)).rejects.toThrow(VerificationError);
     expect(finished).toBe(false);
     expect(sink.destroyed).toBe(true);
+  });
+
+  it('hashes a file of 16 MiB or more on the worker thread by default, and still refuses a mismatch', async () => {
+    const bytes = Buffer.alloc(OFF_THREAD_HASH_MIN + 4096, 0x5a);
+    bill(bytes, 'SHA1');
+    const to = join(dir, 'big.csv');
+    const [result] = await downloadBill(client, 'v3/bill/tradebill', { query: { bill_date: '2019-06-11' } }, to);
+    expect(result).toMatchObject({ bytes: bytes.length, digest: createHash('sha1').update(bytes).digest('hex') });
+    bill(bytes, 'SHA1', Buffer.from('other'));
+    const error = await downloadBill(client, 'v3/bill/tradebill', { query: { bill_date: '2019-06-11' } }, join(dir, 'bad.csv')).catch((e: unknown) => e);
+    expect((error as VerificationError).reason).toBe('digest-mismatch');
+    expect(await leftovers()).toEqual(['big.csv']);
+  });
+
+  it('drops the worker hash and the partial file when an off-thread download is cut short', async () => {
+    const bytes = Buffer.alloc(4 * 1024 * 1024, 0x41);
+    bill(bytes, 'SHA1');
+    routes.set('/v3/billdownload/file', (req, res) => {
+      res.writeHead(200, { 'content-length': String(bytes.length) });
+      res.write(bytes.subarray(0, 3 * 1024 * 1024), () => setTimeout(() => req.socket.destroy(), 20));
+    });
+    const request = { query: { bill_date: '2019-06-11' } };
+    const error = await downloadBill(client, 'v3/bill/tradebill', request, join(dir, 'cut.csv'), { offThreadHash: true }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NetworkError);
+    expect(await leftovers()).toEqual([]);
   });
 
   it('fails with NetworkError and keeps no partial file when the server closes mid-body', async () => {
