@@ -85,7 +85,7 @@ export { DEFAULT_MEDIA_LAYOUT, UPLOAD_ENDPOINTS, uploadLayoutOf } from './media/
 export type { MediaLayout } from './media/upload-endpoints.js';
 export { prepareMedia } from './media/prepare.js';
 export { prepareV2Media, V2_UPLOAD_LAYOUT } from './media/v2-upload.js';
-export { BILL_ENDPOINTS, downloadBill, downloadFile, OFF_THREAD_HASH_MIN } from './download/bill.js';
+export { BILL_ENDPOINTS, downloadBill, downloadFile } from './download/bill.js';
 export type { ChainClient, DownloadableFile, DownloadTarget, FileDownloadOptions } from './download/bill.js';
 export { billCipher, decryptBill } from './download/decrypt-stream.js';
 export type { BillAlgorithm, BillDecryption } from './download/decrypt-stream.js';

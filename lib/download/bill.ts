@@ -78,21 +78,12 @@ export interface FileDownloadOptions {
    */
   privateKey?: KeyLike;
   /**
-   * Hash on a worker thread while the event loop receives and writes. Default: for a file whose
-   * Content-Length is {@link OFF_THREAD_HASH_MIN} bytes or more.
+   * Hash on a worker thread while the event loop receives and writes (default false). Worth it
+   * for very large files on a fast link with a core to spare; on 2 cores it measured from 19%
+   * slower to 14% faster than hashing on the loop, for more CPU in all (docs/guides/performance.md).
    */
   offThreadHash?: boolean;
 }
-
-/**
- * Files this large (Content-Length, bytes) are hashed on a worker thread by default: 16 MiB.
- * @example
- * ```ts
- * // force either way per download
- * await downloadFile(client, file, "/data/bill.csv", { offThreadHash: expectedBytes >= OFF_THREAD_HASH_MIN });
- * ```
- */
-export const OFF_THREAD_HASH_MIN = 16 * 1024 * 1024;
 
 /**
  * The bill endpoints {@link downloadBill} knows, by template.
@@ -207,7 +198,7 @@ export async function downloadFile(client: ChainClient, file: DownloadableFile, 
     if (Buffer.isBuffer(res.body) && res.body.length === 0) {
       throw new DecodeError(`GET ${path.split('?')[0]} answered ${res.status} without a file`, { status: res.status });
     }
-    const offThread = options.offThreadHash ?? Number(res.headers['content-length']) >= OFF_THREAD_HASH_MIN;
+    const offThread = options.offThreadHash === true;
     return await saveStream(res.body as Readable, to, { gunzip: options.gunzip === true, digest, offThread, ...(decrypt === undefined ? {} : { decrypt }) });
   } finally {
     // the decipher kept its own copy; the unwrapped key does not outlive the download

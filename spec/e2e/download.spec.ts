@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Builder, downloadBill, downloadFile, HttpError, type DownloadableFile, NetworkError, OFF_THREAD_HASH_MIN, parseBill, TimeoutError, VerificationError, type WeChatPayClient } from '../../lib/index.js';
+import { Builder, downloadBill, downloadFile, HttpError, type DownloadableFile, NetworkError, parseBill, TimeoutError, VerificationError, type WeChatPayClient } from '../../lib/index.js';
 import { Emulator } from '../../lib/testing/index.js';
 import { loose } from '../support/loose.js';
 
@@ -120,14 +120,14 @@ describe('bill downloads over a loopback server', () => {
     expect(sink.destroyed).toBe(true);
   });
 
-  it('hashes a file of 16 MiB or more on the worker thread by default, and still refuses a mismatch', async () => {
-    const bytes = Buffer.alloc(OFF_THREAD_HASH_MIN + 4096, 0x5a);
+  it('hashes on the worker thread with offThreadHash, and still refuses a mismatch', async () => {
+    const bytes = Buffer.alloc(17 * 1024 * 1024, 0x5a);
     bill(bytes, 'SHA1');
     const to = join(dir, 'big.csv');
-    const [result] = await downloadBill(client, 'v3/bill/tradebill', { query: { bill_date: '2019-06-11' } }, to);
+    const [result] = await downloadBill(client, 'v3/bill/tradebill', { query: { bill_date: '2019-06-11' } }, to, { offThreadHash: true });
     expect(result).toMatchObject({ bytes: bytes.length, digest: createHash('sha1').update(bytes).digest('hex') });
     bill(bytes, 'SHA1', Buffer.from('other'));
-    const error = await downloadBill(client, 'v3/bill/tradebill', { query: { bill_date: '2019-06-11' } }, join(dir, 'bad.csv')).catch((e: unknown) => e);
+    const error = await downloadBill(client, 'v3/bill/tradebill', { query: { bill_date: '2019-06-11' } }, join(dir, 'bad.csv'), { offThreadHash: true }).catch((e: unknown) => e);
     expect((error as VerificationError).reason).toBe('digest-mismatch');
     expect(await leftovers()).toEqual(['big.csv']);
   });
