@@ -6,11 +6,18 @@
  * @module
  */
 import { X509Certificate, type KeyObject } from 'node:crypto';
-import { createSecureContext, type ConnectionOptions } from 'node:tls';
+import type { ConnectionOptions } from 'node:tls';
 import { createRequire } from 'node:module';
 import type { Agent, Dispatcher } from 'undici';
 import { loadKey, readKeyFile } from '../../crypto/keys.js';
 import { ArgumentError } from '../../errors.js';
+
+const require = createRequire(import.meta.url);
+
+// node:tls costs ~5 ms of a cold import; only a client with a merchant certificate needs it
+function secureContext(options: ConnectionOptions): void {
+  (require('node:tls') as typeof import('node:tls')).createSecureContext(options);
+}
 
 /**
  * PEM text, a Buffer (PEM or DER) or a `file://` URL.
@@ -96,7 +103,7 @@ export function loadMerchant(merchant: MerchantCertificate): LoadedMerchant {
     tls = { pfx: typeof pfx === 'string' ? Buffer.from(pfx, 'base64') : pfx, ...(passphrase === undefined ? {} : { passphrase }) };
     kind = 'pfx';
     try {
-      createSecureContext(tls);
+      secureContext(tls);
     } catch (cause) {
       throw new ArgumentError('merchant.pfx: cannot be opened (not a PKCS#12 file, or a wrong passphrase)', 'merchant.pfx', { cause });
     }
@@ -115,7 +122,7 @@ export function loadMerchant(merchant: MerchantCertificate): LoadedMerchant {
     tls = passphrase === undefined ? { cert, key } : { cert, key, passphrase };
     kind = 'pem';
     try {
-      createSecureContext(tls);
+      secureContext(tls);
     } catch (cause) {
       const reason = (cause as { message?: string }).message ?? '';
       throw new ArgumentError(
@@ -174,7 +181,7 @@ export class SecureDispatcher {
       );
     }
     // undici is required here, on first use, so importing the package does not load it
-    const undici = createRequire(import.meta.url)('undici') as typeof import('undici');
+    const undici = require('undici') as typeof import('undici');
     this.#agent ??= new undici.Agent({
       keepAliveTimeout: 10_000,
       keepAliveMaxTimeout: 60_000,
