@@ -64,9 +64,11 @@ interface RawRequest {
 
 /**
  * A minimal HTTP/1.1 server for the bench: requests with a Content-Length body (what every client
- * here sends), keep-alive and pipelining; anything else gets a 400 and counts as bad.
+ * here sends), keep-alive and pipelining; anything else gets a 400 and counts as bad. `answer`
+ * gets a function that parses the request (for the one in 64 it checks), or undefined for a
+ * request it cannot read.
  */
-function netServer(answer: (req: RawRequest | undefined) => Buffer): Server {
+function netServer(answer: (read: (() => RawRequest) | undefined) => Buffer): Server {
   const headerEnd = Buffer.from('\r\n\r\n');
   return createNetServer({ noDelay: true }, (socket: Socket) => {
     let pending: Buffer | undefined;
@@ -78,23 +80,25 @@ function netServer(answer: (req: RawRequest | undefined) => Buffer): Server {
         const end = data.indexOf(headerEnd);
         if (end === -1) break;
         const head = data.toString('latin1', 0, end);
-        const length = /\r\ncontent-length: *(\d+)/i.exec(head);
-        const chunked = /\r\ntransfer-encoding:/i.test(head);
-        if (chunked) {
+        if (/\r\ntransfer-encoding:/i.test(head)) {
           out.push(answer(undefined));
           socket.end(Buffer.concat(out));
           return;
         }
+        const length = /\r\ncontent-length: *(\d+)/i.exec(head);
         const size = length ? Number(length[1]) : 0;
         if (data.length < end + 4 + size) break;
-        const line = head.slice(0, head.indexOf('\r\n')).split(' ');
+        const request = data;
         out.push(
-          answer({
-            method: line[0] ?? '',
-            url: line[1] ?? '',
-            authorization: /\r\nauthorization: *([^\r]*)/i.exec(head)?.[1],
-            unsigned: /\r\nx-bench-unsigned:/i.test(head),
-            body: data.toString('utf8', end + 4, end + 4 + size),
+          answer(() => {
+            const line = head.slice(0, head.indexOf('\r\n')).split(' ');
+            return {
+              method: line[0] ?? '',
+              url: line[1] ?? '',
+              authorization: /\r\nauthorization: *([^\r]*)/i.exec(head)?.[1],
+              unsigned: /\r\nx-bench-unsigned:/i.test(head),
+              body: request.toString('utf8', end + 4, end + 4 + size),
+            };
           }),
         );
         data = data.subarray(end + 4 + size);
@@ -142,13 +146,16 @@ function start(setup: StandInSetup): void {
   const cpu0 = process.cpuUsage();
 
   /** Counts a request and, for one in 64, checks its signature; returns what went wrong, if anything. */
-  const problemOf = (req: RawRequest | undefined, body: () => string): string | undefined => {
-    stats.requests += 1;
+  const problemOf = (req: RawRequest | undefined): string | undefined => {
     if (req === undefined) return 'chunked request bodies are not expected';
     // the transport floor sends no signature and says so
-    if (stats.requests % SAMPLE_EVERY !== 1 || req.unsigned) return undefined;
+    if (req.unsigned) return undefined;
     stats.checked += 1;
-    return badAuthorization(req, body(), setup, merchantKey);
+    return badAuthorization(req, req.body, setup, merchantKey);
+  };
+  const sampled = () => {
+    stats.requests += 1;
+    return stats.requests % SAMPLE_EVERY === 1;
   };
   const count = (req: RawRequest | undefined, problem: string) => {
     stats.bad += 1;
@@ -161,8 +168,8 @@ function start(setup: StandInSetup): void {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
-        const raw = { method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization, unsigned: req.headers['x-bench-unsigned'] !== undefined, body: '' };
-        const problem = problemOf(raw, () => Buffer.concat(chunks).toString('utf8'));
+        const raw = { method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization, unsigned: req.headers['x-bench-unsigned'] !== undefined, body: Buffer.concat(chunks).toString('utf8') };
+        const problem = sampled() ? problemOf(raw) : undefined;
         if (problem) {
           count(raw, problem);
           res.writeHead(401, { 'content-type': 'application/json' }).end(UNAUTHORIZED_BODY);
@@ -174,10 +181,13 @@ function start(setup: StandInSetup): void {
     http.keepAliveTimeout = 30_000;
     server = http;
   } else {
-    server = netServer((req) => {
-      const problem = problemOf(req, () => req?.body ?? '');
+    server = netServer((read) => {
+      // only the sampled request is parsed beyond its length
+      const isSampled = sampled();
+      const req = read === undefined ? undefined : isSampled ? read() : null;
+      const problem = req === null ? undefined : problemOf(req);
       if (problem) {
-        count(req, problem);
+        count(req ?? undefined, problem);
         return req === undefined ? badRequest : unauthorized;
       }
       signedHeaders();
