@@ -111,6 +111,7 @@ beforeAll(async () => {
   await capture('ArgumentError encrypted key', () => Builder.factory({ ...configWithSecrets(), privateKey: encrypted }));
   await capture('ArgumentError key as a cert', () => Builder.factory({ ...configWithSecrets(), certs: { X: `${pem.slice(0, 500)}@@@${pem.slice(500)}` } }));
   await capture('ArgumentError bad JWK', () => Builder.factory({ ...configWithSecrets(), privateKey: { ...jwk, d: undefined } }));
+  await capture('ArgumentError JWK with a foreign n', () => Builder.factory({ ...configWithSecrets(), privateKey: { ...jwk, n: generateKeyPair().publicKey.export({ format: 'jwk' }).n } }));
 
   // APIv2, signed with the APIv2 secret: a business failure, a forged answer, a wrong secret
   const appid = 'wxd678efh567hg6787';
