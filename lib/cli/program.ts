@@ -215,6 +215,7 @@ Exit codes: 0 ok, 2 usage/config, 3 HTTP error answer, 4 verification failed, 5 
       .command('request <endpoint>', { isDefault: true })
       .description('send one request: <endpoint> is a chain (v3.pay.transactions.native) or a path (v3/pay/transactions/out-trade-no/{out_trade_no})')
       .option('-d, --json <json>', 'JSON payload, or @file.json (implies POST)')
+      .option('-x, --xml <json>', 'APIv2 payload as a JSON object, or @file.json; sent as signed XML (implies POST)')
       .option('-q, --query <json>', 'query parameters as a JSON object, or @file.json')
       .addOption(
         new Option('-X, --method <verb>', 'HTTP method: get, post, put, patch or delete (default: post with --json, get otherwise)').argParser((value: string) => {
@@ -229,14 +230,19 @@ Exit codes: 0 ok, 2 usage/config, 3 HTTP error answer, 4 verification failed, 5 
       .allowUnknownOption()
       .allowExcessArguments()
       .addHelpText('after', '\nPath variables: --name=value, e.g. --out_trade_no=T1 for {out_trade_no}.'),
-  ).action((endpoint: string, flags: ClientFlags & { json?: string; query?: string; method?: string; header?: string[]; encrypt?: string[]; include?: boolean }, command: Command) => {
+  ).action((endpoint: string, flags: ClientFlags & { json?: string; xml?: string; query?: string; method?: string; header?: string[]; encrypt?: string[]; include?: boolean }, command: Command) => {
     run(
       (async () => {
         const options: RequestOptions = { ...pathVariables(command.args.slice(1)) };
         const cwd = io.cwd ?? process.cwd();
         const json = parseJsonFlag(flags.json, '--json', cwd);
         const query = parseJsonFlag(flags.query, '--query', cwd);
+        const xml = parseJsonFlag(flags.xml, '--xml', cwd);
         if (json !== undefined) options.json = json;
+        if (xml !== undefined) {
+          if (xml === null || typeof xml !== 'object' || Array.isArray(xml)) throw new ArgumentError('--xml: must be a JSON object (its fields become the XML elements)', '--xml');
+          options.xml = xml as RequestOptions['xml'];
+        }
         if (query !== undefined) {
           if (query === null || typeof query !== 'object' || Array.isArray(query)) throw new ArgumentError('--query: must be a JSON object', '--query');
           options.query = query as RequestOptions['query'];
@@ -251,7 +257,7 @@ Exit codes: 0 ok, 2 usage/config, 3 HTTP error answer, 4 verification failed, 5 
           options.headers = headers;
         }
         if (flags.encrypt) options.encrypt = flags.encrypt;
-        const verb = (flags.method ?? (json === undefined ? 'get' : 'post')).toLowerCase() as (typeof VERBS)[number];
+        const verb = (flags.method ?? (json === undefined && xml === undefined ? 'get' : 'post')).toLowerCase() as (typeof VERBS)[number];
         const { config } = resolveCliConfig(flags, io.env, io.cwd);
         const client = Builder.factory(config);
         try {

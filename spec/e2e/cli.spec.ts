@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -83,6 +83,21 @@ describe('wxpay (a real process against the emulator on loopback)', { timeout: 6
     expect(crtHelp.code, `stderr: ${crtHelp.stderr}`).toBe(0);
     expect(crtHelp.stdout).toMatch(/--output <dir>/);
     expect(nothing.code, `stderr: ${nothing.stderr}`).toBe(2);
+  });
+
+  it('--xml sends an APIv2 payload as signed XML', async () => {
+    const v2Config = join(dir, 'wxpay-v2.json');
+    await writeFile(v2Config, JSON.stringify({ ...JSON.parse(await readFile(configPath, 'utf8')), secret: emulator.secret }));
+    const xml = { appid: 'wxd678efh567hg6787', mch_id: emulator.merchant.mchid, body: 'CLI', out_trade_no: 'CLIV2', total_fee: 1, spbill_create_ip: '127.0.0.1', auth_code: '134567890123456789' };
+    const [res, notObject] = await Promise.all([
+      wxpay(['v2/pay/micropay', '-c', v2Config, '-b', baseURL, '--xml', JSON.stringify(xml)]),
+      wxpay(['v2/pay/micropay', '-c', v2Config, '-b', baseURL, '--xml', '[1]']),
+    ]);
+    expect(res.code, `stderr: ${res.stderr}`).toBe(0);
+    expect(JSON.parse(res.stdout)).toMatchObject({ return_code: 'SUCCESS', result_code: 'SUCCESS', out_trade_no: 'CLIV2' });
+    expect(emulator.requests.at(-1)).toMatchObject({ method: 'POST', path: '/pay/micropay' });
+    expect(notObject.code).toBe(2);
+    expect(notObject.stderr).toMatch(/--xml: must be a JSON object/);
   });
 
   it('sends a signed chain request with --config and --baseURL and prints the verified answer', async () => {
