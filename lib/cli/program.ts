@@ -229,7 +229,7 @@ Exit codes: 0 ok, 2 usage/config, 3 HTTP error answer, 4 verification failed, 5 
       .option('-i, --include', 'print {status, headers, data} instead of data')
       .allowUnknownOption()
       .allowExcessArguments()
-      .addHelpText('after', '\nPath variables: --name=value, e.g. --out_trade_no=T1 for {out_trade_no}.'),
+      .addHelpText('after', '\nPath variables: --name=value, e.g. --out_trade_no=T1 for {out_trade_no}.\nOne endpoint\'s methods, variables and fields: wxpay <endpoint> --help'),
   ).action((endpoint: string, flags: ClientFlags & { json?: string; xml?: string; query?: string; method?: string; header?: string[]; encrypt?: string[]; include?: boolean }, command: Command) => {
     run(
       (async () => {
@@ -276,6 +276,24 @@ Exit codes: 0 ok, 2 usage/config, 3 HTTP error answer, 4 verification failed, 5 
 }
 
 /**
+ * The endpoint of `wxpay <endpoint> --help` or `wxpay request <endpoint> --help`; `undefined`
+ * when the help asked for is the program's or a command's own.
+ * @example
+ * ```ts
+ * endpointHelpTarget(['v3/pay/transactions/native', '--help']); // 'v3/pay/transactions/native'
+ * endpointHelpTarget(['--help']); // undefined
+ * ```
+ */
+export function endpointHelpTarget(argv: readonly string[]): string | undefined {
+  const end = argv.indexOf('--');
+  const flags = end === -1 ? argv : argv.slice(0, end);
+  if (!flags.includes('--help') && !flags.includes('-h')) return undefined;
+  const first = argv[0] === 'request' ? argv[1] : argv[0];
+  if (first === undefined || first.startsWith('-') || first === 'crt' || first === 'help' || first === 'request') return undefined;
+  return first;
+}
+
+/**
  * Runs the CLI; resolves to the exit code (never throws, never calls `process.exit`).
  * @example
  * ```ts
@@ -285,6 +303,13 @@ Exit codes: 0 ok, 2 usage/config, 3 HTTP error answer, 4 verification failed, 5 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   let pending: Promise<void> | undefined;
   try {
+    const endpoint = endpointHelpTarget(argv);
+    if (endpoint !== undefined) {
+      // loaded only here: reading the catalog pages is no cost of any other command
+      const { endpointHelp } = await import('./endpoint-help.js');
+      io.stdout.write(endpointHelp(endpoint));
+      return EXIT.OK;
+    }
     const program = createProgram(io, (work) => (pending = work));
     if (argv.length === 0) {
       program.outputHelp();

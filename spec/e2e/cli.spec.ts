@@ -85,6 +85,33 @@ describe('wxpay (a real process against the emulator on loopback)', { timeout: 6
     expect(nothing.code, `stderr: ${nothing.stderr}`).toBe(2);
   });
 
+  it('<endpoint> --help explains one catalog endpoint (exit 0); an unknown path is said to be outside the catalog', async () => {
+    const seed = 'v3/ecommerce/refunds/{refund_id}/return-advance';
+    const [byPath, byRequest, byChain, v2, unknown, plain, nothing] = await Promise.all([
+      wxpay([seed, '--help']),
+      wxpay(['request', seed, '-h']),
+      wxpay(['v3.ecommerce.refunds._refund_id_.returnAdvance', '-c', configPath, '--help']),
+      wxpay(['v2/pay/micropay', '--help']),
+      wxpay(['v3/nowhere/at-all', '--help']),
+      wxpay(['--help']),
+      wxpay([]),
+    ]);
+    for (const res of [byPath, byRequest, byChain, v2, unknown]) expect(res.code, `stderr: ${res.stderr}`).toBe(0);
+    expect(byPath.stdout).toMatch(/^Usage: wxpay v3\/ecommerce\/refunds\/\{refund_id\}\/return-advance/);
+    expect(byPath.stdout).toMatch(/refund_id\s+string\s+required\s+微信退款单号/);
+    expect(byPath.stdout).toContain(`wxpay ${seed} --refund_id=50000000382019052709732678859 --json '{"sub_mchid":"1900000109"}'`);
+    expect(byPath.stdout).not.toMatch(/Exit codes/);
+    expect(byRequest.stdout).toBe(byPath.stdout);
+    expect(byChain.stdout).toBe(byPath.stdout);
+    expect(v2.stdout).toMatch(/APIv2 \(XML\) · POST/);
+    expect(v2.stdout).toMatch(/wxpay v2\/pay\/micropay --xml '\{"appid"/);
+    expect(unknown.stdout).toMatch(/v3\/nowhere\/at-all is not in the endpoint catalog\.\nIt can still be called/);
+    // the program's own help is untouched: the same text as for no arguments
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toBe(nothing.stdout);
+    expect(plain.stdout).toMatch(/Usage: wxpay \[options\] \[command\]/);
+  });
+
   it('--xml sends an APIv2 payload as signed XML', async () => {
     const v2Config = join(dir, 'wxpay-v2.json');
     await writeFile(v2Config, JSON.stringify({ ...JSON.parse(await readFile(configPath, 'utf8')), secret: emulator.secret }));
