@@ -215,10 +215,10 @@ Exit codes: 0 ok, 2 usage/config, 3 HTTP error answer, 4 verification failed, 5 
       .command('request <endpoint>', { isDefault: true })
       .description('send one request: <endpoint> is a chain (v3.pay.transactions.native) or a path (v3/pay/transactions/out-trade-no/{out_trade_no})')
       .option('-d, --json <json>', 'JSON payload, or @file.json (implies POST)')
-      .option('-x, --xml <json>', 'APIv2 payload as a JSON object, or @file.json; sent as signed XML (implies POST)')
+      .option('--xml <json>', 'APIv2 payload as a JSON object, or @file.json; sent as signed XML (implies POST)')
       .option('-q, --query <json>', 'query parameters as a JSON object, or @file.json')
       .addOption(
-        new Option('-X, --method <verb>', 'HTTP method: get, post, put, patch or delete (default: post with --json, get otherwise)').argParser((value: string) => {
+        new Option('-X, --method <verb>', 'HTTP method: get, post, put, patch or delete (default: post with --json or --xml, get otherwise)').argParser((value: string) => {
           const verb = value.toLowerCase();
           if (!(VERBS as readonly string[]).includes(verb)) throw new InvalidArgumentError('expected get, post, put, patch or delete');
           return verb;
