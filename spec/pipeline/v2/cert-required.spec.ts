@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { CERT_REQUIRED_V2 } from '../../../lib/pipeline/v2/cert-required.js';
+import { needsCertificate } from '../../../lib/testing/v2.js';
 import { DEFAULT_CATALOG } from '../../../scripts/generate.js';
 
 const hasCatalog = existsSync(join(DEFAULT_CATALOG, 'swagger.yaml'));
@@ -42,5 +43,10 @@ describe('CERT_REQUIRED_V2', () => {
     expect(operations.length).toBeGreaterThan(0);
     expect(CERT_REQUIRED_V2.size).toBe(operations.length);
     expect([...CERT_REQUIRED_V2].sort()).toEqual([...new Set(operations)].sort());
+  });
+
+  it('is where the emulator insists on the certificate, and only there', () => {
+    for (const template of CERT_REQUIRED_V2) expect(needsCertificate(`/${template}`), template).toBe(true);
+    for (const path of ['/pay/micropay', '/pay/orderquery', '/pay/downloadbill', '/pay/refundquery']) expect(needsCertificate(path), path).toBe(false);
   });
 });
