@@ -23,14 +23,14 @@ try {
   const queried = await client.chain('v2/pay/orderquery' as string).post({ xml: { appid, mch_id, out_trade_no: '1217752501201407033233368018', sign_type: 'HMAC-SHA256' } });
   console.log('# POST /pay/orderquery (HMAC-SHA256)\n ', queried.data);
 
+  // the refund needs the merchant certificate: mutual TLS is used without `security: true`
   const refunded = await client.chain('v2/secapi/pay/refund' as string).post({
     xml: { appid, mch_id, out_trade_no: '1217752501201407033233368018', out_refund_no: 'R1', total_fee: 888, refund_fee: 888 },
-    security: true,
   });
   console.log('# POST /secapi/pay/refund (mutual TLS)\n ', refunded.data);
 
   try {
-    await client.chain('v2/secapi/pay/refund' as string).post({ xml: { appid, mch_id, out_trade_no: '1217752501201407033233368018', out_refund_no: 'R2', total_fee: 888, refund_fee: 1 }, security: true });
+    await client.chain('v2/secapi/pay/refund' as string).post({ xml: { appid, mch_id, out_trade_no: '1217752501201407033233368018', out_refund_no: 'R2', total_fee: 888, refund_fee: 1 } });
   } catch (e) {
     if (!(e instanceof BusinessError)) throw e;
     console.log(`# a second refund: BusinessError ${e.errCode} (${e.errCodeDes}), verified=${e.verified}`);

@@ -1,6 +1,7 @@
 /**
- * `npm run generate [catalog-dir]`: regenerates lib/openapi (endpoint types) and docs/api
- * (one page per endpoint, the index by business area, and the compiled examples) from the
+ * `npm run generate [catalog-dir]`: regenerates lib/openapi (endpoint types), docs/api
+ * (one page per endpoint, the index by business area, and the compiled examples) and
+ * lib/pipeline/v2/cert-required.ts (the APIv2 endpoints that need mutual TLS) from the
  * wechatpay-openapi catalog, by default `../shared/openapi` beside the repository.
  * The output is deterministic: the same catalog gives the same bytes.
  * @module
@@ -9,6 +10,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readCatalog } from './openapi/catalog.js';
+import { CERT_REQUIRED_FILE, emitCertRequired } from './openapi/emit-cert-required.js';
 import { emitDocs } from './openapi/emit-docs.js';
 import { emitTypes } from './openapi/emit-types.js';
 
@@ -20,6 +22,9 @@ export const DEFAULT_CATALOG = resolve(REPO_ROOT, '..', 'shared', 'openapi');
 
 /** Folders the generator owns entirely (emptied before writing). */
 export const OUTPUT_DIRS = ['lib/openapi', 'docs/api'] as const;
+
+/** Single files the generator owns, outside those folders (loaded at runtime, so kept apart from lib/openapi). */
+export const OUTPUT_FILES = [CERT_REQUIRED_FILE] as const;
 
 /**
  * Every generated file, keyed by path relative to the repository root.
@@ -34,6 +39,7 @@ export function generate(catalogDir: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const [path, text] of emitTypes(catalog)) out.set(`lib/openapi/${path}`, text);
   for (const [path, text] of emitDocs(catalog)) out.set(`docs/api/${path}`, text);
+  out.set(CERT_REQUIRED_FILE, emitCertRequired(catalog));
   return new Map([...out].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 

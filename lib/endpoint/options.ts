@@ -30,7 +30,12 @@ export interface TransportOptions {
   signal?: AbortSignal;
   /** Return the body as a stream (`res.body`) instead of buffering and decoding it. */
   stream?: boolean;
-  /** APIv2: send over mutual TLS with the merchant certificate. */
+  /**
+   * APIv2: send over mutual TLS with the merchant certificate. Left out, it is `true` for the
+   * endpoints that need the certificate (the catalog's `x-api-cert-required`, e.g.
+   * secapi/pay/refund) and `false` for the rest; `false` opts out, e.g. behind a gateway that
+   * presents the certificate itself.
+   */
   security?: boolean;
   /** Retries for this call; on a POST any value but `false` says the call is safe to repeat. */
   retry?: RetryOption;

@@ -3,7 +3,8 @@
  * `multipart/form-data` form with `mch_id`, `media_hash` (lower-case MD5 of the file),
  * `sign_type` and `sign` — the APIv2 sign over those three fields, not over the file — and the
  * `media` file part. The `{ media }` option of an APIv2 request builds it; the answer is XML,
- * verified like every APIv2 answer. The endpoint needs mutual TLS: pass `security: true`.
+ * verified like every APIv2 answer. The endpoint needs mutual TLS, which it gets by default (the
+ * catalog marks it `x-api-cert-required`; `security: false` opts out).
  * @module
  */
 import { ArgumentError } from '../errors.js';

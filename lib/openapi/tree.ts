@@ -2660,7 +2660,7 @@ export interface NodeV2ApplymentMicroGetstate extends TypedNode {
   /**
    * 查询申请状态
    * @deprecated the catalog marks this endpoint as deprecated
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=19_3
    */
   post: Call<Endpoints["v2/applyment/micro/getstate"]["post"]>;
@@ -2673,7 +2673,7 @@ export interface NodeV2ApplymentMicroGetupgradestate extends TypedNode {
   /**
    * 查询升级申请单状态
    * @deprecated the catalog marks this endpoint as deprecated
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=28_3&index=3
    */
   post: Call<Endpoints["v2/applyment/micro/getupgradestate"]["post"]>;
@@ -2686,7 +2686,7 @@ export interface NodeV2ApplymentMicroModifyarchives extends TypedNode {
   /**
    * 修改结算银行卡
    * @deprecated the catalog marks this endpoint as deprecated
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=21_2
    */
   post: Call<Endpoints["v2/applyment/micro/modifyarchives"]["post"]>;
@@ -2699,7 +2699,7 @@ export interface NodeV2ApplymentMicroModifycontactinfo extends TypedNode {
   /**
    * 修改联系信息
    * @deprecated the catalog marks this endpoint as deprecated
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=21_4
    */
   post: Call<Endpoints["v2/applyment/micro/modifycontactinfo"]["post"]>;
@@ -2712,7 +2712,7 @@ export interface NodeV2ApplymentMicroSigncontract extends TypedNode {
   /**
    * 签约报备
    * @deprecated the catalog marks this endpoint as deprecated
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=19_4
    */
   post: OptionalCall<Endpoints["v2/applyment/micro/signcontract"]["post"]>;
@@ -2725,7 +2725,7 @@ export interface NodeV2ApplymentMicroSubmit extends TypedNode {
   /**
    * 申请入驻
    * @deprecated the catalog marks this endpoint as deprecated
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=19_2
    */
   post: Call<Endpoints["v2/applyment/micro/submit"]["post"]>;
@@ -2738,7 +2738,7 @@ export interface NodeV2ApplymentMicroSubmitupgrade extends TypedNode {
   /**
    * 提交升级申请单
    * @deprecated the catalog marks this endpoint as deprecated
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=28_2&index=2
    */
   post: Call<Endpoints["v2/applyment/micro/submitupgrade"]["post"]>;
@@ -2756,7 +2756,7 @@ export interface NodeV2Billcommentsp extends TypedNode {
 export interface NodeV2BillcommentspBatchquerycomment extends TypedNode {
   /**
    * 拉取订单评价数据
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_17&index=11
    * @see https://pay.weixin.qq.com/wiki/doc/api/native.php?chapter=9_17&index=11
    * @see https://pay.weixin.qq.com/wiki/doc/api/app/app.php?chapter=9_99&index=12
@@ -2853,7 +2853,7 @@ export interface NodeV2Deposit extends TypedNode {
 export interface NodeV2DepositConsume extends TypedNode {
   /**
    * 消费押金
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://pay.weixin.qq.com/wiki/doc/api/deposit_sl.php?chapter=27_4&index=5
    */
   post: Call<Endpoints["v2/deposit/consume"]["post"]>;
@@ -2898,7 +2898,7 @@ export interface NodeV2DepositOrderquery extends TypedNode {
 export interface NodeV2DepositRefund extends TypedNode {
   /**
    * 申请退款（押金）
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://pay.weixin.qq.com/wiki/doc/api/deposit_sl.php?chapter=27_5&index=6
    */
   post: Call<Endpoints["v2/deposit/refund"]["post"]>;
@@ -2921,7 +2921,7 @@ export interface NodeV2DepositRefundquery extends TypedNode {
 export interface NodeV2DepositReverse extends TypedNode {
   /**
    * 撤销订单
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://pay.weixin.qq.com/wiki/doc/api/deposit_sl.php?chapter=27_3&index=4
    */
   post: Call<Endpoints["v2/deposit/reverse"]["post"]>;
@@ -2971,7 +2971,7 @@ export interface NodeV2FundQueryautowithdrawbydate extends TypedNode {
   /**
    * 查询提现状态
    * @deprecated the catalog marks this endpoint as deprecated
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=21_1
    */
   post: Call<Endpoints["v2/fund/queryautowithdrawbydate"]["post"]>;
@@ -2984,7 +2984,7 @@ export interface NodeV2FundReautowithdrawbydate extends TypedNode {
   /**
    * 重新发起提现
    * @deprecated the catalog marks this endpoint as deprecated
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=21_3
    */
   post: Call<Endpoints["v2/fund/reautowithdrawbydate"]["post"]>;
@@ -3032,7 +3032,7 @@ export interface NodeV2MchriskChannelquerymchauditinfo extends TypedNode {
 export interface NodeV2MchriskQuerymchrisk extends TypedNode {
   /**
    * 事前-风险商户核查接口
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://pay.weixin.qq.com/wiki/doc/api/mch_bank.php?chapter=9_291
    */
   post: Call<Endpoints["v2/mchrisk/querymchrisk"]["post"]>;
@@ -3055,7 +3055,7 @@ export interface NodeV2MchriskSetmchriskcallback extends TypedNode {
 export interface NodeV2MchriskSyncmchriskresult extends TypedNode {
   /**
    * 事后-风险商户处理结果同步接口
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://pay.weixin.qq.com/wiki/doc/api/mch_bank.php?chapter=9_293
    */
   post: Call<Endpoints["v2/mchrisk/syncmchriskresult"]["post"]>;
@@ -3093,7 +3093,7 @@ export interface NodeV2Mmpaymkttransfers extends TypedNode {
 export interface NodeV2MmpaymkttransfersGethbinfo extends TypedNode {
   /**
    * 查询红包记录
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://pay.weixin.qq.com/wiki/doc/api/tools/cash_coupon.php?chapter=13_6&index=5
    */
   post: Call<Endpoints["v2/mmpaymkttransfers/gethbinfo"]["post"]>;
@@ -3105,7 +3105,7 @@ export interface NodeV2MmpaymkttransfersGethbinfo extends TypedNode {
 export interface NodeV2MmpaymkttransfersGettransferinfo extends TypedNode {
   /**
    * 查询企业向微信用户个人付款
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://pay.weixin.qq.com/wiki/doc/api/tools/mch_pay.php?chapter=14_3
    */
   post: Call<Endpoints["v2/mmpaymkttransfers/gettransferinfo"]["post"]>;
@@ -3127,7 +3127,7 @@ export interface NodeV2MmpaymkttransfersPromotion extends TypedNode {
 export interface NodeV2MmpaymkttransfersPromotionPaywwsptrans2pocket extends TypedNode {
   /**
    * 向员工付款
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://open.work.weixin.qq.com/api/doc/90000/90135/90278
    */
   post: Call<Endpoints["v2/mmpaymkttransfers/promotion/paywwsptrans2pocket"]["post"]>;
@@ -3139,7 +3139,7 @@ export interface NodeV2MmpaymkttransfersPromotionPaywwsptrans2pocket extends Typ
 export interface NodeV2MmpaymkttransfersPromotionQuerywwsptrans2pocket extends TypedNode {
   /**
    * 查询付款记录
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://open.work.weixin.qq.com/api/doc/90000/90135/90279
    */
   post: Call<Endpoints["v2/mmpaymkttransfers/promotion/querywwsptrans2pocket"]["post"]>;
@@ -3151,7 +3151,7 @@ export interface NodeV2MmpaymkttransfersPromotionQuerywwsptrans2pocket extends T
 export interface NodeV2MmpaymkttransfersPromotionTransfers extends TypedNode {
   /**
    * 向微信用户个人付款
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://pay.weixin.qq.com/wiki/doc/api/tools/mch_pay.php?chapter=14_2
    */
   post: Call<Endpoints["v2/mmpaymkttransfers/promotion/transfers"]["post"]>;
@@ -3185,7 +3185,7 @@ export interface NodeV2MmpaymkttransfersQuerycouponsinfo extends TypedNode {
 export interface NodeV2MmpaymkttransfersQueryworkwxredpack extends TypedNode {
   /**
    * 查询红包记录
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://open.work.weixin.qq.com/api/doc/90000/90135/90276
    */
   post: Call<Endpoints["v2/mmpaymkttransfers/queryworkwxredpack"]["post"]>;
@@ -3197,7 +3197,7 @@ export interface NodeV2MmpaymkttransfersQueryworkwxredpack extends TypedNode {
 export interface NodeV2MmpaymkttransfersSendCoupon extends TypedNode {
   /**
    * 发放代金券
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://pay.weixin.qq.com/wiki/doc/api/tools/sp_coupon.php?chapter=12_3&index=4
    */
   post: Call<Endpoints["v2/mmpaymkttransfers/send_coupon"]["post"]>;
@@ -3210,7 +3210,7 @@ export interface NodeV2MmpaymkttransfersSendgroupredpack extends TypedNode {
   /**
    * 发放裂变红包
    * @deprecated the catalog marks this endpoint as deprecated
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://pay.weixin.qq.com/wiki/doc/api/tools/cash_coupon.php?chapter=13_5&index=4
    */
   post: Call<Endpoints["v2/mmpaymkttransfers/sendgroupredpack"]["post"]>;
@@ -3222,7 +3222,7 @@ export interface NodeV2MmpaymkttransfersSendgroupredpack extends TypedNode {
 export interface NodeV2MmpaymkttransfersSendminiprogramhb extends TypedNode {
   /**
    * 发放小程序红包接口
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://pay.weixin.qq.com/wiki/doc/api/tools/cash_coupon_xcx.php?chapter=18_2&index=3
    */
   post: Call<Endpoints["v2/mmpaymkttransfers/sendminiprogramhb"]["post"]>;
@@ -3234,7 +3234,7 @@ export interface NodeV2MmpaymkttransfersSendminiprogramhb extends TypedNode {
 export interface NodeV2MmpaymkttransfersSendredpack extends TypedNode {
   /**
    * 发放普通红包
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://pay.weixin.qq.com/wiki/doc/api/tools/cash_coupon_sl.php?chapter=13_4&index=3
    * @see https://pay.weixin.qq.com/wiki/doc/api/tools/cash_coupon.php?chapter=13_4&index=3
    */
@@ -3247,7 +3247,7 @@ export interface NodeV2MmpaymkttransfersSendredpack extends TypedNode {
 export interface NodeV2MmpaymkttransfersSendworkwxredpack extends TypedNode {
   /**
    * 发放企业红包
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://open.work.weixin.qq.com/api/doc/90000/90135/90275
    */
   post: Call<Endpoints["v2/mmpaymkttransfers/sendworkwxredpack"]["post"]>;
@@ -3267,7 +3267,7 @@ export interface NodeV2Mmpaysptrans extends TypedNode {
 export interface NodeV2MmpaysptransPayBank extends TypedNode {
   /**
    * 企业付款到银行卡
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://pay.weixin.qq.com/wiki/doc/api/tools/mch_pay.php?chapter=24_2
    */
   post: Call<Endpoints["v2/mmpaysptrans/pay_bank"]["post"]>;
@@ -3279,7 +3279,7 @@ export interface NodeV2MmpaysptransPayBank extends TypedNode {
 export interface NodeV2MmpaysptransQueryBank extends TypedNode {
   /**
    * 查询企业付款银行卡
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://pay.weixin.qq.com/wiki/doc/api/tools/mch_pay.php?chapter=24_3
    */
   post: Call<Endpoints["v2/mmpaysptrans/query_bank"]["post"]>;
@@ -3548,7 +3548,7 @@ export interface NodeV2PayDownloadbill extends TypedNode {
 export interface NodeV2PayDownloadfundflow extends TypedNode {
   /**
    * 下载资金账单
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://pay.weixin.qq.com/wiki/doc/api/micropay.php?chapter=9_18&index=7
    * @see https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_18&index=7
    * @see https://pay.weixin.qq.com/wiki/doc/api/native.php?chapter=9_18&index=7
@@ -3855,7 +3855,7 @@ export interface NodeV2RiskGetcertficates extends TypedNode {
 export interface NodeV2RiskGetpublickey extends TypedNode {
   /**
    * 获取RSA加密公钥API
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://pay.weixin.qq.com/wiki/doc/api/tools/mch_pay_yhk.php?chapter=24_7&index=4
    */
   post: Call<Endpoints["v2/risk/getpublickey"]["post"]>;
@@ -3867,7 +3867,7 @@ export interface NodeV2RiskGetpublickey extends TypedNode {
 export interface NodeV2RiskGetviolation extends TypedNode {
   /**
    * 银行特约商户违规信息查询
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://pay.weixin.qq.com/wiki/doc/api/mch_bank.php?chapter=9_28&index=1&p=902
    */
   post: OptionalCall<Endpoints["v2/risk/getviolation"]["post"]>;
@@ -4040,7 +4040,7 @@ export interface NodeV2SecapiMch extends TypedNode {
 export interface NodeV2SecapiMchAddInstitutionsub extends TypedNode {
   /**
    * 进件子商户
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    */
   post: Call<Endpoints["v2/secapi/mch/addInstitutionsub"]["post"]>;
   /** 进件子商户 (as `post`, for `.then()` chains) */
@@ -4051,7 +4051,7 @@ export interface NodeV2SecapiMchAddInstitutionsub extends TypedNode {
 export interface NodeV2SecapiMchAddsubdevconfig extends TypedNode {
   /**
    * 服务商子商户开发配置新增支付目录/新增对应APPID关联
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://pay.weixin.qq.com/wiki/doc/api/mch_bank.php?chapter=9_24_2&index=2&p=901
    */
   post: Call<Endpoints["v2/secapi/mch/addsubdevconfig"]["post"]>;
@@ -4063,7 +4063,7 @@ export interface NodeV2SecapiMchAddsubdevconfig extends TypedNode {
 export interface NodeV2SecapiMchChannelsetting extends TypedNode {
   /**
    * 银行服务商特约子商户指定渠道号API
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://pay.weixin.qq.com/wiki/doc/api/mch_bank.php?chapter=9_26
    */
   post: Call<Endpoints["v2/secapi/mch/channelsetting"]["post"]>;
@@ -4075,7 +4075,7 @@ export interface NodeV2SecapiMchChannelsetting extends TypedNode {
 export interface NodeV2SecapiMchModifyInstitutionsub extends TypedNode {
   /**
    * 修改子商户API
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    */
   post: Call<Endpoints["v2/secapi/mch/modifyInstitutionsub"]["post"]>;
   /** 修改子商户API (as `post`, for `.then()` chains) */
@@ -4086,7 +4086,7 @@ export interface NodeV2SecapiMchModifyInstitutionsub extends TypedNode {
 export interface NodeV2SecapiMchModifymchinfo extends TypedNode {
   /**
    * 银行特约商户信息修改
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://pay.weixin.qq.com/wiki/doc/api/mch_bank.php?chapter=9_27&index=2&p=9
    */
   post: Call<Endpoints["v2/secapi/mch/modifymchinfo"]["post"]>;
@@ -4098,7 +4098,7 @@ export interface NodeV2SecapiMchModifymchinfo extends TypedNode {
 export interface NodeV2SecapiMchQueryInstitutionsub extends TypedNode {
   /**
    * 查询子商户
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    */
   post: Call<Endpoints["v2/secapi/mch/queryInstitutionsub"]["post"]>;
   /** 查询子商户 (as `post`, for `.then()` chains) */
@@ -4109,7 +4109,7 @@ export interface NodeV2SecapiMchQueryInstitutionsub extends TypedNode {
 export interface NodeV2SecapiMchQuerysubdevconfig extends TypedNode {
   /**
    * 配置查询
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://pay.weixin.qq.com/wiki/doc/api/mch_bank.php?chapter=9_25&index=4&p=901
    */
   post: Call<Endpoints["v2/secapi/mch/querysubdevconfig"]["post"]>;
@@ -4121,7 +4121,7 @@ export interface NodeV2SecapiMchQuerysubdevconfig extends TypedNode {
 export interface NodeV2SecapiMchSubmchmanage extends TypedNode {
   /**
    * 银行特约商户录入/银行特约商户资料查询
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://pay.weixin.qq.com/wiki/doc/api/mch_bank.php?chapter=9_21&index=3&p=9
    * @see https://pay.weixin.qq.com/wiki/doc/api/mch_bank.php?chapter=9_22&index=3&p=9
    */
@@ -4134,7 +4134,7 @@ export interface NodeV2SecapiMchSubmchmanage extends TypedNode {
 export interface NodeV2SecapiMchUploadmedia extends TypedNode {
   /**
    * 图片上传API
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=19_9
    */
   post: OptionalCall<Endpoints["v2/secapi/mch/uploadmedia"]["post"]>;
@@ -4153,7 +4153,7 @@ export interface NodeV2SecapiMktAddrecommendconf extends TypedNode {
   /**
    * 服务商特约商户关注功能配置
    * @deprecated the catalog marks this endpoint as deprecated
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://pay.weixin.qq.com/wiki/doc/api/mch_bank.php?chapter=9_24_1&index=1&p=901
    */
   post: Call<Endpoints["v2/secapi/mkt/addrecommendconf"]["post"]>;
@@ -4185,7 +4185,7 @@ export interface NodeV2SecapiPay extends TypedNode {
 export interface NodeV2SecapiPayFacepayreverse extends TypedNode {
   /**
    * 撤销订单
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://share.weiyun.com/5dxUgCw
    */
   post: Call<Endpoints["v2/secapi/pay/facepayreverse"]["post"]>;
@@ -4197,7 +4197,7 @@ export interface NodeV2SecapiPayFacepayreverse extends TypedNode {
 export interface NodeV2SecapiPayMultiprofitsharing extends TypedNode {
   /**
    * 请求多次分账
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://pay.weixin.qq.com/wiki/doc/api/allocation.php?chapter=27_6&index=2
    * @see https://pay.weixin.qq.com/wiki/doc/api/allocation_sl.php?chapter=25_6&index=2
    */
@@ -4210,7 +4210,7 @@ export interface NodeV2SecapiPayMultiprofitsharing extends TypedNode {
 export interface NodeV2SecapiPayProfitsharing extends TypedNode {
   /**
    * 请求单次分账
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://pay.weixin.qq.com/wiki/doc/api/allocation.php?chapter=27_1&index=1
    * @see https://pay.weixin.qq.com/wiki/doc/api/allocation_sl.php?chapter=25_1&index=1
    */
@@ -4223,7 +4223,7 @@ export interface NodeV2SecapiPayProfitsharing extends TypedNode {
 export interface NodeV2SecapiPayProfitsharingfinish extends TypedNode {
   /**
    * 完结分账
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://pay.weixin.qq.com/wiki/doc/api/allocation.php?chapter=27_5&index=6
    * @see https://pay.weixin.qq.com/wiki/doc/api/allocation_sl.php?chapter=25_5&index=6
    */
@@ -4236,7 +4236,7 @@ export interface NodeV2SecapiPayProfitsharingfinish extends TypedNode {
 export interface NodeV2SecapiPayProfitsharingreturn extends TypedNode {
   /**
    * 分账回退
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://pay.weixin.qq.com/wiki/doc/api/allocation.php?chapter=27_7&index=8
    * @see https://pay.weixin.qq.com/wiki/doc/api/allocation_sp.php?chapter=25_7&index=9
    */
@@ -4249,7 +4249,7 @@ export interface NodeV2SecapiPayProfitsharingreturn extends TypedNode {
 export interface NodeV2SecapiPayRefund extends TypedNode {
   /**
    * 申请退款
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://pay.weixin.qq.com/wiki/doc/api/micropay.php?chapter=9_4
    * @see https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_4
    * @see https://pay.weixin.qq.com/wiki/doc/api/native.php?chapter=9_4
@@ -4267,7 +4267,7 @@ export interface NodeV2SecapiPayRefund extends TypedNode {
 export interface NodeV2SecapiPayRefundv2 extends TypedNode {
   /**
    * 申请退款（支持单品）
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://pay.weixin.qq.com/wiki/doc/api/jsapi_sl.php?chapter=9_4
    * @see https://pay.weixin.qq.com/wiki/doc/api/danpin.php?chapter=9_103&index=3
    */
@@ -4280,7 +4280,7 @@ export interface NodeV2SecapiPayRefundv2 extends TypedNode {
 export interface NodeV2SecapiPayReverse extends TypedNode {
   /**
    * 撤销订单
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://pay.weixin.qq.com/wiki/doc/api/micropay.php?chapter=9_11&index=3
    */
   post: Call<Endpoints["v2/secapi/pay/reverse"]["post"]>;
@@ -4560,7 +4560,7 @@ export interface NodeV2Wxv extends TypedNode {
 export interface NodeV2WxvCancelbill extends TypedNode {
   /**
    * 撤销租借订单
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=18_3&index=4
    */
   post: Call<Endpoints["v2/wxv/cancelbill"]["post"]>;
@@ -4572,7 +4572,7 @@ export interface NodeV2WxvCancelbill extends TypedNode {
 export interface NodeV2WxvChangerentmoney extends TypedNode {
   /**
    * 修改租借订单
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=18_5&index=6
    */
   post: Call<Endpoints["v2/wxv/changerentmoney"]["post"]>;
@@ -4584,7 +4584,7 @@ export interface NodeV2WxvChangerentmoney extends TypedNode {
 export interface NodeV2WxvCreatehotelbill extends TypedNode {
   /**
    * 创建速住订单
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=19_1&index=2
    */
   post: Call<Endpoints["v2/wxv/createhotelbill"]["post"]>;
@@ -4596,7 +4596,7 @@ export interface NodeV2WxvCreatehotelbill extends TypedNode {
 export interface NodeV2WxvCreaterentbill extends TypedNode {
   /**
    * 创建租借订单
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=18_1&index=2
    */
   post: Call<Endpoints["v2/wxv/createrentbill"]["post"]>;
@@ -4608,7 +4608,7 @@ export interface NodeV2WxvCreaterentbill extends TypedNode {
 export interface NodeV2WxvFinishhotelbill extends TypedNode {
   /**
    * 完结速住订单
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=19_4&index=5
    */
   post: Call<Endpoints["v2/wxv/finishhotelbill"]["post"]>;
@@ -4620,7 +4620,7 @@ export interface NodeV2WxvFinishhotelbill extends TypedNode {
 export interface NodeV2WxvFinishrentbill extends TypedNode {
   /**
    * 完结租借订单
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=18_4&index=5
    */
   post: Call<Endpoints["v2/wxv/finishrentbill"]["post"]>;
@@ -4632,7 +4632,7 @@ export interface NodeV2WxvFinishrentbill extends TypedNode {
 export interface NodeV2WxvQueryhotelbill extends TypedNode {
   /**
    * 查询速住订单
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=19_2&index=3
    */
   post: Call<Endpoints["v2/wxv/queryhotelbill"]["post"]>;
@@ -4644,7 +4644,7 @@ export interface NodeV2WxvQueryhotelbill extends TypedNode {
 export interface NodeV2WxvQueryrentbill extends TypedNode {
   /**
    * 查询租借订单
-   * Needs the merchant API certificate (mutual TLS: `security: true`).
+   * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
    * @see https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=18_2&index=3
    */
   post: Call<Endpoints["v2/wxv/queryrentbill"]["post"]>;

@@ -12,59 +12,22 @@ import { getResponse, HttpResponse, type RequestHandler } from 'msw';
 import { isSignType, signFields, verifyFields } from '../pipeline/v2/digest.js';
 import { parseXml, toXml, type XmlRecord } from '../pipeline/v2/xml.js';
 import { nonce } from '../formatter.js';
+import { CERT_REQUIRED_V2 } from '../pipeline/v2/cert-required.js';
 
 /** Header a handler sets to have its answer sent as is, without a `sign` (kept in sync with emulator.ts). */
 const UNSIGNED_HEADER = 'x-emulator-unsigned';
 
 /**
  * Paths outside `/secapi/` that WeChat Pay serves only to a client presenting the merchant
- * certificate (`security: true`), as the endpoint catalog marks them (`x-api-cert-required`).
+ * certificate (mutual TLS), as the endpoint catalog marks them (`x-api-cert-required`). Derived
+ * from the generated list the client routes by (lib/pipeline/v2/cert-required.ts), so the
+ * emulator and the client cannot disagree.
  * @example
  * ```ts
  * CERT_REQUIRED.includes('/mmpaymkttransfers/sendredpack'); // true
  * ```
  */
-export const CERT_REQUIRED: readonly string[] = [
-  '/applyment/micro/getstate',
-  '/applyment/micro/getupgradestate',
-  '/applyment/micro/modifyarchives',
-  '/applyment/micro/modifycontactinfo',
-  '/applyment/micro/signcontract',
-  '/applyment/micro/submit',
-  '/applyment/micro/submitupgrade',
-  '/billcommentsp/batchquerycomment',
-  '/deposit/consume',
-  '/deposit/refund',
-  '/deposit/reverse',
-  '/fund/queryautowithdrawbydate',
-  '/fund/reautowithdrawbydate',
-  '/mchrisk/querymchrisk',
-  '/mchrisk/syncmchriskresult',
-  '/mmpaymkttransfers/gethbinfo',
-  '/mmpaymkttransfers/gettransferinfo',
-  '/mmpaymkttransfers/promotion/paywwsptrans2pocket',
-  '/mmpaymkttransfers/promotion/querywwsptrans2pocket',
-  '/mmpaymkttransfers/promotion/transfers',
-  '/mmpaymkttransfers/queryworkwxredpack',
-  '/mmpaymkttransfers/send_coupon',
-  '/mmpaymkttransfers/sendgroupredpack',
-  '/mmpaymkttransfers/sendminiprogramhb',
-  '/mmpaymkttransfers/sendredpack',
-  '/mmpaymkttransfers/sendworkwxredpack',
-  '/mmpaysptrans/pay_bank',
-  '/mmpaysptrans/query_bank',
-  '/pay/downloadfundflow',
-  '/risk/getpublickey',
-  '/risk/getviolation',
-  '/wxv/cancelbill',
-  '/wxv/changerentmoney',
-  '/wxv/createhotelbill',
-  '/wxv/createrentbill',
-  '/wxv/finishhotelbill',
-  '/wxv/finishrentbill',
-  '/wxv/queryhotelbill',
-  '/wxv/queryrentbill',
-];
+export const CERT_REQUIRED: readonly string[] = [...CERT_REQUIRED_V2].filter((template) => !template.startsWith('secapi/')).map((template) => `/${template}`);
 
 const certRequired = new Set(CERT_REQUIRED);
 

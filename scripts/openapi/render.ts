@@ -23,11 +23,24 @@ export function docText(text: string | undefined, max = 160): string {
   return line;
 }
 
+/**
+ * The sentence for an endpoint that needs the merchant API certificate. On APIv2 the client uses
+ * it by default (lib/pipeline/v2/cert-required.ts); `security` means nothing on APIv3 (the catalog
+ * marks no APIv3 endpoint today), so an APIv3 one would get the plain note.
+ * @example
+ * ```ts
+ * certNote(op, 'sent over mutual TLS by default.'); // 'Needs the merchant API certificate: sent over mutual TLS by default.'
+ * ```
+ */
+export function certNote(op: Operation, v2Default: string): string {
+  return op.protocol === 'v2' ? `Needs the merchant API certificate: ${v2Default}` : 'Needs the merchant API certificate (mutual TLS).';
+}
+
 /** The TSDoc block of an operation: summary, deprecation and official links. */
 export function operationDoc(op: Operation, indent: string): string {
   const lines = [docText(op.summary, 200) || `${op.method.toUpperCase()} ${op.template}`];
   if (op.deprecated) lines.push('@deprecated the catalog marks this endpoint as deprecated');
-  if (op.certRequired) lines.push('Needs the merchant API certificate (mutual TLS: `security: true`).');
+  if (op.certRequired) lines.push(certNote(op, 'sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).'));
   for (const link of op.links) lines.push(`@see ${link}`);
   return `${indent}/**\n${lines.map((l) => `${indent} * ${l}`).join('\n')}\n${indent} */\n`;
 }

@@ -80,6 +80,7 @@ describe('APIv2 over HTTPS with mutual TLS', () => {
   let client: WeChatPayClient;
   let mode: Mode = 'signed';
   const seen: Seen[] = [];
+  let connections = 0;
   const bank = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const bill = '交易时间,公众账号ID,商户号\n`2026-11-21 10:00:00,`wxd678efh567hg6787,`1900000109\n';
 
@@ -97,14 +98,17 @@ describe('APIv2 over HTTPS with mutual TLS', () => {
           const path = req.url ?? '/';
           const body = Buffer.concat(chunks).toString('utf8');
           const fields = fieldsOf(body);
-          const clientCn = socket.authorized ? String(socket.getPeerCertificate().subject?.CN) : undefined;
+          // a TLS 1.3 resumption without a client certificate also reads `authorized` (Node's rule
+          // for PSK), so a client certificate is one the peer actually has
+          const peer = socket.authorized ? socket.getPeerCertificate() : undefined;
+          const clientCn = peer?.subject === undefined ? undefined : String(peer.subject.CN);
           const signOk = fields.sign === signOf(fields);
           seen.push({ path, contentType: req.headers['content-type'], accept: req.headers.accept, fields, signOk, clientCn });
           const send = (text: string | Buffer, status = 200, type = 'text/xml') => {
             res.writeHead(status, { 'content-type': type });
             res.end(text);
           };
-          if ((path.startsWith('/secapi/') || path.startsWith('/risk/')) && !socket.authorized) {
+          if ((path.startsWith('/secapi/') || path.startsWith('/risk/')) && clientCn === undefined) {
             return send('<html><body>400 No required SSL certificate was sent</body></html>', 400, 'text/html');
           }
           if (!signOk) return send(xmlOf({ return_code: 'FAIL', return_msg: '签名错误' }));
@@ -154,6 +158,7 @@ describe('APIv2 over HTTPS with mutual TLS', () => {
         });
       },
     );
+    server.on('connection', () => connections++);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     baseURL = `https://127.0.0.1:${(server.address() as AddressInfo).port}/`;
     const merchantKeys = generateKeyPair();
@@ -222,14 +227,14 @@ describe('APIv2 over HTTPS with mutual TLS', () => {
     expect(seen.length).toBe(before);
   });
 
-  it('presents the merchant certificate with security: true; /secapi/ without it is refused by the server', async () => {
+  it('presents the merchant certificate with security: true; /secapi/ without it (security: false) is refused by the server', async () => {
     mode = 'signed';
     const xml = { appid, mch_id: mchid, out_trade_no: 'T1', out_refund_no: 'R1', total_fee: 100, refund_fee: 100 };
     const res = await loose(client).v2.secapi.pay.refund.post({ xml, security: true });
     expect(seen.at(-1)).toMatchObject({ path: '/secapi/pay/refund', clientCn: mchid, signOk: true });
     expect(res.data).toMatchObject({ refund_id: '50000000382019052709732678859', refund_fee: '100' });
 
-    const refused = await loose(client).v2.secapi.pay.refund.post({ xml }).catch((e: unknown) => e);
+    const refused = await loose(client).v2.secapi.pay.refund.post({ xml, security: false }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(HttpError);
     expect((refused as HttpError).status).toBe(400);
     expect(seen.at(-1)?.clientCn).toBeUndefined();
@@ -250,6 +255,48 @@ describe('APIv2 over HTTPS with mutual TLS', () => {
       expect((error as ArgumentError).field).toBe('merchant');
       expect((error as Error).message).toMatch(/merchant: \{ cert, key \}/);
       expect(seen.length).toBe(before);
+    } finally {
+      await plain.close();
+    }
+  });
+
+  it('presents the certificate without security: true where the catalog requires it, also behind a host alias', async () => {
+    mode = 'signed';
+    const xml = { appid, mch_id: mchid, out_trade_no: 'T1', out_refund_no: 'R3', total_fee: 100, refund_fee: 1 };
+    const res = await loose(client).v2.secapi.pay.refund.post({ xml });
+    expect(seen.at(-1)).toMatchObject({ path: '/secapi/pay/refund', clientCn: mchid, signOk: true });
+    expect(res.data).toMatchObject({ out_refund_no: 'R3', refund_fee: '1' });
+    // not under /secapi/: the server here does not insist, so only the catalog can have asked for it
+    await loose(client).v2.mmpaymkttransfers.promotion.transfers.post({ xml: { mch_appid: appid, mchid, partner_trade_no: 'P1', openid: 'o1', amount: 100, desc: 'x' } });
+    expect(seen.at(-1)).toMatchObject({ path: '/mmpaymkttransfers/promotion/transfers', clientCn: mchid, signOk: true });
+    const key = await loose(client).fraud.v2.risk.getpublickey.post({ xml: { mch_id: mchid, sign_type: 'MD5' } });
+    expect(seen.at(-1)).toMatchObject({ path: '/risk/getpublickey', clientCn: mchid });
+    expect((key.data as { pub_key: string }).pub_key).toMatch(/BEGIN RSA PUBLIC KEY/);
+  });
+
+  it('leaves an endpoint that does not need the certificate on the plain connection', async () => {
+    mode = 'signed';
+    await client.v2.pay.micropay.post({ xml: micropay });
+    await loose(client).chain('v2/pay/orderquery').post({ xml: { appid, mch_id: mchid, out_trade_no: 'T1' } });
+    expect(seen.slice(-2).map(({ path, clientCn }) => ({ path, clientCn }))).toEqual([
+      { path: '/pay/micropay', clientCn: undefined },
+      { path: '/pay/orderquery', clientCn: undefined },
+    ]);
+  });
+
+  it('fails before connecting when an endpoint needs the certificate and none is configured', async () => {
+    const plain = Builder.factory({ ...config, merchant: undefined });
+    try {
+      const before = { requests: seen.length, connections };
+      const error = await loose(plain).v2.mmpaymkttransfers.promotion.transfers.post({ xml: { mch_appid: appid, mchid, partner_trade_no: 'P2' } }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ArgumentError);
+      expect((error as ArgumentError).field).toBe('merchant');
+      expect((error as Error).message).toMatch(/v2\/mmpaymkttransfers\/promotion\/transfers needs the merchant API certificate/);
+      expect((error as Error).message).toMatch(/merchant: \{ cert, key \}.*securityDispatcher.*security: false/);
+      expect({ requests: seen.length, connections }).toEqual(before);
+      // security: false sends it anyway (for a gateway that adds the certificate); this server has none to add
+      await loose(plain).v2.mmpaymkttransfers.promotion.transfers.post({ xml: { mch_appid: appid, mchid, partner_trade_no: 'P2' }, security: false });
+      expect(seen.at(-1)).toMatchObject({ path: '/mmpaymkttransfers/promotion/transfers', clientCn: undefined });
     } finally {
       await plain.close();
     }

@@ -12,7 +12,6 @@ export async function post_v2_applyment_micro_getstate(client: WeChatPayClient):
         mch_id: '1230000109',
         sign_type: 'HMAC-SHA256',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -25,7 +24,6 @@ export async function post_v2_applyment_micro_getstate(client: WeChatPayClient):
           mch_id: '1230000109',
           sign_type: 'HMAC-SHA256',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -37,7 +35,6 @@ export async function post_v2_applyment_micro_getstate(client: WeChatPayClient):
         mch_id: '1230000109',
         sign_type: 'HMAC-SHA256',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -50,7 +47,6 @@ export async function post_v2_applyment_micro_getstate(client: WeChatPayClient):
           mch_id: '1230000109',
           sign_type: 'HMAC-SHA256',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -62,7 +58,6 @@ export async function post_v2_applyment_micro_getstate(client: WeChatPayClient):
         mch_id: '1230000109',
         sign_type: 'HMAC-SHA256',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -75,7 +70,6 @@ export async function post_v2_applyment_micro_getstate(client: WeChatPayClient):
           mch_id: '1230000109',
           sign_type: 'HMAC-SHA256',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -92,7 +86,6 @@ export async function post_v2_applyment_micro_getupgradestate(client: WeChatPayC
         sign_type: 'HMAC-SHA256',
         sub_mch_id: '1230000109',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -106,7 +99,6 @@ export async function post_v2_applyment_micro_getupgradestate(client: WeChatPayC
           sign_type: 'HMAC-SHA256',
           sub_mch_id: '1230000109',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -119,7 +111,6 @@ export async function post_v2_applyment_micro_getupgradestate(client: WeChatPayC
         sign_type: 'HMAC-SHA256',
         sub_mch_id: '1230000109',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -133,7 +124,6 @@ export async function post_v2_applyment_micro_getupgradestate(client: WeChatPayC
           sign_type: 'HMAC-SHA256',
           sub_mch_id: '1230000109',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -146,7 +136,6 @@ export async function post_v2_applyment_micro_getupgradestate(client: WeChatPayC
         sign_type: 'HMAC-SHA256',
         sub_mch_id: '1230000109',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -160,7 +149,6 @@ export async function post_v2_applyment_micro_getupgradestate(client: WeChatPayC
           sign_type: 'HMAC-SHA256',
           sub_mch_id: '1230000109',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -179,7 +167,6 @@ export async function post_v2_applyment_micro_modifyarchives(client: WeChatPayCl
         bank_address_code: '110000',
         cert_sn: '5430056GFRJK54YTFF653GDFH09HFGHF',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -195,7 +182,6 @@ export async function post_v2_applyment_micro_modifyarchives(client: WeChatPayCl
           bank_address_code: '110000',
           cert_sn: '5430056GFRJK54YTFF653GDFH09HFGHF',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -210,7 +196,6 @@ export async function post_v2_applyment_micro_modifyarchives(client: WeChatPayCl
         bank_address_code: '110000',
         cert_sn: '5430056GFRJK54YTFF653GDFH09HFGHF',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -226,7 +211,6 @@ export async function post_v2_applyment_micro_modifyarchives(client: WeChatPayCl
           bank_address_code: '110000',
           cert_sn: '5430056GFRJK54YTFF653GDFH09HFGHF',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -241,7 +225,6 @@ export async function post_v2_applyment_micro_modifyarchives(client: WeChatPayCl
         bank_address_code: '110000',
         cert_sn: '5430056GFRJK54YTFF653GDFH09HFGHF',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -257,7 +240,6 @@ export async function post_v2_applyment_micro_modifyarchives(client: WeChatPayCl
           bank_address_code: '110000',
           cert_sn: '5430056GFRJK54YTFF653GDFH09HFGHF',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -274,7 +256,6 @@ export async function post_v2_applyment_micro_modifycontactinfo(client: WeChatPa
         sign_type: 'HMAC-SHA256',
         cert_sn: '50062CE505775F070CAB06E697F1BBD1AD4F4D87',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -288,7 +269,6 @@ export async function post_v2_applyment_micro_modifycontactinfo(client: WeChatPa
           sign_type: 'HMAC-SHA256',
           cert_sn: '50062CE505775F070CAB06E697F1BBD1AD4F4D87',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -301,7 +281,6 @@ export async function post_v2_applyment_micro_modifycontactinfo(client: WeChatPa
         sign_type: 'HMAC-SHA256',
         cert_sn: '50062CE505775F070CAB06E697F1BBD1AD4F4D87',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -315,7 +294,6 @@ export async function post_v2_applyment_micro_modifycontactinfo(client: WeChatPa
           sign_type: 'HMAC-SHA256',
           cert_sn: '50062CE505775F070CAB06E697F1BBD1AD4F4D87',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -328,7 +306,6 @@ export async function post_v2_applyment_micro_modifycontactinfo(client: WeChatPa
         sign_type: 'HMAC-SHA256',
         cert_sn: '50062CE505775F070CAB06E697F1BBD1AD4F4D87',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -342,7 +319,6 @@ export async function post_v2_applyment_micro_modifycontactinfo(client: WeChatPa
           sign_type: 'HMAC-SHA256',
           cert_sn: '50062CE505775F070CAB06E697F1BBD1AD4F4D87',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -354,7 +330,6 @@ export async function post_v2_applyment_micro_signcontract(client: WeChatPayClie
     // property style, await post()
     const { data } = await client.v2.applyment.micro.signcontract.post({
       xml: {},
-      security: true,
     });
     console.log(data);
   }
@@ -363,7 +338,6 @@ export async function post_v2_applyment_micro_signcontract(client: WeChatPayClie
     client.v2.applyment.micro.signcontract
       .postAsync({
         xml: {},
-        security: true,
       })
       .then(({ data }) => console.log(data));
   }
@@ -371,7 +345,6 @@ export async function post_v2_applyment_micro_signcontract(client: WeChatPayClie
     // chain(), await post()
     const { data } = await client.chain('v2/applyment/micro/signcontract').post({
       xml: {},
-      security: true,
     });
     console.log(data);
   }
@@ -380,7 +353,6 @@ export async function post_v2_applyment_micro_signcontract(client: WeChatPayClie
     client.chain('v2/applyment/micro/signcontract')
       .postAsync({
         xml: {},
-        security: true,
       })
       .then(({ data }) => console.log(data));
   }
@@ -388,7 +360,6 @@ export async function post_v2_applyment_micro_signcontract(client: WeChatPayClie
     // bracket, await post()
     const { data } = await client['v2/applyment/micro/signcontract'].post({
       xml: {},
-      security: true,
     });
     console.log(data);
   }
@@ -397,7 +368,6 @@ export async function post_v2_applyment_micro_signcontract(client: WeChatPayClie
     client['v2/applyment/micro/signcontract']
       .postAsync({
         xml: {},
-        security: true,
       })
       .then(({ data }) => console.log(data));
   }
@@ -435,7 +405,6 @@ export async function post_v2_applyment_micro_submit(client: WeChatPayClient): P
         contact: 'contact',
         contact_phone: 'contact_phone',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -470,7 +439,6 @@ export async function post_v2_applyment_micro_submit(client: WeChatPayClient): P
           contact: 'contact',
           contact_phone: 'contact_phone',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -504,7 +472,6 @@ export async function post_v2_applyment_micro_submit(client: WeChatPayClient): P
         contact: 'contact',
         contact_phone: 'contact_phone',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -539,7 +506,6 @@ export async function post_v2_applyment_micro_submit(client: WeChatPayClient): P
           contact: 'contact',
           contact_phone: 'contact_phone',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -573,7 +539,6 @@ export async function post_v2_applyment_micro_submit(client: WeChatPayClient): P
         contact: 'contact',
         contact_phone: 'contact_phone',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -608,7 +573,6 @@ export async function post_v2_applyment_micro_submit(client: WeChatPayClient): P
           contact: 'contact',
           contact_phone: 'contact_phone',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -637,7 +601,6 @@ export async function post_v2_applyment_micro_submitupgrade(client: WeChatPayCli
         business: 'business',
         business_scene: '[1721]',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -663,7 +626,6 @@ export async function post_v2_applyment_micro_submitupgrade(client: WeChatPayCli
           business: 'business',
           business_scene: '[1721]',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -688,7 +650,6 @@ export async function post_v2_applyment_micro_submitupgrade(client: WeChatPayCli
         business: 'business',
         business_scene: '[1721]',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -714,7 +675,6 @@ export async function post_v2_applyment_micro_submitupgrade(client: WeChatPayCli
           business: 'business',
           business_scene: '[1721]',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -739,7 +699,6 @@ export async function post_v2_applyment_micro_submitupgrade(client: WeChatPayCli
         business: 'business',
         business_scene: '[1721]',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -765,7 +724,6 @@ export async function post_v2_applyment_micro_submitupgrade(client: WeChatPayCli
           business: 'business',
           business_scene: '[1721]',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }

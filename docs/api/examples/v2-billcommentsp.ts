@@ -15,7 +15,6 @@ export async function post_v2_billcommentsp_batchquerycomment(client: WeChatPayC
         end_time: '20170725000000',
         offset: 0,
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -31,7 +30,6 @@ export async function post_v2_billcommentsp_batchquerycomment(client: WeChatPayC
           end_time: '20170725000000',
           offset: 0,
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -46,7 +44,6 @@ export async function post_v2_billcommentsp_batchquerycomment(client: WeChatPayC
         end_time: '20170725000000',
         offset: 0,
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -62,7 +59,6 @@ export async function post_v2_billcommentsp_batchquerycomment(client: WeChatPayC
           end_time: '20170725000000',
           offset: 0,
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -77,7 +73,6 @@ export async function post_v2_billcommentsp_batchquerycomment(client: WeChatPayC
         end_time: '20170725000000',
         offset: 0,
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -93,7 +88,6 @@ export async function post_v2_billcommentsp_batchquerycomment(client: WeChatPayC
           end_time: '20170725000000',
           offset: 0,
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }

@@ -18,7 +18,6 @@ export async function post_v2_deposit_consume(client: WeChatPayClient): Promise<
         fee_type: 'CNY',
         sign_type: 'HMAC-SHA256',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -37,7 +36,6 @@ export async function post_v2_deposit_consume(client: WeChatPayClient): Promise<
           fee_type: 'CNY',
           sign_type: 'HMAC-SHA256',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -55,7 +53,6 @@ export async function post_v2_deposit_consume(client: WeChatPayClient): Promise<
         fee_type: 'CNY',
         sign_type: 'HMAC-SHA256',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -74,7 +71,6 @@ export async function post_v2_deposit_consume(client: WeChatPayClient): Promise<
           fee_type: 'CNY',
           sign_type: 'HMAC-SHA256',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -92,7 +88,6 @@ export async function post_v2_deposit_consume(client: WeChatPayClient): Promise<
         fee_type: 'CNY',
         sign_type: 'HMAC-SHA256',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -111,7 +106,6 @@ export async function post_v2_deposit_consume(client: WeChatPayClient): Promise<
           fee_type: 'CNY',
           sign_type: 'HMAC-SHA256',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -434,7 +428,6 @@ export async function post_v2_deposit_refund(client: WeChatPayClient): Promise<v
         total_fee: 100,
         refund_fee: 100,
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -451,7 +444,6 @@ export async function post_v2_deposit_refund(client: WeChatPayClient): Promise<v
           total_fee: 100,
           refund_fee: 100,
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -467,7 +459,6 @@ export async function post_v2_deposit_refund(client: WeChatPayClient): Promise<v
         total_fee: 100,
         refund_fee: 100,
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -484,7 +475,6 @@ export async function post_v2_deposit_refund(client: WeChatPayClient): Promise<v
           total_fee: 100,
           refund_fee: 100,
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -500,7 +490,6 @@ export async function post_v2_deposit_refund(client: WeChatPayClient): Promise<v
         total_fee: 100,
         refund_fee: 100,
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -517,7 +506,6 @@ export async function post_v2_deposit_refund(client: WeChatPayClient): Promise<v
           total_fee: 100,
           refund_fee: 100,
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -624,7 +612,6 @@ export async function post_v2_deposit_reverse(client: WeChatPayClient): Promise<
         mch_id: '1900000109',
         out_trade_no: '1217752501201407033233368018',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -637,7 +624,6 @@ export async function post_v2_deposit_reverse(client: WeChatPayClient): Promise<
           mch_id: '1900000109',
           out_trade_no: '1217752501201407033233368018',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -649,7 +635,6 @@ export async function post_v2_deposit_reverse(client: WeChatPayClient): Promise<
         mch_id: '1900000109',
         out_trade_no: '1217752501201407033233368018',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -662,7 +647,6 @@ export async function post_v2_deposit_reverse(client: WeChatPayClient): Promise<
           mch_id: '1900000109',
           out_trade_no: '1217752501201407033233368018',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -674,7 +658,6 @@ export async function post_v2_deposit_reverse(client: WeChatPayClient): Promise<
         mch_id: '1900000109',
         out_trade_no: '1217752501201407033233368018',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -687,7 +670,6 @@ export async function post_v2_deposit_reverse(client: WeChatPayClient): Promise<
           mch_id: '1900000109',
           out_trade_no: '1217752501201407033233368018',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }

@@ -13,7 +13,6 @@ export async function post_v2_fund_queryautowithdrawbydate(client: WeChatPayClie
         sign_type: 'HMAC-SHA256',
         date: '20180508',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -27,7 +26,6 @@ export async function post_v2_fund_queryautowithdrawbydate(client: WeChatPayClie
           sign_type: 'HMAC-SHA256',
           date: '20180508',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -40,7 +38,6 @@ export async function post_v2_fund_queryautowithdrawbydate(client: WeChatPayClie
         sign_type: 'HMAC-SHA256',
         date: '20180508',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -54,7 +51,6 @@ export async function post_v2_fund_queryautowithdrawbydate(client: WeChatPayClie
           sign_type: 'HMAC-SHA256',
           date: '20180508',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -67,7 +63,6 @@ export async function post_v2_fund_queryautowithdrawbydate(client: WeChatPayClie
         sign_type: 'HMAC-SHA256',
         date: '20180508',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -81,7 +76,6 @@ export async function post_v2_fund_queryautowithdrawbydate(client: WeChatPayClie
           sign_type: 'HMAC-SHA256',
           date: '20180508',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -98,7 +92,6 @@ export async function post_v2_fund_reautowithdrawbydate(client: WeChatPayClient)
         date: '20180602',
         sign_type: 'HMAC-SHA256',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -112,7 +105,6 @@ export async function post_v2_fund_reautowithdrawbydate(client: WeChatPayClient)
           date: '20180602',
           sign_type: 'HMAC-SHA256',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -125,7 +117,6 @@ export async function post_v2_fund_reautowithdrawbydate(client: WeChatPayClient)
         date: '20180602',
         sign_type: 'HMAC-SHA256',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -139,7 +130,6 @@ export async function post_v2_fund_reautowithdrawbydate(client: WeChatPayClient)
           date: '20180602',
           sign_type: 'HMAC-SHA256',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -152,7 +142,6 @@ export async function post_v2_fund_reautowithdrawbydate(client: WeChatPayClient)
         date: '20180602',
         sign_type: 'HMAC-SHA256',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -166,7 +155,6 @@ export async function post_v2_fund_reautowithdrawbydate(client: WeChatPayClient)
           date: '20180602',
           sign_type: 'HMAC-SHA256',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }

@@ -169,7 +169,6 @@ export async function post_v2_mchrisk_querymchrisk(client: WeChatPayClient): Pro
         mch_id: '1900000109',
         sign_type: 'HMAC-SHA256',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -181,7 +180,6 @@ export async function post_v2_mchrisk_querymchrisk(client: WeChatPayClient): Pro
           mch_id: '1900000109',
           sign_type: 'HMAC-SHA256',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -192,7 +190,6 @@ export async function post_v2_mchrisk_querymchrisk(client: WeChatPayClient): Pro
         mch_id: '1900000109',
         sign_type: 'HMAC-SHA256',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -204,7 +201,6 @@ export async function post_v2_mchrisk_querymchrisk(client: WeChatPayClient): Pro
           mch_id: '1900000109',
           sign_type: 'HMAC-SHA256',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -215,7 +211,6 @@ export async function post_v2_mchrisk_querymchrisk(client: WeChatPayClient): Pro
         mch_id: '1900000109',
         sign_type: 'HMAC-SHA256',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -227,7 +222,6 @@ export async function post_v2_mchrisk_querymchrisk(client: WeChatPayClient): Pro
           mch_id: '1900000109',
           sign_type: 'HMAC-SHA256',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -319,7 +313,6 @@ export async function post_v2_mchrisk_syncmchriskresult(client: WeChatPayClient)
         punish_type: 'punish_type',
         sign_type: 'HMAC-SHA256',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -335,7 +328,6 @@ export async function post_v2_mchrisk_syncmchriskresult(client: WeChatPayClient)
           punish_type: 'punish_type',
           sign_type: 'HMAC-SHA256',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -350,7 +342,6 @@ export async function post_v2_mchrisk_syncmchriskresult(client: WeChatPayClient)
         punish_type: 'punish_type',
         sign_type: 'HMAC-SHA256',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -366,7 +357,6 @@ export async function post_v2_mchrisk_syncmchriskresult(client: WeChatPayClient)
           punish_type: 'punish_type',
           sign_type: 'HMAC-SHA256',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -381,7 +371,6 @@ export async function post_v2_mchrisk_syncmchriskresult(client: WeChatPayClient)
         punish_type: 'punish_type',
         sign_type: 'HMAC-SHA256',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -397,7 +386,6 @@ export async function post_v2_mchrisk_syncmchriskresult(client: WeChatPayClient)
           punish_type: 'punish_type',
           sign_type: 'HMAC-SHA256',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }

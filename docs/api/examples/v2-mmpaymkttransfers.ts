@@ -13,7 +13,6 @@ export async function post_v2_mmpaymkttransfers_gethbinfo(client: WeChatPayClien
         appid: 'wxe062425f740d30d8',
         bill_type: 'MCHT',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -27,7 +26,6 @@ export async function post_v2_mmpaymkttransfers_gethbinfo(client: WeChatPayClien
           appid: 'wxe062425f740d30d8',
           bill_type: 'MCHT',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -40,7 +38,6 @@ export async function post_v2_mmpaymkttransfers_gethbinfo(client: WeChatPayClien
         appid: 'wxe062425f740d30d8',
         bill_type: 'MCHT',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -54,7 +51,6 @@ export async function post_v2_mmpaymkttransfers_gethbinfo(client: WeChatPayClien
           appid: 'wxe062425f740d30d8',
           bill_type: 'MCHT',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -67,7 +63,6 @@ export async function post_v2_mmpaymkttransfers_gethbinfo(client: WeChatPayClien
         appid: 'wxe062425f740d30d8',
         bill_type: 'MCHT',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -81,7 +76,6 @@ export async function post_v2_mmpaymkttransfers_gethbinfo(client: WeChatPayClien
           appid: 'wxe062425f740d30d8',
           bill_type: 'MCHT',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -97,7 +91,6 @@ export async function post_v2_mmpaymkttransfers_gettransferinfo(client: WeChatPa
         mch_id: '10000098',
         appid: 'wxe062425f740d30d8',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -110,7 +103,6 @@ export async function post_v2_mmpaymkttransfers_gettransferinfo(client: WeChatPa
           mch_id: '10000098',
           appid: 'wxe062425f740d30d8',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -122,7 +114,6 @@ export async function post_v2_mmpaymkttransfers_gettransferinfo(client: WeChatPa
         mch_id: '10000098',
         appid: 'wxe062425f740d30d8',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -135,7 +126,6 @@ export async function post_v2_mmpaymkttransfers_gettransferinfo(client: WeChatPa
           mch_id: '10000098',
           appid: 'wxe062425f740d30d8',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -147,7 +137,6 @@ export async function post_v2_mmpaymkttransfers_gettransferinfo(client: WeChatPa
         mch_id: '10000098',
         appid: 'wxe062425f740d30d8',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -160,7 +149,6 @@ export async function post_v2_mmpaymkttransfers_gettransferinfo(client: WeChatPa
           mch_id: '10000098',
           appid: 'wxe062425f740d30d8',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -181,7 +169,6 @@ export async function post_v2_mmpaymkttransfers_promotion_paywwsptrans2pocket(cl
         desc: '六月出差报销费用',
         spbill_create_ip: '192.168.0.1',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -199,7 +186,6 @@ export async function post_v2_mmpaymkttransfers_promotion_paywwsptrans2pocket(cl
           desc: '六月出差报销费用',
           spbill_create_ip: '192.168.0.1',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -216,7 +202,6 @@ export async function post_v2_mmpaymkttransfers_promotion_paywwsptrans2pocket(cl
         desc: '六月出差报销费用',
         spbill_create_ip: '192.168.0.1',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -234,7 +219,6 @@ export async function post_v2_mmpaymkttransfers_promotion_paywwsptrans2pocket(cl
           desc: '六月出差报销费用',
           spbill_create_ip: '192.168.0.1',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -251,7 +235,6 @@ export async function post_v2_mmpaymkttransfers_promotion_paywwsptrans2pocket(cl
         desc: '六月出差报销费用',
         spbill_create_ip: '192.168.0.1',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -269,7 +252,6 @@ export async function post_v2_mmpaymkttransfers_promotion_paywwsptrans2pocket(cl
           desc: '六月出差报销费用',
           spbill_create_ip: '192.168.0.1',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -284,7 +266,6 @@ export async function post_v2_mmpaymkttransfers_promotion_querywwsptrans2pocket(
         mch_id: '10000098',
         appid: 'wxe062425f740d30d8',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -296,7 +277,6 @@ export async function post_v2_mmpaymkttransfers_promotion_querywwsptrans2pocket(
           mch_id: '10000098',
           appid: 'wxe062425f740d30d8',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -307,7 +287,6 @@ export async function post_v2_mmpaymkttransfers_promotion_querywwsptrans2pocket(
         mch_id: '10000098',
         appid: 'wxe062425f740d30d8',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -319,7 +298,6 @@ export async function post_v2_mmpaymkttransfers_promotion_querywwsptrans2pocket(
           mch_id: '10000098',
           appid: 'wxe062425f740d30d8',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -330,7 +308,6 @@ export async function post_v2_mmpaymkttransfers_promotion_querywwsptrans2pocket(
         mch_id: '10000098',
         appid: 'wxe062425f740d30d8',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -342,7 +319,6 @@ export async function post_v2_mmpaymkttransfers_promotion_querywwsptrans2pocket(
           mch_id: '10000098',
           appid: 'wxe062425f740d30d8',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -363,7 +339,6 @@ export async function post_v2_mmpaymkttransfers_promotion_transfers(client: WeCh
         desc: '理赔',
         spbill_create_ip: '192.168.0.1',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -381,7 +356,6 @@ export async function post_v2_mmpaymkttransfers_promotion_transfers(client: WeCh
           desc: '理赔',
           spbill_create_ip: '192.168.0.1',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -398,7 +372,6 @@ export async function post_v2_mmpaymkttransfers_promotion_transfers(client: WeCh
         desc: '理赔',
         spbill_create_ip: '192.168.0.1',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -416,7 +389,6 @@ export async function post_v2_mmpaymkttransfers_promotion_transfers(client: WeCh
           desc: '理赔',
           spbill_create_ip: '192.168.0.1',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -433,7 +405,6 @@ export async function post_v2_mmpaymkttransfers_promotion_transfers(client: WeCh
         desc: '理赔',
         spbill_create_ip: '192.168.0.1',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -451,7 +422,6 @@ export async function post_v2_mmpaymkttransfers_promotion_transfers(client: WeCh
           desc: '理赔',
           spbill_create_ip: '192.168.0.1',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -625,7 +595,6 @@ export async function post_v2_mmpaymkttransfers_queryworkwxredpack(client: WeCha
         mch_id: '10000098',
         appid: 'wxe062425f740d30d8',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -638,7 +607,6 @@ export async function post_v2_mmpaymkttransfers_queryworkwxredpack(client: WeCha
           mch_id: '10000098',
           appid: 'wxe062425f740d30d8',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -650,7 +618,6 @@ export async function post_v2_mmpaymkttransfers_queryworkwxredpack(client: WeCha
         mch_id: '10000098',
         appid: 'wxe062425f740d30d8',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -663,7 +630,6 @@ export async function post_v2_mmpaymkttransfers_queryworkwxredpack(client: WeCha
           mch_id: '10000098',
           appid: 'wxe062425f740d30d8',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -675,7 +641,6 @@ export async function post_v2_mmpaymkttransfers_queryworkwxredpack(client: WeCha
         mch_id: '10000098',
         appid: 'wxe062425f740d30d8',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -688,7 +653,6 @@ export async function post_v2_mmpaymkttransfers_queryworkwxredpack(client: WeCha
           mch_id: '10000098',
           appid: 'wxe062425f740d30d8',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -707,7 +671,6 @@ export async function post_v2_mmpaymkttransfers_send_coupon(client: WeChatPayCli
         appid: 'wx5edab3bdfba3dc1c',
         mch_id: '10000098',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -723,7 +686,6 @@ export async function post_v2_mmpaymkttransfers_send_coupon(client: WeChatPayCli
           appid: 'wx5edab3bdfba3dc1c',
           mch_id: '10000098',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -738,7 +700,6 @@ export async function post_v2_mmpaymkttransfers_send_coupon(client: WeChatPayCli
         appid: 'wx5edab3bdfba3dc1c',
         mch_id: '10000098',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -754,7 +715,6 @@ export async function post_v2_mmpaymkttransfers_send_coupon(client: WeChatPayCli
           appid: 'wx5edab3bdfba3dc1c',
           mch_id: '10000098',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -769,7 +729,6 @@ export async function post_v2_mmpaymkttransfers_send_coupon(client: WeChatPayCli
         appid: 'wx5edab3bdfba3dc1c',
         mch_id: '10000098',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -785,7 +744,6 @@ export async function post_v2_mmpaymkttransfers_send_coupon(client: WeChatPayCli
           appid: 'wx5edab3bdfba3dc1c',
           mch_id: '10000098',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -809,7 +767,6 @@ export async function post_v2_mmpaymkttransfers_sendgroupredpack(client: WeChatP
         act_name: '猜灯谜抢红包活动',
         remark: '猜越多得越多，快来抢！',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -830,7 +787,6 @@ export async function post_v2_mmpaymkttransfers_sendgroupredpack(client: WeChatP
           act_name: '猜灯谜抢红包活动',
           remark: '猜越多得越多，快来抢！',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -850,7 +806,6 @@ export async function post_v2_mmpaymkttransfers_sendgroupredpack(client: WeChatP
         act_name: '猜灯谜抢红包活动',
         remark: '猜越多得越多，快来抢！',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -871,7 +826,6 @@ export async function post_v2_mmpaymkttransfers_sendgroupredpack(client: WeChatP
           act_name: '猜灯谜抢红包活动',
           remark: '猜越多得越多，快来抢！',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -891,7 +845,6 @@ export async function post_v2_mmpaymkttransfers_sendgroupredpack(client: WeChatP
         act_name: '猜灯谜抢红包活动',
         remark: '猜越多得越多，快来抢！',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -912,7 +865,6 @@ export async function post_v2_mmpaymkttransfers_sendgroupredpack(client: WeChatP
           act_name: '猜灯谜抢红包活动',
           remark: '猜越多得越多，快来抢！',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -936,7 +888,6 @@ export async function post_v2_mmpaymkttransfers_sendminiprogramhb(client: WeChat
         remark: '猜越多得越多，快来抢！',
         notify_way: 'MINI_PROGRAM_JSAPI',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -957,7 +908,6 @@ export async function post_v2_mmpaymkttransfers_sendminiprogramhb(client: WeChat
           remark: '猜越多得越多，快来抢！',
           notify_way: 'MINI_PROGRAM_JSAPI',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -977,7 +927,6 @@ export async function post_v2_mmpaymkttransfers_sendminiprogramhb(client: WeChat
         remark: '猜越多得越多，快来抢！',
         notify_way: 'MINI_PROGRAM_JSAPI',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -998,7 +947,6 @@ export async function post_v2_mmpaymkttransfers_sendminiprogramhb(client: WeChat
           remark: '猜越多得越多，快来抢！',
           notify_way: 'MINI_PROGRAM_JSAPI',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -1018,7 +966,6 @@ export async function post_v2_mmpaymkttransfers_sendminiprogramhb(client: WeChat
         remark: '猜越多得越多，快来抢！',
         notify_way: 'MINI_PROGRAM_JSAPI',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -1039,7 +986,6 @@ export async function post_v2_mmpaymkttransfers_sendminiprogramhb(client: WeChat
           remark: '猜越多得越多，快来抢！',
           notify_way: 'MINI_PROGRAM_JSAPI',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -1063,7 +1009,6 @@ export async function post_v2_mmpaymkttransfers_sendredpack(client: WeChatPayCli
         act_name: '猜灯谜抢红包活动',
         remark: '猜越多得越多，快来抢！',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -1084,7 +1029,6 @@ export async function post_v2_mmpaymkttransfers_sendredpack(client: WeChatPayCli
           act_name: '猜灯谜抢红包活动',
           remark: '猜越多得越多，快来抢！',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -1104,7 +1048,6 @@ export async function post_v2_mmpaymkttransfers_sendredpack(client: WeChatPayCli
         act_name: '猜灯谜抢红包活动',
         remark: '猜越多得越多，快来抢！',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -1125,7 +1068,6 @@ export async function post_v2_mmpaymkttransfers_sendredpack(client: WeChatPayCli
           act_name: '猜灯谜抢红包活动',
           remark: '猜越多得越多，快来抢！',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -1145,7 +1087,6 @@ export async function post_v2_mmpaymkttransfers_sendredpack(client: WeChatPayCli
         act_name: '猜灯谜抢红包活动',
         remark: '猜越多得越多，快来抢！',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -1166,7 +1107,6 @@ export async function post_v2_mmpaymkttransfers_sendredpack(client: WeChatPayCli
           act_name: '猜灯谜抢红包活动',
           remark: '猜越多得越多，快来抢！',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -1188,7 +1128,6 @@ export async function post_v2_mmpaymkttransfers_sendworkwxredpack(client: WeChat
         act_name: '猜灯谜抢红包活动',
         remark: '猜越多得越多，快来抢！',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -1207,7 +1146,6 @@ export async function post_v2_mmpaymkttransfers_sendworkwxredpack(client: WeChat
           act_name: '猜灯谜抢红包活动',
           remark: '猜越多得越多，快来抢！',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -1225,7 +1163,6 @@ export async function post_v2_mmpaymkttransfers_sendworkwxredpack(client: WeChat
         act_name: '猜灯谜抢红包活动',
         remark: '猜越多得越多，快来抢！',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -1244,7 +1181,6 @@ export async function post_v2_mmpaymkttransfers_sendworkwxredpack(client: WeChat
           act_name: '猜灯谜抢红包活动',
           remark: '猜越多得越多，快来抢！',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -1262,7 +1198,6 @@ export async function post_v2_mmpaymkttransfers_sendworkwxredpack(client: WeChat
         act_name: '猜灯谜抢红包活动',
         remark: '猜越多得越多，快来抢！',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -1281,7 +1216,6 @@ export async function post_v2_mmpaymkttransfers_sendworkwxredpack(client: WeChat
           act_name: '猜灯谜抢红包活动',
           remark: '猜越多得越多，快来抢！',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }

@@ -15,7 +15,6 @@ export async function post_v2_mmpaysptrans_pay_bank(client: WeChatPayClient): Pr
         bank_code: '1001',
         amount: 100000,
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -31,7 +30,6 @@ export async function post_v2_mmpaysptrans_pay_bank(client: WeChatPayClient): Pr
           bank_code: '1001',
           amount: 100000,
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -46,7 +44,6 @@ export async function post_v2_mmpaysptrans_pay_bank(client: WeChatPayClient): Pr
         bank_code: '1001',
         amount: 100000,
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -62,7 +59,6 @@ export async function post_v2_mmpaysptrans_pay_bank(client: WeChatPayClient): Pr
           bank_code: '1001',
           amount: 100000,
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -77,7 +73,6 @@ export async function post_v2_mmpaysptrans_pay_bank(client: WeChatPayClient): Pr
         bank_code: '1001',
         amount: 100000,
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -93,7 +88,6 @@ export async function post_v2_mmpaysptrans_pay_bank(client: WeChatPayClient): Pr
           bank_code: '1001',
           amount: 100000,
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -108,7 +102,6 @@ export async function post_v2_mmpaysptrans_query_bank(client: WeChatPayClient): 
         mch_id: '1900000109',
         partner_trade_no: '1212121221227',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -120,7 +113,6 @@ export async function post_v2_mmpaysptrans_query_bank(client: WeChatPayClient): 
           mch_id: '1900000109',
           partner_trade_no: '1212121221227',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -131,7 +123,6 @@ export async function post_v2_mmpaysptrans_query_bank(client: WeChatPayClient): 
         mch_id: '1900000109',
         partner_trade_no: '1212121221227',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -143,7 +134,6 @@ export async function post_v2_mmpaysptrans_query_bank(client: WeChatPayClient): 
           mch_id: '1900000109',
           partner_trade_no: '1212121221227',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -154,7 +144,6 @@ export async function post_v2_mmpaysptrans_query_bank(client: WeChatPayClient): 
         mch_id: '1900000109',
         partner_trade_no: '1212121221227',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -166,7 +155,6 @@ export async function post_v2_mmpaysptrans_query_bank(client: WeChatPayClient): 
           mch_id: '1900000109',
           partner_trade_no: '1212121221227',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }

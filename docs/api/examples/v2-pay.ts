@@ -498,7 +498,6 @@ export async function post_v2_pay_downloadfundflow(client: WeChatPayClient): Pro
         bill_date: '20140603',
         account_type: 'Basic',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -512,7 +511,6 @@ export async function post_v2_pay_downloadfundflow(client: WeChatPayClient): Pro
           bill_date: '20140603',
           account_type: 'Basic',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -525,7 +523,6 @@ export async function post_v2_pay_downloadfundflow(client: WeChatPayClient): Pro
         bill_date: '20140603',
         account_type: 'Basic',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -539,7 +536,6 @@ export async function post_v2_pay_downloadfundflow(client: WeChatPayClient): Pro
           bill_date: '20140603',
           account_type: 'Basic',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -552,7 +548,6 @@ export async function post_v2_pay_downloadfundflow(client: WeChatPayClient): Pro
         bill_date: '20140603',
         account_type: 'Basic',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -566,7 +561,6 @@ export async function post_v2_pay_downloadfundflow(client: WeChatPayClient): Pro
           bill_date: '20140603',
           account_type: 'Basic',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }

@@ -78,7 +78,6 @@ export async function post_v2_risk_getpublickey(client: WeChatPayClient): Promis
         mch_id: '1900000109',
         sign_type: 'MD5',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -90,7 +89,6 @@ export async function post_v2_risk_getpublickey(client: WeChatPayClient): Promis
           mch_id: '1900000109',
           sign_type: 'MD5',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -101,7 +99,6 @@ export async function post_v2_risk_getpublickey(client: WeChatPayClient): Promis
         mch_id: '1900000109',
         sign_type: 'MD5',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -113,7 +110,6 @@ export async function post_v2_risk_getpublickey(client: WeChatPayClient): Promis
           mch_id: '1900000109',
           sign_type: 'MD5',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -124,7 +120,6 @@ export async function post_v2_risk_getpublickey(client: WeChatPayClient): Promis
         mch_id: '1900000109',
         sign_type: 'MD5',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -136,7 +131,6 @@ export async function post_v2_risk_getpublickey(client: WeChatPayClient): Promis
           mch_id: '1900000109',
           sign_type: 'MD5',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -152,7 +146,6 @@ export async function post_v2_risk_getviolation(client: WeChatPayClient): Promis
         nonce_str: '5K8264ILTKCH16CQ2502SI8ZNMTM67VS',
         sign: 'C380BEC2BFD727A4B6845133519F3AD6',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -165,7 +158,6 @@ export async function post_v2_risk_getviolation(client: WeChatPayClient): Promis
           nonce_str: '5K8264ILTKCH16CQ2502SI8ZNMTM67VS',
           sign: 'C380BEC2BFD727A4B6845133519F3AD6',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -177,7 +169,6 @@ export async function post_v2_risk_getviolation(client: WeChatPayClient): Promis
         nonce_str: '5K8264ILTKCH16CQ2502SI8ZNMTM67VS',
         sign: 'C380BEC2BFD727A4B6845133519F3AD6',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -190,7 +181,6 @@ export async function post_v2_risk_getviolation(client: WeChatPayClient): Promis
           nonce_str: '5K8264ILTKCH16CQ2502SI8ZNMTM67VS',
           sign: 'C380BEC2BFD727A4B6845133519F3AD6',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -202,7 +192,6 @@ export async function post_v2_risk_getviolation(client: WeChatPayClient): Promis
         nonce_str: '5K8264ILTKCH16CQ2502SI8ZNMTM67VS',
         sign: 'C380BEC2BFD727A4B6845133519F3AD6',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -215,7 +204,6 @@ export async function post_v2_risk_getviolation(client: WeChatPayClient): Promis
           nonce_str: '5K8264ILTKCH16CQ2502SI8ZNMTM67VS',
           sign: 'C380BEC2BFD727A4B6845133519F3AD6',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }

@@ -36,7 +36,6 @@ export async function post_v2_secapi_mch_addInstitutionsub(client: WeChatPayClie
         contact_email: 'test@test.com',
         settlement_bank_number: '555588889999',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -73,7 +72,6 @@ export async function post_v2_secapi_mch_addInstitutionsub(client: WeChatPayClie
           contact_email: 'test@test.com',
           settlement_bank_number: '555588889999',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -109,7 +107,6 @@ export async function post_v2_secapi_mch_addInstitutionsub(client: WeChatPayClie
         contact_email: 'test@test.com',
         settlement_bank_number: '555588889999',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -146,7 +143,6 @@ export async function post_v2_secapi_mch_addInstitutionsub(client: WeChatPayClie
           contact_email: 'test@test.com',
           settlement_bank_number: '555588889999',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -163,7 +159,6 @@ export async function post_v2_secapi_mch_addsubdevconfig(client: WeChatPayClient
         sub_mch_id: '1900000100',
         jsapi_path: 'http://www.qq.com/wechat/',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -177,7 +172,6 @@ export async function post_v2_secapi_mch_addsubdevconfig(client: WeChatPayClient
           sub_mch_id: '1900000100',
           jsapi_path: 'http://www.qq.com/wechat/',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -190,7 +184,6 @@ export async function post_v2_secapi_mch_addsubdevconfig(client: WeChatPayClient
         sub_mch_id: '1900000100',
         jsapi_path: 'http://www.qq.com/wechat/',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -204,7 +197,6 @@ export async function post_v2_secapi_mch_addsubdevconfig(client: WeChatPayClient
           sub_mch_id: '1900000100',
           jsapi_path: 'http://www.qq.com/wechat/',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -217,7 +209,6 @@ export async function post_v2_secapi_mch_addsubdevconfig(client: WeChatPayClient
         sub_mch_id: '1900000100',
         jsapi_path: 'http://www.qq.com/wechat/',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -231,7 +222,6 @@ export async function post_v2_secapi_mch_addsubdevconfig(client: WeChatPayClient
           sub_mch_id: '1900000100',
           jsapi_path: 'http://www.qq.com/wechat/',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -248,7 +238,6 @@ export async function post_v2_secapi_mch_channelsetting(client: WeChatPayClient)
         sub_mch_id: '10000101',
         channel_id: '10000102',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -262,7 +251,6 @@ export async function post_v2_secapi_mch_channelsetting(client: WeChatPayClient)
           sub_mch_id: '10000101',
           channel_id: '10000102',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -275,7 +263,6 @@ export async function post_v2_secapi_mch_channelsetting(client: WeChatPayClient)
         sub_mch_id: '10000101',
         channel_id: '10000102',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -289,7 +276,6 @@ export async function post_v2_secapi_mch_channelsetting(client: WeChatPayClient)
           sub_mch_id: '10000101',
           channel_id: '10000102',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -302,7 +288,6 @@ export async function post_v2_secapi_mch_channelsetting(client: WeChatPayClient)
         sub_mch_id: '10000101',
         channel_id: '10000102',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -316,7 +301,6 @@ export async function post_v2_secapi_mch_channelsetting(client: WeChatPayClient)
           sub_mch_id: '10000101',
           channel_id: '10000102',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -350,7 +334,6 @@ export async function post_v2_secapi_mch_modifyInstitutionsub(client: WeChatPayC
         contact_phone: '075586010000',
         contact_email: 'test@test.com',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -381,7 +364,6 @@ export async function post_v2_secapi_mch_modifyInstitutionsub(client: WeChatPayC
           contact_phone: '075586010000',
           contact_email: 'test@test.com',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -411,7 +393,6 @@ export async function post_v2_secapi_mch_modifyInstitutionsub(client: WeChatPayC
         contact_phone: '075586010000',
         contact_email: 'test@test.com',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -442,7 +423,6 @@ export async function post_v2_secapi_mch_modifyInstitutionsub(client: WeChatPayC
           contact_phone: '075586010000',
           contact_email: 'test@test.com',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -457,7 +437,6 @@ export async function post_v2_secapi_mch_modifymchinfo(client: WeChatPayClient):
         mch_id: '1230000109',
         sub_mch_id: '11111111',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -469,7 +448,6 @@ export async function post_v2_secapi_mch_modifymchinfo(client: WeChatPayClient):
           mch_id: '1230000109',
           sub_mch_id: '11111111',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -480,7 +458,6 @@ export async function post_v2_secapi_mch_modifymchinfo(client: WeChatPayClient):
         mch_id: '1230000109',
         sub_mch_id: '11111111',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -492,7 +469,6 @@ export async function post_v2_secapi_mch_modifymchinfo(client: WeChatPayClient):
           mch_id: '1230000109',
           sub_mch_id: '11111111',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -503,7 +479,6 @@ export async function post_v2_secapi_mch_modifymchinfo(client: WeChatPayClient):
         mch_id: '1230000109',
         sub_mch_id: '11111111',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -515,7 +490,6 @@ export async function post_v2_secapi_mch_modifymchinfo(client: WeChatPayClient):
           mch_id: '1230000109',
           sub_mch_id: '11111111',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -531,7 +505,6 @@ export async function post_v2_secapi_mch_queryInstitutionsub(client: WeChatPayCl
         mch_id: '3200000001',
         sub_mch_id: '20000100',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -544,7 +517,6 @@ export async function post_v2_secapi_mch_queryInstitutionsub(client: WeChatPayCl
           mch_id: '3200000001',
           sub_mch_id: '20000100',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -556,7 +528,6 @@ export async function post_v2_secapi_mch_queryInstitutionsub(client: WeChatPayCl
         mch_id: '3200000001',
         sub_mch_id: '20000100',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -569,7 +540,6 @@ export async function post_v2_secapi_mch_queryInstitutionsub(client: WeChatPayCl
           mch_id: '3200000001',
           sub_mch_id: '20000100',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -585,7 +555,6 @@ export async function post_v2_secapi_mch_querysubdevconfig(client: WeChatPayClie
         mch_id: '1900000109',
         sub_mch_id: '1900000100',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -598,7 +567,6 @@ export async function post_v2_secapi_mch_querysubdevconfig(client: WeChatPayClie
           mch_id: '1900000109',
           sub_mch_id: '1900000100',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -610,7 +578,6 @@ export async function post_v2_secapi_mch_querysubdevconfig(client: WeChatPayClie
         mch_id: '1900000109',
         sub_mch_id: '1900000100',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -623,7 +590,6 @@ export async function post_v2_secapi_mch_querysubdevconfig(client: WeChatPayClie
           mch_id: '1900000109',
           sub_mch_id: '1900000100',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -635,7 +601,6 @@ export async function post_v2_secapi_mch_querysubdevconfig(client: WeChatPayClie
         mch_id: '1900000109',
         sub_mch_id: '1900000100',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -648,7 +613,6 @@ export async function post_v2_secapi_mch_querysubdevconfig(client: WeChatPayClie
           mch_id: '1900000109',
           sub_mch_id: '1900000100',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -667,7 +631,6 @@ export async function post_v2_secapi_mch_submchmanage(client: WeChatPayClient): 
         mch_id: '1230000109',
         page_index: '1',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -683,7 +646,6 @@ export async function post_v2_secapi_mch_submchmanage(client: WeChatPayClient): 
           mch_id: '1230000109',
           page_index: '1',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -698,7 +660,6 @@ export async function post_v2_secapi_mch_submchmanage(client: WeChatPayClient): 
         mch_id: '1230000109',
         page_index: '1',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -714,7 +675,6 @@ export async function post_v2_secapi_mch_submchmanage(client: WeChatPayClient): 
           mch_id: '1230000109',
           page_index: '1',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -729,7 +689,6 @@ export async function post_v2_secapi_mch_submchmanage(client: WeChatPayClient): 
         mch_id: '1230000109',
         page_index: '1',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -745,7 +704,6 @@ export async function post_v2_secapi_mch_submchmanage(client: WeChatPayClient): 
           mch_id: '1230000109',
           page_index: '1',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -755,47 +713,35 @@ export async function post_v2_secapi_mch_submchmanage(client: WeChatPayClient): 
 export async function post_v2_secapi_mch_uploadmedia(client: WeChatPayClient): Promise<void> {
   {
     // property style, await post()
-    const { data } = await client.v2.secapi.mch.uploadmedia.post({
-      security: true,
-    });
+    const { data } = await client.v2.secapi.mch.uploadmedia.post();
     console.log(data.return_code);
   }
   {
     // property style, postAsync().then()
     client.v2.secapi.mch.uploadmedia
-      .postAsync({
-        security: true,
-      })
+      .postAsync()
       .then(({ data }) => console.log(data.return_code));
   }
   {
     // chain(), await post()
-    const { data } = await client.chain('v2/secapi/mch/uploadmedia').post({
-      security: true,
-    });
+    const { data } = await client.chain('v2/secapi/mch/uploadmedia').post();
     console.log(data.return_code);
   }
   {
     // chain(), postAsync().then()
     client.chain('v2/secapi/mch/uploadmedia')
-      .postAsync({
-        security: true,
-      })
+      .postAsync()
       .then(({ data }) => console.log(data.return_code));
   }
   {
     // bracket, await post()
-    const { data } = await client['v2/secapi/mch/uploadmedia'].post({
-      security: true,
-    });
+    const { data } = await client['v2/secapi/mch/uploadmedia'].post();
     console.log(data.return_code);
   }
   {
     // bracket, postAsync().then()
     client['v2/secapi/mch/uploadmedia']
-      .postAsync({
-        security: true,
-      })
+      .postAsync()
       .then(({ data }) => console.log(data.return_code));
   }
 }
@@ -811,7 +757,6 @@ export async function post_v2_secapi_mkt_addrecommendconf(client: WeChatPayClien
         sub_appid: 'wx8888888888888888',
         subscribe_appid: 'wx931386123456789e',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -825,7 +770,6 @@ export async function post_v2_secapi_mkt_addrecommendconf(client: WeChatPayClien
           sub_appid: 'wx8888888888888888',
           subscribe_appid: 'wx931386123456789e',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -838,7 +782,6 @@ export async function post_v2_secapi_mkt_addrecommendconf(client: WeChatPayClien
         sub_appid: 'wx8888888888888888',
         subscribe_appid: 'wx931386123456789e',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -852,7 +795,6 @@ export async function post_v2_secapi_mkt_addrecommendconf(client: WeChatPayClien
           sub_appid: 'wx8888888888888888',
           subscribe_appid: 'wx931386123456789e',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -865,7 +807,6 @@ export async function post_v2_secapi_mkt_addrecommendconf(client: WeChatPayClien
         sub_appid: 'wx8888888888888888',
         subscribe_appid: 'wx931386123456789e',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -879,7 +820,6 @@ export async function post_v2_secapi_mkt_addrecommendconf(client: WeChatPayClien
           sub_appid: 'wx8888888888888888',
           subscribe_appid: 'wx931386123456789e',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -895,7 +835,6 @@ export async function post_v2_secapi_pay_facepayreverse(client: WeChatPayClient)
         mch_id: '1900000109',
         out_trade_no: '1217752501201407033233368018',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -908,7 +847,6 @@ export async function post_v2_secapi_pay_facepayreverse(client: WeChatPayClient)
           mch_id: '1900000109',
           out_trade_no: '1217752501201407033233368018',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -920,7 +858,6 @@ export async function post_v2_secapi_pay_facepayreverse(client: WeChatPayClient)
         mch_id: '1900000109',
         out_trade_no: '1217752501201407033233368018',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -933,7 +870,6 @@ export async function post_v2_secapi_pay_facepayreverse(client: WeChatPayClient)
           mch_id: '1900000109',
           out_trade_no: '1217752501201407033233368018',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -945,7 +881,6 @@ export async function post_v2_secapi_pay_facepayreverse(client: WeChatPayClient)
         mch_id: '1900000109',
         out_trade_no: '1217752501201407033233368018',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -958,7 +893,6 @@ export async function post_v2_secapi_pay_facepayreverse(client: WeChatPayClient)
           mch_id: '1900000109',
           out_trade_no: '1217752501201407033233368018',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -977,7 +911,6 @@ export async function post_v2_secapi_pay_multiprofitsharing(client: WeChatPayCli
         out_order_no: 'P20150806125346',
         receivers: 'receivers',
       },
-      security: true,
     });
     console.log(data.sub_appid);
   }
@@ -993,7 +926,6 @@ export async function post_v2_secapi_pay_multiprofitsharing(client: WeChatPayCli
           out_order_no: 'P20150806125346',
           receivers: 'receivers',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.sub_appid));
   }
@@ -1008,7 +940,6 @@ export async function post_v2_secapi_pay_multiprofitsharing(client: WeChatPayCli
         out_order_no: 'P20150806125346',
         receivers: 'receivers',
       },
-      security: true,
     });
     console.log(data.sub_appid);
   }
@@ -1024,7 +955,6 @@ export async function post_v2_secapi_pay_multiprofitsharing(client: WeChatPayCli
           out_order_no: 'P20150806125346',
           receivers: 'receivers',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.sub_appid));
   }
@@ -1039,7 +969,6 @@ export async function post_v2_secapi_pay_multiprofitsharing(client: WeChatPayCli
         out_order_no: 'P20150806125346',
         receivers: 'receivers',
       },
-      security: true,
     });
     console.log(data.sub_appid);
   }
@@ -1055,7 +984,6 @@ export async function post_v2_secapi_pay_multiprofitsharing(client: WeChatPayCli
           out_order_no: 'P20150806125346',
           receivers: 'receivers',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.sub_appid));
   }
@@ -1074,7 +1002,6 @@ export async function post_v2_secapi_pay_profitsharing(client: WeChatPayClient):
         out_order_no: 'P20150806125346',
         receivers: 'receivers',
       },
-      security: true,
     });
     console.log(data.sub_appid);
   }
@@ -1090,7 +1017,6 @@ export async function post_v2_secapi_pay_profitsharing(client: WeChatPayClient):
           out_order_no: 'P20150806125346',
           receivers: 'receivers',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.sub_appid));
   }
@@ -1105,7 +1031,6 @@ export async function post_v2_secapi_pay_profitsharing(client: WeChatPayClient):
         out_order_no: 'P20150806125346',
         receivers: 'receivers',
       },
-      security: true,
     });
     console.log(data.sub_appid);
   }
@@ -1121,7 +1046,6 @@ export async function post_v2_secapi_pay_profitsharing(client: WeChatPayClient):
           out_order_no: 'P20150806125346',
           receivers: 'receivers',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.sub_appid));
   }
@@ -1136,7 +1060,6 @@ export async function post_v2_secapi_pay_profitsharing(client: WeChatPayClient):
         out_order_no: 'P20150806125346',
         receivers: 'receivers',
       },
-      security: true,
     });
     console.log(data.sub_appid);
   }
@@ -1152,7 +1075,6 @@ export async function post_v2_secapi_pay_profitsharing(client: WeChatPayClient):
           out_order_no: 'P20150806125346',
           receivers: 'receivers',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.sub_appid));
   }
@@ -1171,7 +1093,6 @@ export async function post_v2_secapi_pay_profitsharingfinish(client: WeChatPayCl
         out_order_no: 'P20150806125346',
         description: '分账已完成',
       },
-      security: true,
     });
     console.log(data.sub_appid);
   }
@@ -1187,7 +1108,6 @@ export async function post_v2_secapi_pay_profitsharingfinish(client: WeChatPayCl
           out_order_no: 'P20150806125346',
           description: '分账已完成',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.sub_appid));
   }
@@ -1202,7 +1122,6 @@ export async function post_v2_secapi_pay_profitsharingfinish(client: WeChatPayCl
         out_order_no: 'P20150806125346',
         description: '分账已完成',
       },
-      security: true,
     });
     console.log(data.sub_appid);
   }
@@ -1218,7 +1137,6 @@ export async function post_v2_secapi_pay_profitsharingfinish(client: WeChatPayCl
           out_order_no: 'P20150806125346',
           description: '分账已完成',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.sub_appid));
   }
@@ -1233,7 +1151,6 @@ export async function post_v2_secapi_pay_profitsharingfinish(client: WeChatPayCl
         out_order_no: 'P20150806125346',
         description: '分账已完成',
       },
-      security: true,
     });
     console.log(data.sub_appid);
   }
@@ -1249,7 +1166,6 @@ export async function post_v2_secapi_pay_profitsharingfinish(client: WeChatPayCl
           out_order_no: 'P20150806125346',
           description: '分账已完成',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.sub_appid));
   }
@@ -1270,7 +1186,6 @@ export async function post_v2_secapi_pay_profitsharingreturn(client: WeChatPayCl
         return_amount: 888,
         description: '用户退款',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -1288,7 +1203,6 @@ export async function post_v2_secapi_pay_profitsharingreturn(client: WeChatPayCl
           return_amount: 888,
           description: '用户退款',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -1305,7 +1219,6 @@ export async function post_v2_secapi_pay_profitsharingreturn(client: WeChatPayCl
         return_amount: 888,
         description: '用户退款',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -1323,7 +1236,6 @@ export async function post_v2_secapi_pay_profitsharingreturn(client: WeChatPayCl
           return_amount: 888,
           description: '用户退款',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -1340,7 +1252,6 @@ export async function post_v2_secapi_pay_profitsharingreturn(client: WeChatPayCl
         return_amount: 888,
         description: '用户退款',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -1358,7 +1269,6 @@ export async function post_v2_secapi_pay_profitsharingreturn(client: WeChatPayCl
           return_amount: 888,
           description: '用户退款',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -1378,7 +1288,6 @@ export async function post_v2_secapi_pay_refund(client: WeChatPayClient): Promis
         total_fee: 100,
         refund_fee: 100,
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -1395,7 +1304,6 @@ export async function post_v2_secapi_pay_refund(client: WeChatPayClient): Promis
           total_fee: 100,
           refund_fee: 100,
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -1411,7 +1319,6 @@ export async function post_v2_secapi_pay_refund(client: WeChatPayClient): Promis
         total_fee: 100,
         refund_fee: 100,
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -1428,7 +1335,6 @@ export async function post_v2_secapi_pay_refund(client: WeChatPayClient): Promis
           total_fee: 100,
           refund_fee: 100,
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -1444,7 +1350,6 @@ export async function post_v2_secapi_pay_refund(client: WeChatPayClient): Promis
         total_fee: 100,
         refund_fee: 100,
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -1461,7 +1366,6 @@ export async function post_v2_secapi_pay_refund(client: WeChatPayClient): Promis
           total_fee: 100,
           refund_fee: 100,
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -1481,7 +1385,6 @@ export async function post_v2_secapi_pay_refundv2(client: WeChatPayClient): Prom
         total_fee: 100,
         refund_fee: 100,
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -1498,7 +1401,6 @@ export async function post_v2_secapi_pay_refundv2(client: WeChatPayClient): Prom
           total_fee: 100,
           refund_fee: 100,
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -1514,7 +1416,6 @@ export async function post_v2_secapi_pay_refundv2(client: WeChatPayClient): Prom
         total_fee: 100,
         refund_fee: 100,
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -1531,7 +1432,6 @@ export async function post_v2_secapi_pay_refundv2(client: WeChatPayClient): Prom
           total_fee: 100,
           refund_fee: 100,
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -1547,7 +1447,6 @@ export async function post_v2_secapi_pay_refundv2(client: WeChatPayClient): Prom
         total_fee: 100,
         refund_fee: 100,
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -1564,7 +1463,6 @@ export async function post_v2_secapi_pay_refundv2(client: WeChatPayClient): Prom
           total_fee: 100,
           refund_fee: 100,
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -1580,7 +1478,6 @@ export async function post_v2_secapi_pay_reverse(client: WeChatPayClient): Promi
         mch_id: '1900000109',
         out_trade_no: '1217752501201407033233368018',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -1593,7 +1490,6 @@ export async function post_v2_secapi_pay_reverse(client: WeChatPayClient): Promi
           mch_id: '1900000109',
           out_trade_no: '1217752501201407033233368018',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -1605,7 +1501,6 @@ export async function post_v2_secapi_pay_reverse(client: WeChatPayClient): Promi
         mch_id: '1900000109',
         out_trade_no: '1217752501201407033233368018',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -1618,7 +1513,6 @@ export async function post_v2_secapi_pay_reverse(client: WeChatPayClient): Promi
           mch_id: '1900000109',
           out_trade_no: '1217752501201407033233368018',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -1630,7 +1524,6 @@ export async function post_v2_secapi_pay_reverse(client: WeChatPayClient): Promi
         mch_id: '1900000109',
         out_trade_no: '1217752501201407033233368018',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -1643,7 +1536,6 @@ export async function post_v2_secapi_pay_reverse(client: WeChatPayClient): Promi
           mch_id: '1900000109',
           out_trade_no: '1217752501201407033233368018',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }

@@ -16,7 +16,6 @@ export async function post_v2_wxv_cancelbill(client: WeChatPayClient): Promise<v
         reason: '用户投诉',
         service_id: 'service_id',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -33,7 +32,6 @@ export async function post_v2_wxv_cancelbill(client: WeChatPayClient): Promise<v
           reason: '用户投诉',
           service_id: 'service_id',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -49,7 +47,6 @@ export async function post_v2_wxv_cancelbill(client: WeChatPayClient): Promise<v
         reason: '用户投诉',
         service_id: 'service_id',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -66,7 +63,6 @@ export async function post_v2_wxv_cancelbill(client: WeChatPayClient): Promise<v
           reason: '用户投诉',
           service_id: 'service_id',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -82,7 +78,6 @@ export async function post_v2_wxv_cancelbill(client: WeChatPayClient): Promise<v
         reason: '用户投诉',
         service_id: 'service_id',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -99,7 +94,6 @@ export async function post_v2_wxv_cancelbill(client: WeChatPayClient): Promise<v
           reason: '用户投诉',
           service_id: 'service_id',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -121,7 +115,6 @@ export async function post_v2_wxv_changerentmoney(client: WeChatPayClient): Prom
         rent_fee: 5800,
         compensation_fee: 6000,
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -140,7 +133,6 @@ export async function post_v2_wxv_changerentmoney(client: WeChatPayClient): Prom
           rent_fee: 5800,
           compensation_fee: 6000,
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -158,7 +150,6 @@ export async function post_v2_wxv_changerentmoney(client: WeChatPayClient): Prom
         rent_fee: 5800,
         compensation_fee: 6000,
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -177,7 +168,6 @@ export async function post_v2_wxv_changerentmoney(client: WeChatPayClient): Prom
           rent_fee: 5800,
           compensation_fee: 6000,
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -195,7 +185,6 @@ export async function post_v2_wxv_changerentmoney(client: WeChatPayClient): Prom
         rent_fee: 5800,
         compensation_fee: 6000,
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -214,7 +203,6 @@ export async function post_v2_wxv_changerentmoney(client: WeChatPayClient): Prom
           rent_fee: 5800,
           compensation_fee: 6000,
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -242,7 +230,6 @@ export async function post_v2_wxv_createhotelbill(client: WeChatPayClient): Prom
         cancel_rule_desc: 'cancel_rule_desc',
         cert_serial_no: '45233302',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -267,7 +254,6 @@ export async function post_v2_wxv_createhotelbill(client: WeChatPayClient): Prom
           cancel_rule_desc: 'cancel_rule_desc',
           cert_serial_no: '45233302',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -291,7 +277,6 @@ export async function post_v2_wxv_createhotelbill(client: WeChatPayClient): Prom
         cancel_rule_desc: 'cancel_rule_desc',
         cert_serial_no: '45233302',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -316,7 +301,6 @@ export async function post_v2_wxv_createhotelbill(client: WeChatPayClient): Prom
           cancel_rule_desc: 'cancel_rule_desc',
           cert_serial_no: '45233302',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -340,7 +324,6 @@ export async function post_v2_wxv_createhotelbill(client: WeChatPayClient): Prom
         cancel_rule_desc: 'cancel_rule_desc',
         cert_serial_no: '45233302',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -365,7 +348,6 @@ export async function post_v2_wxv_createhotelbill(client: WeChatPayClient): Prom
           cancel_rule_desc: 'cancel_rule_desc',
           cert_serial_no: '45233302',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -389,7 +371,6 @@ export async function post_v2_wxv_createrentbill(client: WeChatPayClient): Promi
         rent_unit_fee: 8000,
         cert_serial_no: '45233302',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -410,7 +391,6 @@ export async function post_v2_wxv_createrentbill(client: WeChatPayClient): Promi
           rent_unit_fee: 8000,
           cert_serial_no: '45233302',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -430,7 +410,6 @@ export async function post_v2_wxv_createrentbill(client: WeChatPayClient): Promi
         rent_unit_fee: 8000,
         cert_serial_no: '45233302',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -451,7 +430,6 @@ export async function post_v2_wxv_createrentbill(client: WeChatPayClient): Promi
           rent_unit_fee: 8000,
           cert_serial_no: '45233302',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -471,7 +449,6 @@ export async function post_v2_wxv_createrentbill(client: WeChatPayClient): Promi
         rent_unit_fee: 8000,
         cert_serial_no: '45233302',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -492,7 +469,6 @@ export async function post_v2_wxv_createrentbill(client: WeChatPayClient): Promi
           rent_unit_fee: 8000,
           cert_serial_no: '45233302',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -521,7 +497,6 @@ export async function post_v2_wxv_finishhotelbill(client: WeChatPayClient): Prom
         finish_ticket: 'finish_ticket',
         profit_sharing: 'Y',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -547,7 +522,6 @@ export async function post_v2_wxv_finishhotelbill(client: WeChatPayClient): Prom
           finish_ticket: 'finish_ticket',
           profit_sharing: 'Y',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -572,7 +546,6 @@ export async function post_v2_wxv_finishhotelbill(client: WeChatPayClient): Prom
         finish_ticket: 'finish_ticket',
         profit_sharing: 'Y',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -598,7 +571,6 @@ export async function post_v2_wxv_finishhotelbill(client: WeChatPayClient): Prom
           finish_ticket: 'finish_ticket',
           profit_sharing: 'Y',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -623,7 +595,6 @@ export async function post_v2_wxv_finishhotelbill(client: WeChatPayClient): Prom
         finish_ticket: 'finish_ticket',
         profit_sharing: 'Y',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -649,7 +620,6 @@ export async function post_v2_wxv_finishhotelbill(client: WeChatPayClient): Prom
           finish_ticket: 'finish_ticket',
           profit_sharing: 'Y',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -675,7 +645,6 @@ export async function post_v2_wxv_finishrentbill(client: WeChatPayClient): Promi
         finish_ticket: 'finish_ticket',
         profit_sharing: 'Y',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -698,7 +667,6 @@ export async function post_v2_wxv_finishrentbill(client: WeChatPayClient): Promi
           finish_ticket: 'finish_ticket',
           profit_sharing: 'Y',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -720,7 +688,6 @@ export async function post_v2_wxv_finishrentbill(client: WeChatPayClient): Promi
         finish_ticket: 'finish_ticket',
         profit_sharing: 'Y',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -743,7 +710,6 @@ export async function post_v2_wxv_finishrentbill(client: WeChatPayClient): Promi
           finish_ticket: 'finish_ticket',
           profit_sharing: 'Y',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -765,7 +731,6 @@ export async function post_v2_wxv_finishrentbill(client: WeChatPayClient): Promi
         finish_ticket: 'finish_ticket',
         profit_sharing: 'Y',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -788,7 +753,6 @@ export async function post_v2_wxv_finishrentbill(client: WeChatPayClient): Promi
           finish_ticket: 'finish_ticket',
           profit_sharing: 'Y',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -808,7 +772,6 @@ export async function post_v2_wxv_queryhotelbill(client: WeChatPayClient): Promi
         return_query_id: '微信侧回跳到商户前端时用于查单的单据查询id.',
         service_id: 'service_id',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -825,7 +788,6 @@ export async function post_v2_wxv_queryhotelbill(client: WeChatPayClient): Promi
           return_query_id: '微信侧回跳到商户前端时用于查单的单据查询id.',
           service_id: 'service_id',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -841,7 +803,6 @@ export async function post_v2_wxv_queryhotelbill(client: WeChatPayClient): Promi
         return_query_id: '微信侧回跳到商户前端时用于查单的单据查询id.',
         service_id: 'service_id',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -858,7 +819,6 @@ export async function post_v2_wxv_queryhotelbill(client: WeChatPayClient): Promi
           return_query_id: '微信侧回跳到商户前端时用于查单的单据查询id.',
           service_id: 'service_id',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -874,7 +834,6 @@ export async function post_v2_wxv_queryhotelbill(client: WeChatPayClient): Promi
         return_query_id: '微信侧回跳到商户前端时用于查单的单据查询id.',
         service_id: 'service_id',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -891,7 +850,6 @@ export async function post_v2_wxv_queryhotelbill(client: WeChatPayClient): Promi
           return_query_id: '微信侧回跳到商户前端时用于查单的单据查询id.',
           service_id: 'service_id',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -911,7 +869,6 @@ export async function post_v2_wxv_queryrentbill(client: WeChatPayClient): Promis
         return_query_id: '微信侧回跳到商户前端时用于查单的单据查询id.',
         service_id: 'service_id',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -928,7 +885,6 @@ export async function post_v2_wxv_queryrentbill(client: WeChatPayClient): Promis
           return_query_id: '微信侧回跳到商户前端时用于查单的单据查询id.',
           service_id: 'service_id',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -944,7 +900,6 @@ export async function post_v2_wxv_queryrentbill(client: WeChatPayClient): Promis
         return_query_id: '微信侧回跳到商户前端时用于查单的单据查询id.',
         service_id: 'service_id',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -961,7 +916,6 @@ export async function post_v2_wxv_queryrentbill(client: WeChatPayClient): Promis
           return_query_id: '微信侧回跳到商户前端时用于查单的单据查询id.',
           service_id: 'service_id',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }
@@ -977,7 +931,6 @@ export async function post_v2_wxv_queryrentbill(client: WeChatPayClient): Promis
         return_query_id: '微信侧回跳到商户前端时用于查单的单据查询id.',
         service_id: 'service_id',
       },
-      security: true,
     });
     console.log(data.return_code);
   }
@@ -994,7 +947,6 @@ export async function post_v2_wxv_queryrentbill(client: WeChatPayClient): Promis
           return_query_id: '微信侧回跳到商户前端时用于查单的单据查询id.',
           service_id: 'service_id',
         },
-        security: true,
       })
       .then(({ data }) => console.log(data.return_code));
   }

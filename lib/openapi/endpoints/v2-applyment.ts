@@ -13,7 +13,7 @@ export interface V2ApplymentEndpoints {
     /**
      * 查询申请状态
      * @deprecated the catalog marks this endpoint as deprecated
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=19_3
      */
     post: {
@@ -73,7 +73,7 @@ export interface V2ApplymentEndpoints {
     /**
      * 查询升级申请单状态
      * @deprecated the catalog marks this endpoint as deprecated
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=28_3&index=3
      */
     post: {
@@ -147,7 +147,7 @@ export interface V2ApplymentEndpoints {
     /**
      * 修改结算银行卡
      * @deprecated the catalog marks this endpoint as deprecated
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=21_2
      */
     post: {
@@ -203,7 +203,7 @@ export interface V2ApplymentEndpoints {
     /**
      * 修改联系信息
      * @deprecated the catalog marks this endpoint as deprecated
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=21_4
      */
     post: {
@@ -257,7 +257,7 @@ export interface V2ApplymentEndpoints {
     /**
      * 签约报备
      * @deprecated the catalog marks this endpoint as deprecated
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=19_4
      */
     post: {
@@ -271,7 +271,7 @@ export interface V2ApplymentEndpoints {
     /**
      * 申请入驻
      * @deprecated the catalog marks this endpoint as deprecated
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=19_2
      */
     post: {
@@ -373,7 +373,7 @@ export interface V2ApplymentEndpoints {
     /**
      * 提交升级申请单
      * @deprecated the catalog marks this endpoint as deprecated
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=28_2&index=2
      */
     post: {

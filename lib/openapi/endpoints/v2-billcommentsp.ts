@@ -12,7 +12,7 @@ export interface V2BillcommentspEndpoints {
   "v2/billcommentsp/batchquerycomment": {
     /**
      * 拉取订单评价数据
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_17&index=11
      * @see https://pay.weixin.qq.com/wiki/doc/api/native.php?chapter=9_17&index=11
      * @see https://pay.weixin.qq.com/wiki/doc/api/app/app.php?chapter=9_99&index=12

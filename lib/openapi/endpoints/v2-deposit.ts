@@ -12,7 +12,7 @@ export interface V2DepositEndpoints {
   "v2/deposit/consume": {
     /**
      * 消费押金
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://pay.weixin.qq.com/wiki/doc/api/deposit_sl.php?chapter=27_4&index=5
      */
     post: {
@@ -423,7 +423,7 @@ export interface V2DepositEndpoints {
   "v2/deposit/refund": {
     /**
      * 申请退款（押金）
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://pay.weixin.qq.com/wiki/doc/api/deposit_sl.php?chapter=27_5&index=6
      */
     post: {
@@ -630,7 +630,7 @@ export interface V2DepositEndpoints {
   "v2/deposit/reverse": {
     /**
      * 撤销订单
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://pay.weixin.qq.com/wiki/doc/api/deposit_sl.php?chapter=27_3&index=4
      */
     post: {

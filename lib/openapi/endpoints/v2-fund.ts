@@ -13,7 +13,7 @@ export interface V2FundEndpoints {
     /**
      * 查询提现状态
      * @deprecated the catalog marks this endpoint as deprecated
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=21_1
      */
     post: {
@@ -77,7 +77,7 @@ export interface V2FundEndpoints {
     /**
      * 重新发起提现
      * @deprecated the catalog marks this endpoint as deprecated
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=21_3
      */
     post: {

@@ -116,7 +116,7 @@ export interface V2MchriskEndpoints {
   "v2/mchrisk/querymchrisk": {
     /**
      * 事前-风险商户核查接口
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://pay.weixin.qq.com/wiki/doc/api/mch_bank.php?chapter=9_291
      */
     post: {
@@ -209,7 +209,7 @@ export interface V2MchriskEndpoints {
   "v2/mchrisk/syncmchriskresult": {
     /**
      * 事后-风险商户处理结果同步接口
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://pay.weixin.qq.com/wiki/doc/api/mch_bank.php?chapter=9_293
      */
     post: {

@@ -12,7 +12,7 @@ export interface V2MmpaymkttransfersEndpoints {
   "v2/mmpaymkttransfers/gethbinfo": {
     /**
      * 查询红包记录
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://pay.weixin.qq.com/wiki/doc/api/tools/cash_coupon.php?chapter=13_6&index=5
      */
     post: {
@@ -91,7 +91,7 @@ export interface V2MmpaymkttransfersEndpoints {
   "v2/mmpaymkttransfers/gettransferinfo": {
     /**
      * 查询企业向微信用户个人付款
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://pay.weixin.qq.com/wiki/doc/api/tools/mch_pay.php?chapter=14_3
      */
     post: {
@@ -150,7 +150,7 @@ export interface V2MmpaymkttransfersEndpoints {
   "v2/mmpaymkttransfers/promotion/paywwsptrans2pocket": {
     /**
      * 向员工付款
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://open.work.weixin.qq.com/api/doc/90000/90135/90278
      */
     post: {
@@ -225,7 +225,7 @@ export interface V2MmpaymkttransfersEndpoints {
   "v2/mmpaymkttransfers/promotion/querywwsptrans2pocket": {
     /**
      * 查询付款记录
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://open.work.weixin.qq.com/api/doc/90000/90135/90279
      */
     post: {
@@ -278,7 +278,7 @@ export interface V2MmpaymkttransfersEndpoints {
   "v2/mmpaymkttransfers/promotion/transfers": {
     /**
      * 向微信用户个人付款
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://pay.weixin.qq.com/wiki/doc/api/tools/mch_pay.php?chapter=14_2
      */
     post: {
@@ -509,7 +509,7 @@ export interface V2MmpaymkttransfersEndpoints {
   "v2/mmpaymkttransfers/queryworkwxredpack": {
     /**
      * 查询红包记录
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://open.work.weixin.qq.com/api/doc/90000/90135/90276
      */
     post: {
@@ -582,7 +582,7 @@ export interface V2MmpaymkttransfersEndpoints {
   "v2/mmpaymkttransfers/send_coupon": {
     /**
      * 发放代金券
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://pay.weixin.qq.com/wiki/doc/api/tools/sp_coupon.php?chapter=12_3&index=4
      */
     post: {
@@ -658,7 +658,7 @@ export interface V2MmpaymkttransfersEndpoints {
     /**
      * 发放裂变红包
      * @deprecated the catalog marks this endpoint as deprecated
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://pay.weixin.qq.com/wiki/doc/api/tools/cash_coupon.php?chapter=13_5&index=4
      */
     post: {
@@ -725,7 +725,7 @@ export interface V2MmpaymkttransfersEndpoints {
   "v2/mmpaymkttransfers/sendminiprogramhb": {
     /**
      * 发放小程序红包接口
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://pay.weixin.qq.com/wiki/doc/api/tools/cash_coupon_xcx.php?chapter=18_2&index=3
      */
     post: {
@@ -792,7 +792,7 @@ export interface V2MmpaymkttransfersEndpoints {
   "v2/mmpaymkttransfers/sendredpack": {
     /**
      * 发放普通红包
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://pay.weixin.qq.com/wiki/doc/api/tools/cash_coupon_sl.php?chapter=13_4&index=3
      * @see https://pay.weixin.qq.com/wiki/doc/api/tools/cash_coupon.php?chapter=13_4&index=3
      */
@@ -864,7 +864,7 @@ export interface V2MmpaymkttransfersEndpoints {
   "v2/mmpaymkttransfers/sendworkwxredpack": {
     /**
      * 发放企业红包
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://open.work.weixin.qq.com/api/doc/90000/90135/90275
      */
     post: {

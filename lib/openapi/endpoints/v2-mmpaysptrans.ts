@@ -12,7 +12,7 @@ export interface V2MmpaysptransEndpoints {
   "v2/mmpaysptrans/pay_bank": {
     /**
      * 企业付款到银行卡
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://pay.weixin.qq.com/wiki/doc/api/tools/mch_pay.php?chapter=24_2
      */
     post: {
@@ -69,7 +69,7 @@ export interface V2MmpaysptransEndpoints {
   "v2/mmpaysptrans/query_bank": {
     /**
      * 查询企业付款银行卡
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://pay.weixin.qq.com/wiki/doc/api/tools/mch_pay.php?chapter=24_3
      */
     post: {

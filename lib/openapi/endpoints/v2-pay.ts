@@ -339,7 +339,7 @@ export interface V2PayEndpoints {
   "v2/pay/downloadfundflow": {
     /**
      * 下载资金账单
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://pay.weixin.qq.com/wiki/doc/api/micropay.php?chapter=9_18&index=7
      * @see https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_18&index=7
      * @see https://pay.weixin.qq.com/wiki/doc/api/native.php?chapter=9_18&index=7

@@ -52,7 +52,7 @@ export interface V2RiskEndpoints {
   "v2/risk/getpublickey": {
     /**
      * 获取RSA加密公钥API
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://pay.weixin.qq.com/wiki/doc/api/tools/mch_pay_yhk.php?chapter=24_7&index=4
      */
     post: {
@@ -89,7 +89,7 @@ export interface V2RiskEndpoints {
   "v2/risk/getviolation": {
     /**
      * 银行特约商户违规信息查询
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://pay.weixin.qq.com/wiki/doc/api/mch_bank.php?chapter=9_28&index=1&p=902
      */
     post: {

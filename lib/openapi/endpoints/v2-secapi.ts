@@ -13,7 +13,7 @@ export interface V2SecapiEndpoints {
   "v2/secapi/mch/addInstitutionsub": {
     /**
      * 进件子商户
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      */
     post: {
       options: {
@@ -115,7 +115,7 @@ export interface V2SecapiEndpoints {
   "v2/secapi/mch/addsubdevconfig": {
     /**
      * 服务商子商户开发配置新增支付目录/新增对应APPID关联
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://pay.weixin.qq.com/wiki/doc/api/mch_bank.php?chapter=9_24_2&index=2&p=901
      */
     post: {
@@ -154,7 +154,7 @@ export interface V2SecapiEndpoints {
   "v2/secapi/mch/channelsetting": {
     /**
      * 银行服务商特约子商户指定渠道号API
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://pay.weixin.qq.com/wiki/doc/api/mch_bank.php?chapter=9_26
      */
     post: {
@@ -201,7 +201,7 @@ export interface V2SecapiEndpoints {
   "v2/secapi/mch/modifyInstitutionsub": {
     /**
      * 修改子商户API
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      */
     post: {
       options: {
@@ -299,7 +299,7 @@ export interface V2SecapiEndpoints {
   "v2/secapi/mch/modifymchinfo": {
     /**
      * 银行特约商户信息修改
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://pay.weixin.qq.com/wiki/doc/api/mch_bank.php?chapter=9_27&index=2&p=9
      */
     post: {
@@ -340,7 +340,7 @@ export interface V2SecapiEndpoints {
   "v2/secapi/mch/queryInstitutionsub": {
     /**
      * 查询子商户
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      */
     post: {
       options: {
@@ -438,7 +438,7 @@ export interface V2SecapiEndpoints {
   "v2/secapi/mch/querysubdevconfig": {
     /**
      * 配置查询
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://pay.weixin.qq.com/wiki/doc/api/mch_bank.php?chapter=9_25&index=4&p=901
      */
     post: {
@@ -477,7 +477,7 @@ export interface V2SecapiEndpoints {
   "v2/secapi/mch/submchmanage": {
     /**
      * 银行特约商户录入/银行特约商户资料查询
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://pay.weixin.qq.com/wiki/doc/api/mch_bank.php?chapter=9_21&index=3&p=9
      * @see https://pay.weixin.qq.com/wiki/doc/api/mch_bank.php?chapter=9_22&index=3&p=9
      */
@@ -545,7 +545,7 @@ export interface V2SecapiEndpoints {
   "v2/secapi/mch/uploadmedia": {
     /**
      * 图片上传API
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=19_9
      */
     post: {
@@ -578,7 +578,7 @@ export interface V2SecapiEndpoints {
     /**
      * 服务商特约商户关注功能配置
      * @deprecated the catalog marks this endpoint as deprecated
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://pay.weixin.qq.com/wiki/doc/api/mch_bank.php?chapter=9_24_1&index=1&p=901
      */
     post: {
@@ -617,7 +617,7 @@ export interface V2SecapiEndpoints {
   "v2/secapi/pay/facepayreverse": {
     /**
      * 撤销订单
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://share.weiyun.com/5dxUgCw
      */
     post: {
@@ -674,7 +674,7 @@ export interface V2SecapiEndpoints {
   "v2/secapi/pay/multiprofitsharing": {
     /**
      * 请求多次分账
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://pay.weixin.qq.com/wiki/doc/api/allocation.php?chapter=27_6&index=2
      * @see https://pay.weixin.qq.com/wiki/doc/api/allocation_sl.php?chapter=25_6&index=2
      */
@@ -740,7 +740,7 @@ export interface V2SecapiEndpoints {
   "v2/secapi/pay/profitsharing": {
     /**
      * 请求单次分账
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://pay.weixin.qq.com/wiki/doc/api/allocation.php?chapter=27_1&index=1
      * @see https://pay.weixin.qq.com/wiki/doc/api/allocation_sl.php?chapter=25_1&index=1
      */
@@ -812,7 +812,7 @@ export interface V2SecapiEndpoints {
   "v2/secapi/pay/profitsharingfinish": {
     /**
      * 完结分账
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://pay.weixin.qq.com/wiki/doc/api/allocation.php?chapter=27_5&index=6
      * @see https://pay.weixin.qq.com/wiki/doc/api/allocation_sl.php?chapter=25_5&index=6
      */
@@ -874,7 +874,7 @@ export interface V2SecapiEndpoints {
   "v2/secapi/pay/profitsharingreturn": {
     /**
      * 分账回退
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://pay.weixin.qq.com/wiki/doc/api/allocation.php?chapter=27_7&index=8
      * @see https://pay.weixin.qq.com/wiki/doc/api/allocation_sp.php?chapter=25_7&index=9
      */
@@ -964,7 +964,7 @@ export interface V2SecapiEndpoints {
   "v2/secapi/pay/refund": {
     /**
      * 申请退款
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://pay.weixin.qq.com/wiki/doc/api/micropay.php?chapter=9_4
      * @see https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_4
      * @see https://pay.weixin.qq.com/wiki/doc/api/native.php?chapter=9_4
@@ -1073,7 +1073,7 @@ export interface V2SecapiEndpoints {
   "v2/secapi/pay/refundv2": {
     /**
      * 申请退款（支持单品）
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://pay.weixin.qq.com/wiki/doc/api/jsapi_sl.php?chapter=9_4
      * @see https://pay.weixin.qq.com/wiki/doc/api/danpin.php?chapter=9_103&index=3
      */
@@ -1181,7 +1181,7 @@ export interface V2SecapiEndpoints {
   "v2/secapi/pay/reverse": {
     /**
      * 撤销订单
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://pay.weixin.qq.com/wiki/doc/api/micropay.php?chapter=9_11&index=3
      */
     post: {

@@ -12,7 +12,7 @@ export interface V2WxvEndpoints {
   "v2/wxv/cancelbill": {
     /**
      * 撤销租借订单
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=18_3&index=4
      */
     post: {
@@ -69,7 +69,7 @@ export interface V2WxvEndpoints {
   "v2/wxv/changerentmoney": {
     /**
      * 修改租借订单
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=18_5&index=6
      */
     post: {
@@ -134,7 +134,7 @@ export interface V2WxvEndpoints {
   "v2/wxv/createhotelbill": {
     /**
      * 创建速住订单
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=19_1&index=2
      */
     post: {
@@ -229,7 +229,7 @@ export interface V2WxvEndpoints {
   "v2/wxv/createrentbill": {
     /**
      * 创建租借订单
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=18_1&index=2
      */
     post: {
@@ -322,7 +322,7 @@ export interface V2WxvEndpoints {
   "v2/wxv/finishhotelbill": {
     /**
      * 完结速住订单
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=19_4&index=5
      */
     post: {
@@ -403,7 +403,7 @@ export interface V2WxvEndpoints {
   "v2/wxv/finishrentbill": {
     /**
      * 完结租借订单
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=18_4&index=5
      */
     post: {
@@ -476,7 +476,7 @@ export interface V2WxvEndpoints {
   "v2/wxv/queryhotelbill": {
     /**
      * 查询速住订单
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=19_2&index=3
      */
     post: {
@@ -577,7 +577,7 @@ export interface V2WxvEndpoints {
   "v2/wxv/queryrentbill": {
     /**
      * 查询租借订单
-     * Needs the merchant API certificate (mutual TLS: `security: true`).
+     * Needs the merchant API certificate: sent over mutual TLS by default (`security` defaults to `true`; `security: false` opts out).
      * @see https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=18_2&index=3
      */
     post: {

@@ -171,14 +171,17 @@ export class SecureDispatcher {
     return this.#given !== undefined || this.#merchant !== undefined;
   }
 
-  /** The dispatcher; builds the Agent on first call. */
-  get(): Dispatcher {
+  /**
+   * The dispatcher; builds the Agent on first call.
+   * @param endpoint the request's template, named in the error when nothing is configured
+   * @param implied true when the catalog, not `security: true`, asked for the certificate
+   */
+  get(endpoint?: string, implied = false): Dispatcher {
     if (this.#given) return this.#given;
     if (!this.#merchant) {
-      throw new ArgumentError(
-        'merchant: security: true needs the merchant API certificate; pass merchant: { cert, key } or { pfx, passphrase } (or securityDispatcher) to Builder.factory',
-        'merchant',
-      );
+      const why = implied ? `${endpoint ?? 'this endpoint'} needs the merchant API certificate (mutual TLS)` : `security: true${endpoint === undefined ? '' : ` (${endpoint})`} needs the merchant API certificate`;
+      const optOut = implied ? ', or security: false if a gateway in front presents the certificate for you' : '';
+      throw new ArgumentError(`merchant: ${why}; pass merchant: { cert, key } or { pfx, passphrase } (or securityDispatcher) to Builder.factory${optOut}`, 'merchant');
     }
     // undici is required here, on first use, so importing the package does not load it
     const undici = require('undici') as typeof import('undici');

@@ -1,7 +1,9 @@
 /**
  * How `Builder.factory` hooks APIv2 in: the configuration it adds (`secret`, `merchant`, `ca`,
  * `securityDispatcher`), protocol selection by the `v2/` prefix, the `sign`/`verify` handlers and
- * the routing of `security: true` requests to the mutual-TLS dispatcher.
+ * the routing to the mutual-TLS dispatcher: of `security: true` requests, and of requests to the
+ * endpoints the catalog marks as needing the certificate (./cert-required.ts) unless they say
+ * `security: false`.
  * @module
  */
 import type { ConnectionOptions } from 'node:tls';
@@ -9,6 +11,7 @@ import type { Agent, Dispatcher } from 'undici';
 import { ArgumentError } from '../../errors.js';
 import type { ChainResponse, Next, Protocol, RequestContext } from '../context.js';
 import { createTransport } from '../transport.js';
+import { CERT_REQUIRED_V2 } from './cert-required.js';
 import { loadCertificates, loadMerchant, SecureDispatcher, type MerchantCertificate, type PemLike } from './mutual-tls.js';
 import { v2Signer } from './sign.js';
 import { v2Verify } from './verify.js';
@@ -27,7 +30,11 @@ import { v2Verify } from './verify.js';
 export interface ApiV2Config {
   /** The APIv2 key (APIv2密钥, 32 characters). Needed for any `v2/…` request. */
   secret?: string;
-  /** The merchant API certificate for `security: true` (mutual TLS): `{ cert, key }` or `{ pfx, passphrase }`. */
+  /**
+   * The merchant API certificate for mutual TLS: `{ cert, key }` or `{ pfx, passphrase }`. Used by
+   * `security: true` requests and, unless they say `security: false`, by every endpoint that
+   * needs it (secapi/pay/refund, mmpaymkttransfers/promotion/transfers…, see {@link certificateRequired}).
+   */
   merchant?: MerchantCertificate;
   /**
    * CA certificates trusted for the server, instead of Node's bundled roots, on the connections
@@ -35,7 +42,7 @@ export interface ApiV2Config {
    * loopback HTTPS server and for private gateways; leave unset for WeChat Pay.
    */
   ca?: PemLike | readonly PemLike[];
-  /** A dispatcher for `security: true` requests that you built yourself (e.g. a ProxyAgent with `requestTls`); used instead of `merchant`. */
+  /** A dispatcher for mutual-TLS requests that you built yourself (e.g. a ProxyAgent with `requestTls`); used instead of `merchant`. */
   securityDispatcher?: Dispatcher;
 }
 
@@ -52,6 +59,22 @@ export function selectProtocol(template: string): { protocol: Protocol; template
   if (template === 'v2' || template === 'v2/') throw new ArgumentError('no endpoint: name an APIv2 path, e.g. client.v2.pay.micropay.post({ xml })', 'template');
   if (template.startsWith('v2/')) return { protocol: 'v2', template: template.slice(3) };
   return { protocol: 'v3', template };
+}
+
+/**
+ * Whether an APIv2 request to `template` needs the merchant certificate, as the endpoint catalog
+ * says (`x-api-cert-required`). `template` is the chain's: `v2/secapi/pay/refund`, or behind a host
+ * alias `fraud/v2/risk/getpublickey`; matched with its path variables unexpanded.
+ * @example
+ * ```ts
+ * certificateRequired('v2/secapi/pay/refund'); // true
+ * certificateRequired('v2/pay/micropay');      // false
+ * ```
+ */
+export function certificateRequired(template: string): boolean {
+  if (template.startsWith('v2/')) return CERT_REQUIRED_V2.has(template.slice(3));
+  const at = template.indexOf('/v2/');
+  return at > 0 && CERT_REQUIRED_V2.has(template.slice(at + 4));
 }
 
 const SECRET = /^[\x21-\x7e]+$/;
@@ -81,12 +104,24 @@ export function apiV2(config: ApiV2Config, mchid: string) {
     agentOptions: (ca === undefined ? {} : { connect: { timeout: 10_000, ca } }) as Agent.Options,
     sign: v2Signer({ mchid, secret }),
     verify: v2Verify({ secret }),
-    /** The terminal step: `security: true` APIv2 requests go over mutual TLS, the rest through `send`. */
+    /**
+     * The terminal step: an APIv2 request goes over mutual TLS when it says `security: true`, or
+     * says nothing and its endpoint needs the certificate; the rest (and all of APIv3) through `send`.
+     */
     route(send: Next): Next {
       return (ctx: RequestContext): Promise<ChainResponse> => {
-        if (ctx.protocol !== 'v2' || ctx.options.security !== true) return send(ctx);
+        if (ctx.protocol !== 'v2') return send(ctx);
+        const security: unknown = ctx.options.security;
+        if (security === false) return send(ctx);
+        let implied = false;
+        if (security === undefined) {
+          if (!certificateRequired(ctx.template)) return send(ctx);
+          implied = true;
+        } else if (security !== true) {
+          return Promise.reject(new ArgumentError('security: must be true or false (leave it out to follow the endpoint: mutual TLS where the certificate is required)', 'security'));
+        }
         try {
-          secureSend ??= createTransport(secure.get());
+          secureSend ??= createTransport(secure.get(ctx.template, implied));
         } catch (error) {
           return Promise.reject(error);
         }
