@@ -325,8 +325,8 @@ export function renderEndpointHelp(page: HelpPage, source?: string): string {
     }
     if (!op.path.length && !op.query.length && !op.headers.length && !op.body && !op.multipart) out.push('  No parameters.');
     if (op.multipart) out.push('  A multipart file upload: wxpay cannot send it; use MediaUtil in code (docs/guides/media.md).');
-    if (op.certRequired) out.push('  Needs the merchant API certificate (mutual TLS): wxpay cannot send it yet; call it from code with `security: true` (docs/guides/apiv2.md).');
-    if (!op.multipart && !op.certRequired) out.push('  Example:', `    ${exampleCommand(page, op)}`);
+    if (op.certRequired) out.push(`  Needs the merchant API certificate (sent over mutual TLS): the --config file must hold "merchant": { "cert": "file:///…/apiclient_cert.pem", "key": "file:///…/apiclient_key.pem" }.`);
+    if (!op.multipart) out.push('  Example:', `    ${exampleCommand(page, op)}`);
     if (op.links.length) out.push(`  Documentation: ${op.links.join(' ')}`);
   }
   out.push('', `Client options (--config, --mchid, --baseURL, …): wxpay request --help`);

@@ -47,8 +47,8 @@ describe('findEndpointPage', () => {
       expect(page.operations.length, file).toBeGreaterThan(0);
       const text = renderEndpointHelp(page);
       for (const op of page.operations.filter((o) => !o.multipart)) expect(op.example, `${op.method} ${file}`).toBeDefined();
-      // uploads and mutual-TLS calls cannot be sent by wxpay: no example line for them
-      const calls = page.operations.filter((op) => !op.multipart && !op.certRequired);
+      // uploads cannot be sent by wxpay: no example line for them
+      const calls = page.operations.filter((op) => !op.multipart);
       const examples = text.split('\n').filter((l) => l.startsWith('    wxpay '));
       expect(examples.length, file).toBe(calls.length);
       calls.forEach((op, i) => {
@@ -86,10 +86,10 @@ describe('endpointHelp', () => {
     expect(flagJson(example ?? '', 'xml')).toMatchObject({ mch_id: '1900000109', auth_code: '120061098828009406' });
   });
 
-  it('an endpoint needing the merchant certificate says wxpay cannot send it, with no example line', () => {
+  it('an endpoint needing the merchant certificate says what the config file must hold', () => {
     const text = endpointHelp('v2/secapi/pay/refund');
-    expect(text).toMatch(/Needs the merchant API certificate \(mutual TLS\): wxpay cannot send it yet/);
-    expect(text).not.toMatch(/^ {4}wxpay /m);
+    expect(text).toMatch(/Needs the merchant API certificate \(sent over mutual TLS\): the --config file must hold "merchant": \{ "cert"/);
+    expect(text).toMatch(/^ {4}wxpay v2\/secapi\/pay\/refund --xml '\{/m);
   });
 
   it('says a path is not in the catalog, still shows how to call it, and lists the catalog paths nearby', () => {

@@ -125,6 +125,12 @@ describe('wxpay (a real process against the emulator on loopback)', { timeout: 6
     expect(emulator.requests.at(-1)).toMatchObject({ method: 'POST', path: '/pay/micropay' });
     expect(notObject.code).toBe(2);
     expect(notObject.stderr).toMatch(/--xml: must be a JSON object/);
+    // an endpoint that needs the merchant certificate goes over mutual TLS: without one, nothing is sent
+    const sent = emulator.requests.length;
+    const noCertificate = await wxpay(['v2/secapi/pay/refund', '-c', v2Config, '-b', baseURL, '--xml', '{"out_refund_no":"R1"}']);
+    expect(noCertificate.code, `stderr: ${noCertificate.stderr}`).toBe(2);
+    expect(noCertificate.stderr).toMatch(/needs the merchant API certificate/);
+    expect(emulator.requests.length).toBe(sent);
   });
 
   it('sends a signed chain request with --config and --baseURL and prints the verified answer', async () => {
