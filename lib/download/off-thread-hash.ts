@@ -2,7 +2,8 @@
  * SHA-1 / SHA-256 of a large download on a worker thread, so the event loop only receives and
  * writes bytes. A single hash cannot be split across cores, but it can run beside the receiving
  * thread: bytes are copied into 1 MiB batches whose memory is transferred (not copied again) to
- * one shared worker, at most {@link MAX_IN_FLIGHT} batches ahead of it.
+ * one shared worker, at most {@link MAX_IN_FLIGHT} batches ahead of it, and transferred back for
+ * the next batches, so a download allocates at most MAX_IN_FLIGHT + 1 batches whatever its size.
  * @module
  */
 import type { Worker } from 'node:worker_threads';
@@ -25,14 +26,15 @@ parentPort.on('message', (m) => {
   if (m.start) { jobs.set(m.id, createHash(m.start)); return; }
   const hash = jobs.get(m.id);
   if (hash === undefined) return;
-  if (m.bytes) { hash.update(new Uint8Array(m.bytes, 0, m.length)); parentPort.postMessage({ id: m.id, hashed: true }); }
+  if (m.bytes) { hash.update(new Uint8Array(m.bytes, 0, m.length)); parentPort.postMessage({ id: m.id, hashed: m.bytes }, [m.bytes]); }
   if (m.end) { jobs.delete(m.id); parentPort.postMessage({ id: m.id, digest: hash.digest('hex') }); }
   if (m.abort) jobs.delete(m.id);
 });
 `;
 
 interface Job {
-  onHashed(): void;
+  /** A batch was hashed; its memory comes back for the next batch. */
+  onHashed(bytes: ArrayBuffer): void;
   onDigest(hex: string): void;
   onError(error: Error): void;
 }
@@ -52,10 +54,10 @@ function pool(): { worker: Worker; jobs: Map<number, Job> } {
     for (const job of jobs.values()) job.onError(failure);
     jobs.clear();
   };
-  worker.on('message', (message: { id: number; hashed?: true; digest?: string }) => {
+  worker.on('message', (message: { id: number; hashed?: ArrayBuffer; digest?: string }) => {
     const job = jobs.get(message.id);
     if (job === undefined) return;
-    if (message.hashed) job.onHashed();
+    if (message.hashed) job.onHashed(message.hashed);
     if (message.digest !== undefined) {
       jobs.delete(message.id);
       job.onDigest(message.digest);
@@ -84,6 +86,8 @@ export class OffThreadHash {
   #id = nextId++;
   #pool = pool();
   #batch = Buffer.allocUnsafeSlow(BATCH);
+  /** Batches the worker has hashed and handed back: at most MAX_IN_FLIGHT + 1 are ever allocated. */
+  #free: ArrayBuffer[] = [];
   #filled = 0;
   #inFlight = 0;
   #waiting: (() => void) | undefined;
@@ -97,8 +101,9 @@ export class OffThreadHash {
     // a digest nobody awaits (the download failed first) must not surface as an unhandled rejection
     this.#done.catch(() => undefined);
     this.#pool.jobs.set(this.#id, {
-      onHashed: () => {
+      onHashed: (bytes) => {
         this.#inFlight -= 1;
+        this.#free.push(bytes);
         const waiting = this.#waiting;
         this.#waiting = undefined;
         waiting?.();
@@ -157,7 +162,8 @@ export class OffThreadHash {
     const bytes = this.#batch.buffer as ArrayBuffer;
     this.#pool.worker.postMessage({ id: this.#id, bytes, length: this.#filled }, [bytes]);
     this.#inFlight += 1;
-    this.#batch = Buffer.allocUnsafeSlow(BATCH);
+    const reused = this.#free.pop();
+    this.#batch = reused === undefined ? Buffer.allocUnsafeSlow(BATCH) : Buffer.from(reused);
     this.#filled = 0;
   }
 }
