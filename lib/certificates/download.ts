@@ -8,7 +8,7 @@
  * @module
  */
 import { X509Certificate } from 'node:crypto';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { fsPromises } from '../lazy.js';
 import { join } from 'node:path';
 import type { WeChatPayClient } from '../builder.js';
 import { AesGcm } from '../crypto/aes-gcm.js';
@@ -207,6 +207,7 @@ export async function downloadCertificates(client: WeChatPayClient, options: Cer
  */
 export async function writeCertificates(certificates: readonly PlatformCertificate[], dir: string): Promise<string[]> {
   if (typeof dir !== 'string' || dir === '') throw new ArgumentError('dir: expected a directory path', 'dir');
+  const { mkdir, rename, writeFile } = fsPromises();
   await mkdir(dir, { recursive: true });
   const paths: string[] = [];
   for (const certificate of certificates) {

@@ -8,11 +8,13 @@
  * `then` and unknown symbols are `undefined`, so awaiting a node never sends or hangs.
  * @module
  */
-import { inspect } from 'node:util';
 import type { RequestOptions } from '../endpoint/options.js';
 import type { HttpMethod } from '../endpoint/request.js';
 import type { ChainResponse } from '../pipeline/context.js';
 import { joinTemplate, normalizeLiteral, normalizeProperty } from './segments.js';
+import { nodeUtil } from '../lazy.js';
+
+const { inspect } = nodeUtil;
 
 /** Sends a request for a template; supplied by the client. */
 export type Dispatch = (method: HttpMethod, template: string, options?: RequestOptions) => Promise<ChainResponse>;

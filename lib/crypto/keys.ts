@@ -10,9 +10,9 @@
 import { createPrivateKey, createPublicKey, KeyObject, sign, verify, X509Certificate, type webcrypto, type JsonWebKey } from 'node:crypto';
 
 type CryptoKey = webcrypto.CryptoKey;
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ArgumentError } from '../errors.js';
+import { nodeFs } from '../lazy.js';
 
 /** Anything a key can be loaded from. */
 export type KeyLike = string | Buffer | Uint8Array | KeyObject | CryptoKey | JsonWebKey;
@@ -42,7 +42,7 @@ export function readKeyFile(url: string, field: string): Buffer {
     throw new ArgumentError(`${field}: "${url}" is not a valid file:// URL`, field, { cause });
   }
   try {
-    return readFileSync(path);
+    return nodeFs.readFileSync(path);
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code ?? 'EIO';
     throw new ArgumentError(`${field}: cannot read ${path} (${code})`, field, { cause });

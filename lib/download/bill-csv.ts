@@ -4,10 +4,10 @@
  * summary header and its rows. Rows are yielded one by one; the file is never held whole.
  * @module
  */
-import { createReadStream } from 'node:fs';
 import { pipeline, Readable } from 'node:stream';
 
 import { DecodeError } from '../errors.js';
+import { nodeFs } from '../lazy.js';
 
 /**
  * One row of a bill: `section` tells detail rows from the summary; `fields` maps the section's
@@ -60,7 +60,7 @@ export async function* parseBill<Name extends string = string>(
   source: string | Readable | AsyncIterable<Uint8Array | string>,
   options: ParseBillOptions = {},
 ): AsyncGenerator<BillRow<Name>> {
-  const input = typeof source === 'string' ? createReadStream(source) : source instanceof Readable ? source : Readable.from(source);
+  const input = typeof source === 'string' ? nodeFs.createReadStream(source) : source instanceof Readable ? source : Readable.from(source);
   const { parse } = await import('csv-parse');
   const parser = parse({ bom: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, encoding: options.encoding ?? 'utf8', info: true });
   // errors of the input reach the reader through the parser; stopping early tears both down

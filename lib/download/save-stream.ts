@@ -5,15 +5,13 @@
  * @module
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Readable, type Writable } from 'node:stream';
-import { finished, pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
 import { ArgumentError, DecodeError, NetworkError, VerificationError, WeChatPayError } from '../errors.js';
 import { decryptBill, type BillDecryption } from './decrypt-stream.js';
 import { OffThreadHash } from './off-thread-hash.js';
+import { fsPromises, nodeFs, streamPromises, zlib } from '../lazy.js';
+
 
 /**
  * Digest algorithms WeChat Pay names in `hash_type`.
@@ -138,13 +136,13 @@ export async function saveStream(source: Readable | AsyncIterable<Uint8Array>, t
   const raw = options.decrypt && expected !== undefined ? createHash(hashType === 'SHA1' ? 'sha1' : 'sha256') : undefined;
   let input: AsyncIterable<Uint8Array> = options.decrypt ? decryptBill(source, options.decrypt, raw) : source;
   if (options.gunzip) {
-    const gunzip = createGunzip();
+    const gunzip = zlib().createGunzip();
     // errors of the source reach the loop below through gunzip
-    pipeline(input instanceof Readable ? input : Readable.from(input, { objectMode: false }), gunzip).catch((error: unknown) => gunzip.destroy(error as Error));
+    streamPromises().pipeline(input instanceof Readable ? input : Readable.from(input, { objectMode: false }), gunzip).catch((error: unknown) => gunzip.destroy(error as Error));
     input = gunzip;
   }
   const temp = typeof to === 'string' ? join(dirname(to), `.${basename(to)}.${randomBytes(6).toString('hex')}.part`) : undefined;
-  const out: Writable = temp === undefined ? (to as Writable) : createWriteStream(temp, { flags: 'wx' });
+  const out: Writable = temp === undefined ? (to as Writable) : nodeFs.createWriteStream(temp, { flags: 'wx' });
   let bytes = 0;
   try {
     // one loop, no extra stream stages: hashing is the only work added to a bare download
@@ -161,8 +159,8 @@ export async function saveStream(source: Readable | AsyncIterable<Uint8Array>, t
       throw new VerificationError('digest-mismatch', `downloaded file digest ${digest} differs from hash_value ${expected}`);
     }
     out.end();
-    await finished(out);
-    if (temp !== undefined) await rename(temp, to as string);
+    await streamPromises().finished(out);
+    if (temp !== undefined) await fsPromises().rename(temp, to as string);
     return { ...(temp === undefined ? {} : { path: to as string }), bytes, digest, hashType };
   } catch (error) {
     offThread?.abort();
@@ -171,8 +169,8 @@ export async function saveStream(source: Readable | AsyncIterable<Uint8Array>, t
     out.on('error', () => undefined);
     out.destroy(failure);
     if (temp !== undefined) {
-      await finished(out).catch(() => undefined);
-      await unlink(temp).catch(() => undefined);
+      await streamPromises().finished(out).catch(() => undefined);
+      await fsPromises().unlink(temp).catch(() => undefined);
     }
     throw failure;
   }

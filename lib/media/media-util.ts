@@ -7,8 +7,6 @@
  * @module
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { Readable } from 'node:stream';
 import { createRequire } from 'node:module';
@@ -19,6 +17,8 @@ const lookup = (name: string): string | false =>
   (mimeLookup ??= (createRequire(import.meta.url)('mime-types') as typeof import('mime-types')).lookup)(name);
 import { ArgumentError } from '../errors.js';
 import { DEFAULT_MEDIA_LAYOUT, uploadLayoutOf, type MediaLayout } from './upload-endpoints.js';
+import { fsPromises, nodeFs } from '../lazy.js';
+
 
 /**
  * What a file's bytes can be given as, besides a path.
@@ -270,12 +270,12 @@ export class MediaUtil {
         if (bytes) return { digest: createHash(algorithm).update(bytes).digest('hex'), size: bytes.length };
         const path = this.#source.path as string;
         try {
-          const info = await stat(path);
+          const info = await fsPromises().stat(path);
           if (!info.isFile()) throw new ArgumentError(`media: "${path}" is not a regular file`, 'media');
           const hash = createHash(algorithm);
           let size = 0;
           // one reused buffer: the hash copies what it needs, so this pass leaves no garbage behind
-          const file = await open(path, 'r');
+          const file = await fsPromises().open(path, 'r');
           try {
             const buffer = Buffer.allocUnsafe(HWM);
             for (;;) {
@@ -346,7 +346,7 @@ export class MediaUtil {
       // hash again while sending: a file changed after signing must not go out under the old digest
       const hash = createHash(this.layout.algorithm);
       let sent = 0;
-      for await (const chunk of createReadStream(path, { highWaterMark: HWM }) as AsyncIterable<Buffer>) {
+      for await (const chunk of nodeFs.createReadStream(path, { highWaterMark: HWM }) as AsyncIterable<Buffer>) {
         hash.update(chunk);
         sent += chunk.length;
         if (sent > size) break;

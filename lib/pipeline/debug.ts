@@ -4,9 +4,11 @@
  * attempt, status, timing and redacted headers — never an `Authorization` value or a body.
  * @module
  */
-import { debuglog, inspect } from 'node:util';
 import { ArgumentError, redactRequest } from '../errors.js';
 import type { Middleware } from './context.js';
+import { nodeUtil } from '../lazy.js';
+
+const { debuglog, inspect } = nodeUtil;
 
 /**
  * Where debug lines go: `true` for stderr, a function for your logger.

@@ -11,9 +11,9 @@
  * stream (it cannot be replayed; a media upload's stream can, and is).
  * @module
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ArgumentError, HttpError, NetworkError, TimeoutError, VerificationError } from '../errors.js';
 import type { Middleware, RequestContext } from './context.js';
+import { timersPromises } from '../lazy.js';
 
 /**
  * How to retry.
@@ -243,7 +243,7 @@ export function retryStep(clientPolicy: ResolvedRetryPolicy | undefined, fork: (
         if (delay === undefined) throw error;
         policy.onRetry?.({ attempt: current.attempt, delay, error: error as Error, method: ctx.method, path: ctx.path });
         try {
-          await sleep(delay, undefined, signal ? { signal } : undefined);
+          await timersPromises().setTimeout(delay, undefined, signal ? { signal } : undefined);
         } catch {
           throw new NetworkError('request aborted while waiting to retry', { cause: signal?.reason, request: (error as NetworkError).request, code: 'ABORT_ERR' });
         }

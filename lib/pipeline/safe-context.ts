@@ -3,9 +3,12 @@
  * `JSON.stringify(ctx)`: a middleware that logs its context must not print a signature.
  * @module
  */
-import { inspect, type InspectOptionsStylized } from 'node:util';
+import type { InspectOptionsStylized } from 'node:util';
 import { redactRequest } from '../errors.js';
 import type { RequestContext } from './context.js';
+import { nodeUtil } from '../lazy.js';
+
+const { inspect } = nodeUtil;
 
 type Inspect = (value: unknown, options?: InspectOptionsStylized) => string;
 
