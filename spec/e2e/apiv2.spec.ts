@@ -5,7 +5,7 @@
  * unsigned, badly-signed, FAIL and hostile replies.
  */
 import { execFileSync } from 'node:child_process';
-import { constants, createHash, createHmac, generateKeyPairSync, privateDecrypt } from 'node:crypto';
+import { constants, generateKeyPairSync, privateDecrypt } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -30,6 +30,7 @@ import {
 import { generateKeyPair } from '../../lib/testing/emulator.js';
 import { createCertificate, type IssuedCertificate } from '../../lib/testing/certificates.js';
 import { loose } from '../support/loose.js';
+import { v2SignOf } from '../support/multipart.js';
 
 const mchid = '1900000109';
 const secret = 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6';
@@ -42,14 +43,7 @@ function fieldsOf(xml: string): Record<string, string> {
   for (const [, name, content] of xml.replace(/^\s*<xml>|<\/xml>\s*$/g, '').matchAll(/<([a-z_]+)>([\s\S]*?)<\/\1>/g)) out[name as string] = (content as string).replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, '$1');
   return out;
 }
-function signOf(fields: Record<string, string>, type = fields.sign_type ?? 'MD5'): string {
-  const message = `${Object.keys(fields)
-    .filter((k) => k !== 'sign' && fields[k] !== '')
-    .sort()
-    .map((k) => `${k}=${fields[k]}`)
-    .join('&')}&key=${secret}`;
-  return (type === 'HMAC-SHA256' ? createHmac('sha256', secret).update(message) : createHash('md5').update(message)).digest('hex').toUpperCase();
-}
+const signOf = (fields: Record<string, string>, type?: string) => v2SignOf(fields, secret, type);
 function xmlOf(fields: Record<string, string>): string {
   return `<xml>${Object.entries(fields)
     .map(([k, v]) => `<${k}><![CDATA[${v}]]></${k}>`)

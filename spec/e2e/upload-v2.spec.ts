@@ -3,65 +3,24 @@
  * TLS: the server parses the multipart form, recomputes media_hash (MD5 of the file part) and the
  * APIv2 sign over mch_id/media_hash/sign_type with node:crypto directly, and answers signed XML.
  */
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import type { IncomingMessage } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
-import { Busboy } from '@fastify/busboy';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ArgumentError, Builder, BusinessError, MediaUtil, VerificationError, type ClientConfig, type WeChatPayClient } from '../../lib/index.js';
 import { createCertificate } from '../../lib/testing/certificates.js';
 import { generateKeyPair } from '../../lib/testing/emulator.js';
+import { parseMultipart, v2SignOf, type Part } from '../support/multipart.js';
 
 const mchid = '1900000109';
 const secret = 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6';
 
-interface Part {
-  name: string;
-  filename?: string;
-  contentType: string;
-  bytes: Buffer;
-}
 
-function parseMultipart(req: IncomingMessage): Promise<Part[]> {
-  return new Promise((resolve, reject) => {
-    const parts: Part[] = [];
-    const pending: Array<Promise<void>> = [];
-    const parser = new Busboy({ headers: req.headers as { 'content-type': string } });
-    parser.on('field', (name: string, value: string) => parts.push({ name, contentType: 'text/plain', bytes: Buffer.from(value) }));
-    parser.on('file', (name: string, stream: NodeJS.ReadableStream, filename: string, _encoding: string, mimeType: string) => {
-      const part: Part = { name, filename, contentType: mimeType, bytes: Buffer.alloc(0) };
-      parts.push(part);
-      const chunks: Buffer[] = [];
-      pending.push(
-        new Promise((done) => {
-          stream.on('data', (chunk: Buffer) => void chunks.push(chunk));
-          stream.on('end', () => {
-            part.bytes = Buffer.concat(chunks);
-            done();
-          });
-        }),
-      );
-    });
-    parser.on('finish', () => void Promise.all(pending).then(() => resolve(parts)));
-    parser.on('error', reject);
-    req.pipe(parser);
-  });
-}
-
-// an independent implementation of the APIv2 sign, for the server side
-function signOf(fields: Record<string, string>, type = fields.sign_type ?? 'MD5'): string {
-  const message = `${Object.keys(fields)
-    .filter((k) => k !== 'sign' && fields[k] !== '')
-    .sort()
-    .map((k) => `${k}=${fields[k]}`)
-    .join('&')}&key=${secret}`;
-  return (type === 'HMAC-SHA256' ? createHmac('sha256', secret).update(message) : createHash('md5').update(message)).digest('hex').toUpperCase();
-}
+const signOf = (fields: Record<string, string>, type?: string) => v2SignOf(fields, secret, type);
 const xmlOf = (fields: Record<string, string>) => `<xml>${Object.entries(fields).map(([k, v]) => `<${k}><![CDATA[${v}]]></${k}>`).join('')}</xml>`;
 
 interface Seen {

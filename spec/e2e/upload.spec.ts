@@ -4,45 +4,13 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Busboy } from '@fastify/busboy';
 import { http, HttpResponse } from 'msw';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Builder, MediaUtil, UPLOAD_ENDPOINTS, WeChatPayError, type WeChatPayClient } from '../../lib/index.js';
 import { Emulator } from '../../lib/testing/index.js';
-
-interface Part {
-  name: string;
-  filename?: string;
-  contentType: string;
-  bytes: Buffer;
-}
+import { parseMultipart, type Part } from '../support/multipart.js';
 
 /** Parses a multipart request the way a server would, keeping the order of the parts. */
-function parseMultipart(req: IncomingMessage): Promise<Part[]> {
-  return new Promise((resolve, reject) => {
-    const parts: Part[] = [];
-    const pending: Array<Promise<void>> = [];
-    const parser = new Busboy({ headers: req.headers as { 'content-type': string }, limits: { fileSize: 64 * 1024 * 1024 } });
-    parser.on('field', (name: string, value: string, _n: boolean, _v: boolean, _e: string, mimeType: string) => parts.push({ name, contentType: mimeType, bytes: Buffer.from(value) }));
-    parser.on('file', (name: string, stream: NodeJS.ReadableStream, filename: string, _encoding: string, mimeType: string) => {
-      const part: Part = { name, filename, contentType: mimeType, bytes: Buffer.alloc(0) };
-      parts.push(part);
-      const chunks: Buffer[] = [];
-      pending.push(
-        new Promise((done) => {
-          stream.on('data', (chunk: Buffer) => void chunks.push(chunk));
-          stream.on('end', () => {
-            part.bytes = Buffer.concat(chunks);
-            done();
-          });
-        }),
-      );
-    });
-    parser.on('finish', () => void Promise.all(pending).then(() => resolve(parts)));
-    parser.on('error', reject);
-    req.pipe(parser);
-  });
-}
 
 describe('uploads on the wire (a loopback server parses the multipart)', () => {
   const emulator = Emulator.create();
