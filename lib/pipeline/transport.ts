@@ -38,6 +38,12 @@ export function redactedOf(ctx: RequestContext) {
   return redactRequest(ctx.method, `${ctx.origin}${ctx.prefix}${ctx.path}`, ctx.headers);
 }
 
+/** The error for an answer over `limit` bytes: declared in Content-Length, or read so far. */
+function oversize(ctx: RequestContext, status: number, limit: number, declared?: number): DecodeError {
+  const what = declared === undefined ? 'response body' : `response Content-Length ${declared}`;
+  return new DecodeError(`${what} exceeds maxBodySize (${limit} bytes)`, { request: redactedOf(ctx), status });
+}
+
 /**
  * Reads a response body whole, failing with a `DecodeError` past `limit` bytes.
  * 'data' events rather than `for await`: the async iterator costs a promise and stream
@@ -54,7 +60,7 @@ export function readBody(body: Readable, limit: number, ctx: RequestContext, sta
     body.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
-        reject(new DecodeError(`response body exceeds maxBodySize (${limit} bytes)`, { request: redactedOf(ctx), status }));
+        reject(oversize(ctx, status, limit));
         body.destroy();
         return;
       }
@@ -155,7 +161,7 @@ class BufferingHandler {
     // a declared length over the limit fails at once instead of after the first maxBodySize bytes
     const declared = Number(headers['content-length']);
     if (declared > this.#ctx.maxBodySize) {
-      this.fail(new DecodeError(`response Content-Length ${declared} exceeds maxBodySize (${this.#ctx.maxBodySize} bytes)`, { request: redactedOf(this.#ctx), status }));
+      this.fail(oversize(this.#ctx, status, this.#ctx.maxBodySize, declared));
     }
   }
 
@@ -163,7 +169,7 @@ class BufferingHandler {
     if (this.#settled) return;
     this.#size += chunk.length;
     if (this.#size > this.#ctx.maxBodySize) {
-      this.fail(new DecodeError(`response body exceeds maxBodySize (${this.#ctx.maxBodySize} bytes)`, { request: redactedOf(this.#ctx), status: this.#status }));
+      this.fail(oversize(this.#ctx, this.#status, this.#ctx.maxBodySize));
       return;
     }
     this.#chunks.push(chunk);
@@ -228,7 +234,7 @@ async function sendStreaming(dispatcher: Dispatcher, ctx: RequestContext): Promi
     const declared = Number(res.headers['content-length']);
     if (declared > ctx.maxBodySize) {
       body.destroy();
-      throw new DecodeError(`response Content-Length ${declared} exceeds maxBodySize (${ctx.maxBodySize} bytes)`, { request: redactedOf(ctx), status: res.statusCode });
+      throw oversize(ctx, res.statusCode, ctx.maxBodySize, declared);
     }
     const bytes = await readBody(body, ctx.maxBodySize, ctx, res.statusCode);
     return { status: res.statusCode, headers: res.headers, data: undefined, body: bytes };
