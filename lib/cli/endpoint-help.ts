@@ -10,7 +10,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { normalizeLiteral, normalizeProperty } from '../chain/segments.js';
 
-/** `docs/api` of the package: two levels up from `lib/cli` (source) or `dist/cli` (installed). */
+/**
+ * `docs/api` of the package: two levels up from `lib/cli` (source) or from the bundle's
+ * `dist/cli` and `dist/chunks` (installed; scripts/build.ts keeps chunks at that depth).
+ */
 export const DOCS_API_DIR = fileURLToPath(new URL('../../docs/api/', import.meta.url));
 
 /**

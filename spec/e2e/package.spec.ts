@@ -1,0 +1,81 @@
+/**
+ * The JavaScript as published: `scripts/build.ts` bundles three entry points with shared chunks.
+ * Built here (JavaScript only, esbuild, about a second) into node_modules/.cache so the external
+ * dependencies resolve as they do for an installed package.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VERSION } from '../../lib/version.js';
+import { loadedBy, type Metafile } from '../../scripts/bundle-meta.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+let dist = '';
+
+function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, args, { cwd: root, timeout: 60_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
+    });
+  });
+}
+
+beforeAll(async () => {
+  const cache = join(root, 'node_modules', '.cache');
+  mkdirSync(cache, { recursive: true });
+  dist = join(await mkdtemp(join(cache, 'wechatpay-chain-package-')), 'dist');
+  const build = await run(['--import', 'tsx', 'scripts/build.ts', '--js-only', `--outdir=${dist}`]);
+  expect(build.stderr).toBe('');
+  expect(build.code).toBe(0);
+}, 90_000);
+
+afterAll(async () => {
+  if (dist) await rm(join(dist, '..'), { recursive: true, force: true });
+});
+
+describe('the built package', () => {
+  it('has the three entry points of package.json and puts shared code in dist/chunks', async () => {
+    const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { exports: Record<string, { import?: string }>; bin: Record<string, string> };
+    const wanted = [pkg.exports['.']?.import, pkg.exports['./testing']?.import, pkg.bin.wxpay].map((p) => relative('dist', p as string));
+    const files = await readdir(dist, { recursive: true });
+    for (const file of wanted) expect(files).toContain(file);
+    expect(files.filter((f) => f.startsWith('chunks') && f.endsWith('.js')).length).toBeGreaterThan(0);
+  });
+
+  it('defines every class once, so errors from any entry are instanceof the exported classes', async () => {
+    const files = (await readdir(dist, { recursive: true })).filter((f) => f.endsWith('.js'));
+    const sources = await Promise.all(files.map((f) => readFile(join(dist, f), 'utf8')));
+    // esbuild writes `var HttpError = class extends …` (or `class HttpError`)
+    const definitions = [...sources.join('\n').matchAll(/\b(?:class (\w+)|(\w+) = class)\b/g)].map((m) => m[1] ?? m[2]);
+    for (const name of ['WeChatPayError', 'HttpError', 'VerificationError', 'Emulator', 'MswDispatcher']) expect(definitions.filter((d) => d === name)).toEqual([name]);
+
+    const main = (await import(pathToFileURL(join(dist, 'index.js')).href)) as typeof import('../../lib/index.js');
+    const testing = (await import(pathToFileURL(join(dist, 'testing', 'index.js')).href)) as typeof import('../../lib/testing/index.js');
+    const emulator = testing.Emulator.create();
+    const client = main.Builder.factory(emulator.clientConfig());
+    const res = await client.v3.ecommerce.refunds._refund_id_.returnAdvance.post({ refund_id: testing.FIRST_REFUND_ID, json: { sub_mchid: '1900000109' } });
+    expect(res.status).toBe(200);
+    const error = await client.chain('v3/no/such/endpoint').get().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(main.HttpError);
+    expect(error).toBeInstanceOf(main.WeChatPayError);
+    expect((error as Error).name).toBe('HttpError');
+    await client.close();
+  });
+
+  it('loads the typed catalog and the CLI help pages only as types or on demand', async () => {
+    const meta = JSON.parse(await readFile(join(dist, 'meta.json'), 'utf8')) as Metafile;
+    const inputs = [...loadedBy(meta, 'dist/index.js').inputs.keys()];
+    expect(inputs).toContain('lib/builder.ts');
+    expect(inputs.filter((i) => i.startsWith('lib/openapi/'))).toEqual([]);
+    expect(inputs.filter((i) => i.startsWith('lib/cli/') || i.startsWith('lib/testing/'))).toEqual([]);
+  });
+
+  it('runs the wxpay CLI from dist/cli/index.js', async () => {
+    const result = await run([join(dist, 'cli', 'index.js'), '--version']);
+    expect(result.stdout.trim()).toBe(VERSION);
+    expect(result.code).toBe(0);
+  });
+});
