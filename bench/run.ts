@@ -207,6 +207,7 @@ async function main(): Promise<void> {
           p99Ms: pick('p99Ms'),
           eldP99Ms: pick('eldP99Ms'),
           rounds: runs.map((r) => Math.round(r.rps)),
+          cpuRounds: runs.map((r) => r.cpuMs),
         };
       });
       return [
@@ -219,12 +220,18 @@ async function main(): Promise<void> {
         },
       ];
     }),
-  ) as Record<Kind, { label: string; levels: Array<LevelResult & { rounds: number[] }>; eldAtRateMs: number; heapBytesPerRequest: number }>;
+  ) as Record<Kind, { label: string; levels: Array<LevelResult & { rounds: number[]; cpuRounds: number[] }>; eldAtRateMs: number; heapBytesPerRequest: number }>;
   const at = (kind: Kind, concurrency = GOAL_LEVEL) => summary[kind]?.levels.find((l) => l.concurrency === concurrency);
 
   const throughputRatio = (at('chain')?.rps ?? Number.NaN) / (at('axios')?.rps ?? Number.NaN);
   const cpuRatio = (at('chain')?.cpuMs ?? Number.NaN) / (at('floor')?.cpuMs ?? Number.NaN);
   const eld = summary.chain?.eldAtRateMs ?? Number.NaN;
+  // the same ratios round by round (clients of one round ran back to back): how wide the noise is
+  const byRound = (a: Kind, b: Kind, key: 'rounds' | 'cpuRounds') => {
+    const x = at(a)?.[key] ?? [];
+    const y = at(b)?.[key] ?? [];
+    return x.map((v, i) => v / (y[i] ?? Number.NaN)).filter(Number.isFinite);
+  };
   const importChain = median(imports.chain);
   const goals: Goal[] = [
     { name: `throughput at concurrency ${GOAL_LEVEL} vs wechatpay-axios-plugin`, value: ratio(throughputRatio), target: '≥ 3.00×', pass: throughputRatio >= 3 },
@@ -285,6 +292,13 @@ async function main(): Promise<void> {
   }
   console.log('\n## Goals\n');
   for (const goal of goals) console.log(`${goal.pass ? 'PASS' : 'FAIL'}  ${goal.name}: ${goal.value} (target ${goal.target})`);
+  const spread = (xs: number[]) => (xs.length ? xs.map(ratio).join(', ') : '–');
+  console.log(`\nround by round: throughput vs the peer ${spread(byRound('chain', 'axios', 'rounds'))}; CPU vs the crypto floor ${spread(byRound('chain', 'floor', 'cpuRounds'))}`);
+  // what the CPU goal leaves to the client is shared with HTTP itself: the same ratio for a
+  // hand-written undici client with the same signing, and a bare request's CPU against the floor
+  const plainRatio = (at('plain')?.cpuMs ?? Number.NaN) / (at('floor')?.cpuMs ?? Number.NaN);
+  const transportShare = (at('undici')?.cpuMs ?? Number.NaN) / (at('floor')?.cpuMs ?? Number.NaN);
+  console.log(`for reference at c=${GOAL_LEVEL}: plain undici + thread-pool signing vs crypto floor ${ratio(plainRatio)} CPU; a bare undici request (no signing) costs ${fmt(transportShare * 100)}% of the floor's CPU`);
   console.log(`\nstand-in (${settings.standIn}): ${standInStats.requests} requests, ${standInStats.checked} Authorization headers checked, ${standInStats.bad} bad; ${fmt(standInStats.cpuMs / Math.max(1, standInStats.requests) * 1000)} µs CPU/request`);
   const elapsed = (Date.now() - started) / 1000;
   console.log(`${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.versions.node}, load average ${load0.toFixed(2)} → ${(loadavg()[0] as number).toFixed(2)}, ${elapsed.toFixed(0)} s`);
@@ -298,6 +312,12 @@ async function main(): Promise<void> {
     runtimeJs: { files: loaded.outputs.size, sources: loaded.inputs.size, bytes: loadedBytes, catalogBytes },
     standIn: { server: settings.standIn, ...standInStats },
     goals,
+    reference: {
+      throughputRatioByRound: byRound('chain', 'axios', 'rounds'),
+      cpuRatioByRound: byRound('chain', 'floor', 'cpuRounds'),
+      plainCpuVsFloor: plainRatio,
+      bareRequestCpuShareOfFloor: transportShare,
+    },
     sections,
     seconds: elapsed,
   };
