@@ -275,12 +275,35 @@ Exit codes: 0 ok, 2 usage/config, 3 HTTP error answer, 4 verification failed, 5 
   return program;
 }
 
+/** Flags of a program that take a value: `variadic` ones take every following non-flag token. */
+interface ValueFlags {
+  single: ReadonlySet<string>;
+  variadic: ReadonlySet<string>;
+}
+
+/** The value-taking flags of `program` and its commands, read from their commander definitions. */
+function valueFlagsOf(program: Command): ValueFlags {
+  const single = new Set<string>();
+  const variadic = new Set<string>();
+  for (const command of [program, ...program.commands]) {
+    for (const option of command.options) {
+      if (!option.required && !option.optional) continue;
+      for (const flag of [option.short, option.long]) if (flag) (option.variadic ? variadic : single).add(flag);
+    }
+  }
+  return { single, variadic };
+}
+
+let defaultValueFlags: ValueFlags | undefined;
+
 /**
- * The endpoint of `wxpay <endpoint> --help` or `wxpay request <endpoint> --help`; `undefined`
- * when the help asked for is the program's or a command's own.
+ * The endpoint of `wxpay <endpoint> --help` or `wxpay request <endpoint> --help`, wherever the
+ * flags stand (`wxpay -c cfg.json <endpoint> --help`); `undefined` when the help asked for is
+ * the program's or a command's own. Flags that take a value skip it, as commander does.
  * @example
  * ```ts
  * endpointHelpTarget(['v3/pay/transactions/native', '--help']); // 'v3/pay/transactions/native'
+ * endpointHelpTarget(['-c', 'cfg.json', 'v3/pay/transactions/native', '-h']); // 'v3/pay/transactions/native'
  * endpointHelpTarget(['--help']); // undefined
  * ```
  */
@@ -288,9 +311,23 @@ export function endpointHelpTarget(argv: readonly string[]): string | undefined 
   const end = argv.indexOf('--');
   const flags = end === -1 ? argv : argv.slice(0, end);
   if (!flags.includes('--help') && !flags.includes('-h')) return undefined;
-  const first = argv[0] === 'request' ? argv[1] : argv[0];
-  if (first === undefined || first.startsWith('-') || first === 'crt' || first === 'help' || first === 'request') return undefined;
-  return first;
+  const { single, variadic } = (defaultValueFlags ??= valueFlagsOf(createProgram({ stdout: { write: () => true }, stderr: { write: () => true }, env: {} }, () => {})));
+  let sawRequest = false;
+  for (let i = 0; i < flags.length; i++) {
+    const token = flags[i] as string;
+    if (token.startsWith('-')) {
+      if (token.includes('=')) continue;
+      if (single.has(token)) i += 1;
+      else if (variadic.has(token)) while (i + 1 < flags.length && !(flags[i + 1] as string).startsWith('-')) i += 1;
+      continue;
+    }
+    if (token === 'request' && !sawRequest) {
+      sawRequest = true;
+      continue;
+    }
+    return sawRequest || (token !== 'crt' && token !== 'help') ? token : undefined;
+  }
+  return undefined;
 }
 
 /**

@@ -24,6 +24,17 @@ describe('endpointHelpTarget', () => {
     expect(endpointHelpTarget([SEED, '--refund_id=1'])).toBeUndefined();
     expect(endpointHelpTarget([SEED, '--', '--help'])).toBeUndefined();
   });
+
+  it('finds the endpoint after flags that take a value, as commander parses them', () => {
+    expect(endpointHelpTarget(['-c', 'cfg.json', SEED, '--help'])).toBe(SEED);
+    expect(endpointHelpTarget(['--config', 'cfg.json', '-m', '1900000109', 'request', SEED, '-h'])).toBe(SEED);
+    expect(endpointHelpTarget(['--timeout=5000', SEED, '--help'])).toBe(SEED);
+    expect(endpointHelpTarget(['-c', 'cfg.json', '--help'])).toBeUndefined();
+    expect(endpointHelpTarget(['-c', 'cfg.json', 'crt', '--help'])).toBeUndefined();
+    // a variadic flag takes every following word, so nothing is left for an endpoint (commander agrees)
+    expect(endpointHelpTarget(['--certs', 'A=a.pem', SEED, '--help'])).toBeUndefined();
+    expect(endpointHelpTarget(['--certs', 'A=a.pem', '-c', 'cfg.json', SEED, '--help'])).toBe(SEED);
+  });
 });
 
 describe('findEndpointPage', () => {
