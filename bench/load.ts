@@ -5,25 +5,12 @@
  */
 import { createHistogram, monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { GCProfiler, getHeapStatistics } from 'node:v8';
+import { drive } from './lib/drive.js';
 import type { BenchClient, ClientFactory, LevelResult, LoadOrder, RoundResult } from './lib/workload.js';
-
-async function drive(client: BenchClient, concurrency: number, until: () => boolean, onDone?: (ms: number) => void): Promise<number> {
-  let done = 0;
-  const worker = async () => {
-    while (until()) {
-      const started = performance.now();
-      await client.call();
-      done += 1;
-      onDone?.(performance.now() - started);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  return done;
-}
 
 async function level(client: BenchClient, concurrency: number, warmupMs: number, durationMs: number): Promise<LevelResult> {
   const warmEnd = performance.now() + warmupMs;
-  await drive(client, concurrency, () => performance.now() < warmEnd);
+  await drive(() => client.call(), concurrency, () => performance.now() < warmEnd);
 
   const latency = createHistogram();
   const eld = monitorEventLoopDelay({ resolution: 1 });
@@ -31,7 +18,7 @@ async function level(client: BenchClient, concurrency: number, warmupMs: number,
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const end = t0 + durationMs;
-  const requests = await drive(client, concurrency, () => performance.now() < end, (ms) => latency.record(Math.max(1, Math.round(ms * 1000))));
+  const requests = await drive(() => client.call(), concurrency, () => performance.now() < end, (ms) => latency.record(Math.max(1, Math.round(ms * 1000))));
   const wall = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   eld.disable();
@@ -89,12 +76,12 @@ async function loopDelayAtRate(client: BenchClient, rate: number, durationMs: nu
 
 /** JS heap bytes allocated per request: what every GC freed plus what the heap grew. */
 async function heapBytesPerRequest(client: BenchClient, requests: number): Promise<number> {
-  await drive(client, 8, (() => { let n = 0; return () => n++ < 200; })());
+  await drive(() => client.call(), 8, (() => { let n = 0; return () => n++ < 200; })());
   const profiler = new GCProfiler();
   const before = getHeapStatistics().used_heap_size;
   profiler.start();
   let left = requests;
-  await drive(client, 8, () => left-- > 0);
+  await drive(() => client.call(), 8, () => left-- > 0);
   const after = getHeapStatistics().used_heap_size;
   const { statistics } = profiler.stop();
   let freed = 0;

@@ -13,18 +13,18 @@
  * Each client runs in its own process; the order of clients changes every round (A/B alternation)
  * and the report gives medians over the rounds, so a noisy neighbour hurts every client alike.
  */
-import { fork, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { generateKeyPair } from '../lib/testing/emulator.js';
 import { loadedBy, type Metafile } from '../scripts/bundle-meta.js';
 import { importMs } from './lib/imports.js';
+import { child, nextMessage, startStandIn } from './lib/processes.js';
 import { fmt, median, ratio } from './lib/stats.js';
 import { throughputSvg, type Series } from './lib/svg.js';
 import { KINDS, LABELS, type Kind, type LevelResult, type LoadOrder, type RoundResult, type Workload } from './lib/workload.js';
-import type { StandInSetup, StandInStats } from './stand-in.js';
+import type { StandInStats } from './stand-in.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -72,29 +72,6 @@ function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join(' | ')} |`;
   return [line(headers), `|${widths.map((w, i) => (i === 0 ? `${'-'.repeat(w + 1)}-` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...rows.map(line)].join('\n');
-}
-
-function child(file: string, execArgv: string[] = []): ChildProcess {
-  return fork(join(HERE, file), [], { cwd: ROOT, execArgv: ['--import', 'tsx', ...execArgv], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-}
-
-function nextMessage<T>(proc: ChildProcess, what: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onExit = (code: number | null) => reject(new Error(`${what} exited (${code}) before answering`));
-    proc.once('exit', onExit);
-    proc.once('message', (message) => {
-      proc.off('exit', onExit);
-      resolve(message as T);
-    });
-  });
-}
-
-async function startStandIn(setup: StandInSetup): Promise<{ baseURL: string; proc: ChildProcess }> {
-  const proc = child('stand-in.ts');
-  const ready = nextMessage<{ port: number }>(proc, 'the stand-in');
-  proc.send(setup);
-  const { port } = await ready;
-  return { baseURL: `http://127.0.0.1:${port}/`, proc };
 }
 
 async function runClient(kind: Kind, workload: Workload): Promise<RoundResult> {
@@ -146,21 +123,8 @@ async function main(): Promise<void> {
     if (build.status !== 0) throw new Error('npm run build failed');
   }
 
-  const merchant = generateKeyPair();
-  const platform = generateKeyPair();
-  const mchid = '1900000109';
-  const serial = '3775B6A45ACD588826D15E583A95F5DD00000000';
-  const platformSerial = 'PUB_KEY_ID_0114232134912410000000000000';
-  const standIn = await startStandIn({ server: settings.standIn, mchid, serial, merchantPublicKeyPem: merchant.publicKeyPem, platformSerial, platformPrivateKeyPem: platform.privateKeyPem });
-  const workload: Workload = {
-    baseURL: standIn.baseURL,
-    mchid,
-    serial,
-    merchantPrivateKeyPem: merchant.privateKeyPem,
-    platformSerial,
-    platformPublicKeyPem: platform.publicKeyPem,
-    platformPrivateKeyPem: platform.privateKeyPem,
-  };
+  const standIn = await startStandIn(settings.standIn);
+  const { workload } = standIn;
 
   const rounds: Record<Kind, RoundResult[]> = { chain: [], axios: [], plain: [], undici: [], floor: [] };
   let standInStats: StandInStats;

@@ -10,14 +10,12 @@
  * It answers "where does the client's CPU beyond the crypto floor run?": the floor's event loop
  * only verifies, the client's also does HTTP.
  */
-import { fork } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import { generateKeyPair } from '../lib/testing/emulator.js';
+import { drive } from './lib/drive.js';
+import { startStandIn } from './lib/processes.js';
 import { median } from './lib/stats.js';
-import { KINDS, type ClientFactory, type Kind, type Workload } from './lib/workload.js';
-import type { StandInSetup } from './stand-in.js';
+import { KINDS, type ClientFactory, type Kind } from './lib/workload.js';
 
 const CONCURRENCY = 32;
 /** Linux reports thread CPU in clock ticks of 10 ms (USER_HZ 100). */
@@ -45,48 +43,15 @@ function cpuByThread(): { main: number; others: number } {
   return { main, others };
 }
 
-async function drive(call: () => Promise<void>, ms: number): Promise<number> {
-  const end = performance.now() + ms;
-  let done = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (performance.now() < end) {
-        await call();
-        done += 1;
-      }
-    }),
-  );
-  return done;
-}
-
-const merchant = generateKeyPair();
-const platform = generateKeyPair();
-const setup: StandInSetup = {
-  server: 'net',
-  mchid: '1900000109',
-  serial: '3775B6A45ACD588826D15E583A95F5DD00000000',
-  merchantPublicKeyPem: merchant.publicKeyPem,
-  platformSerial: 'PUB_KEY_ID_0114232134912410000000000000',
-  platformPrivateKeyPem: platform.privateKeyPem,
-};
-const standIn = fork(fileURLToPath(new URL('./stand-in.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'] });
-const port = await new Promise<number>((resolve) => {
-  standIn.once('message', (message) => resolve((message as { port: number }).port));
-  standIn.send(setup);
-});
-const workload: Workload = {
-  baseURL: `http://127.0.0.1:${port}/`,
-  mchid: setup.mchid,
-  serial: setup.serial,
-  merchantPrivateKeyPem: merchant.privateKeyPem,
-  platformSerial: setup.platformSerial,
-  platformPublicKeyPem: platform.publicKeyPem,
-  platformPrivateKeyPem: platform.privateKeyPem,
-};
+const { proc: standIn, workload } = await startStandIn();
 const clients = await Promise.all(kinds.map(async (kind) => ((await import(`./clients/${kind}.js`)) as { default: ClientFactory }).default(workload)));
 try {
   const results = kinds.map(() => ({ main: [] as number[], others: [] as number[], rps: [] as number[] }));
-  for (const client of clients) await drive(() => client.call(), 700);
+  const forMs = (ms: number) => {
+    const end = performance.now() + ms;
+    return () => performance.now() < end;
+  };
+  for (const client of clients) await drive(() => client.call(), CONCURRENCY, forMs(700));
   for (let round = 0; round < rounds; round++) {
     const order = kinds.map((_, i) => i);
     if (round % 2 === 1) order.reverse();
@@ -96,7 +61,7 @@ try {
       if (!client || !result) continue;
       const before = cpuByThread();
       const started = performance.now();
-      const done = await drive(() => client.call(), 2000);
+      const done = await drive(() => client.call(), CONCURRENCY, forMs(2000));
       const after = cpuByThread();
       result.main.push((after.main - before.main) / done);
       result.others.push((after.others - before.others) / done);
