@@ -2,13 +2,15 @@
  * `npm run generate [catalog-dir]`: regenerates lib/openapi (endpoint types), docs/api
  * (one page per endpoint, the index by business area, and the compiled examples) and
  * lib/pipeline/v2/cert-required.ts (the APIv2 endpoints that need mutual TLS) from the
- * wechatpay-openapi catalog, by default `../shared/openapi` beside the repository.
+ * wechatpay-openapi catalog, by default the pinned copy in `vendor/wechatpay-openapi` (refresh it
+ * with `npm run catalog -- <folder>`).
  * The output is deterministic: the same catalog gives the same bytes.
  * @module
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CATALOG_DIR } from './catalog.js';
 import { readCatalog } from './openapi/catalog.js';
 import { CERT_REQUIRED_FILE, emitCertRequired } from './openapi/emit-cert-required.js';
 import { emitDocs } from './openapi/emit-docs.js';
@@ -17,8 +19,8 @@ import { emitTypes } from './openapi/emit-types.js';
 /** The repository root (the folder holding package.json). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Where the catalog is looked for when no path is given. */
-export const DEFAULT_CATALOG = resolve(REPO_ROOT, '..', 'shared', 'openapi');
+/** Where the catalog is read from when no path is given: the pinned copy (scripts/catalog.ts). */
+export const DEFAULT_CATALOG = CATALOG_DIR;
 
 /** Folders the generator owns entirely (emptied before writing). */
 export const OUTPUT_DIRS = ['lib/openapi', 'docs/api'] as const;
@@ -30,7 +32,7 @@ export const OUTPUT_FILES = [CERT_REQUIRED_FILE] as const;
  * Every generated file, keyed by path relative to the repository root.
  * @example
  * ```ts
- * const files = generate('../shared/openapi');
+ * const files = generate('vendor/wechatpay-openapi');
  * files.get('lib/openapi/index.ts');
  * ```
  */

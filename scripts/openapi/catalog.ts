@@ -172,7 +172,7 @@ function templateOf(key: string, file: string): string {
  * Reads the catalog at `root` (the folder holding `swagger.yaml`).
  * @example
  * ```ts
- * const { operations } = readCatalog('../shared/openapi');
+ * const { operations } = readCatalog('vendor/wechatpay-openapi');
  * ```
  */
 export function readCatalog(root: string): Catalog {

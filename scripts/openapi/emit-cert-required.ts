@@ -16,7 +16,7 @@ export const CERT_REQUIRED_FILE = 'lib/pipeline/v2/cert-required.ts';
  * certificate is asked for by the TLS connection, whatever the method.
  * @example
  * ```ts
- * certRequiredTemplates(readCatalog('../shared/openapi')).includes('secapi/pay/refund'); // true
+ * certRequiredTemplates(readCatalog('vendor/wechatpay-openapi')).includes('secapi/pay/refund'); // true
  * ```
  */
 export function certRequiredTemplates(catalog: Catalog): string[] {

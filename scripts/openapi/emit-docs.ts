@@ -222,7 +222,7 @@ function exampleFunctionName(op: Operation, used: Set<string>): string {
  * Renders every file of docs/api, keyed by path relative to that folder.
  * @example
  * ```ts
- * const pages = emitDocs(readCatalog('../shared/openapi'));
+ * const pages = emitDocs(readCatalog('vendor/wechatpay-openapi'));
  * ```
  */
 export function emitDocs(catalog: Catalog): Map<string, string> {

@@ -158,7 +158,7 @@ function nodeBody(node: TreeNode, indent: string): string[] {
  * Renders every file of lib/openapi, keyed by path relative to that folder.
  * @example
  * ```ts
- * const files = emitTypes(readCatalog('../shared/openapi'));
+ * const files = emitTypes(readCatalog('vendor/wechatpay-openapi'));
  * ```
  */
 export function emitTypes(catalog: Catalog): Map<string, string> {

@@ -13,10 +13,7 @@ function listFiles(root: string, dir: string): string[] {
     .sort();
 }
 
-const hasCatalog = existsSync(join(DEFAULT_CATALOG, 'swagger.yaml'));
-if (!hasCatalog) console.warn(`skipping the generator reproducibility spec: no catalog at ${DEFAULT_CATALOG} (CI has it at ../shared/openapi)`);
-
-describe.skipIf(!hasCatalog)('npm run generate', () => {
+describe('npm run generate', () => {
   const out = mkdtempSync(join(tmpdir(), 'wechatpay-chain-generate-'));
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
