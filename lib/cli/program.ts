@@ -136,7 +136,11 @@ function report(io: CliIo, error: unknown): number {
   }
   if (error instanceof HttpError) {
     say(error.message);
-    io.stderr.write(`${JSON.stringify({ status: error.status, code: error.code, data: error.response.data, verified: error.verified }, null, 2)}\n`);
+    // business fields only under the names that say whether they verified (see HttpError)
+    const said = error.verified
+      ? { code: error.code, detail: error.detail }
+      : { unverifiedCode: error.unverifiedCode, unverifiedMessage: error.unverifiedMessage, unverifiedDetail: error.unverifiedDetail };
+    io.stderr.write(`${JSON.stringify({ status: error.status, verified: error.verified, ...said, data: error.response.data }, null, 2)}\n`);
     return EXIT.HTTP;
   }
   if (error instanceof VerificationError) {

@@ -6,9 +6,18 @@
 import { createCipheriv, createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENTRY_KINDS, loadEntries, releaseEntries, type Entries } from '../support/entries.js';
+import { buildDist, ENTRY_KINDS, loadEntries, releaseEntries, type Entries, type EntryKind } from '../support/entries.js';
+import { failure } from '../support/failure.js';
+import { rawServer, type Loopback } from '../support/loopback.js';
 import { v2SignOf } from '../support/multipart.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
 
 const secret = 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6';
 const mchid = '1900000109';
@@ -34,6 +43,33 @@ function rawExchange(port: number, request: string | Buffer): Promise<{ status: 
 /** A POST as an attacker writes it, by hand. */
 function rawPost(path: string, body: string): string {
   return `POST ${path} HTTP/1.1\r\nHost: merchant.example\r\nContent-Type: text/xml\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+}
+
+/** An HTTP answer as bytes, written by hand: nothing normalizes it on the way. */
+function rawAnswer(status: string, headers: Record<string, string>, body: string): string {
+  const head = Object.entries({ ...headers, 'content-length': String(Buffer.byteLength(body)) }).map(([name, value]) => `${name}: ${value}\r\n`);
+  return `HTTP/1.1 ${status}\r\n${head.join('')}\r\n${body}`;
+}
+
+/** A server that answers every request with what `answer` says for its request line. */
+async function hostileServer(answer: (requestLine: string) => string): Promise<Loopback> {
+  return rawServer((socket, head) => socket.write(answer(head.slice(0, head.indexOf('\r\n')))));
+}
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `wxpay` as its own process: from lib/ through tsx, or the built dist/cli/index.js. */
+async function wxpay(kind: EntryKind, args: string[]): Promise<CliResult> {
+  const entry = kind === 'lib' ? ['--import', 'tsx', join(root, 'lib/cli/index.ts')] : [join(await buildDist(), 'cli', 'index.js')];
+  return new Promise((resolve) => {
+    execFile(process.execPath, [...entry, ...args], { cwd: root, env: { PATH: process.env.PATH ?? '' }, timeout: 45_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
+    });
+  });
 }
 
 async function listen(server: Server): Promise<number> {
@@ -62,9 +98,10 @@ function genuineReqInfo(): string {
 
 describe.each(ENTRY_KINDS)('hostile peers against the %s build', (kind) => {
   let main: Entries['main'];
+  let testing: Entries['testing'];
 
   beforeAll(async () => {
-    ({ main } = await loadEntries(kind));
+    ({ main, testing } = await loadEntries(kind));
   }, 120_000);
   afterAll(releaseEntries);
 
@@ -149,6 +186,90 @@ describe.each(ENTRY_KINDS)('hostile peers against the %s build', (kind) => {
       const parse = main.ApiV2.parseNotification as (body: string, options: unknown) => unknown;
       expect(() => parse(forged(), { secret })).toThrow(main.ArgumentError);
       expect(() => parse(forged(), { secret, kind: 'auto' })).toThrow(/kind/);
+    });
+  });
+
+  describe('item 3: business codes come only from verified answers', () => {
+    let emulator: ReturnType<Entries['testing']['Emulator']['create']>;
+    let server: Loopback | undefined;
+    let client: import('../../lib/index.js').WeChatPayClient | undefined;
+    let dir = '';
+
+    beforeAll(async () => {
+      emulator = testing.Emulator.create({ mchid, secret });
+      dir = await mkdtemp(join(tmpdir(), 'wxpay-hostile-'));
+    });
+    afterAll(async () => {
+      await client?.close();
+      await server?.close();
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    async function against(answer: (requestLine: string) => string) {
+      await client?.close();
+      await server?.close();
+      server = await hostileServer(answer);
+      client = main.Builder.factory(emulator.clientConfig({ baseURL: server.baseURL }));
+      return client;
+    }
+
+    const notFound = JSON.stringify({ code: 'ORDER_NOT_EXIST', message: '订单不存在' });
+
+    it('an unsigned 404 ORDER_NOT_EXIST (a proxy, a gateway, an attacker) fills no code: the README check stays false', async () => {
+      const c = await against(() => rawAnswer('404 Not Found', { 'content-type': 'application/json' }, notFound));
+      const e = await failure(c.v3.pay.transactions.outTradeNo._out_trade_no_.get({ out_trade_no: 'T1', query: { mchid } }));
+      expect(e).toBeInstanceOf(main.HttpError);
+      const error = e as InstanceType<typeof main.HttpError>;
+      expect(error.verified).toBe(false);
+      expect(error.code).toBeUndefined();
+      expect(error.detail).toBeUndefined();
+      expect(error.unverifiedCode).toBe('ORDER_NOT_EXIST');
+      expect(error.unverifiedMessage).toBe('订单不存在');
+      expect(error.response.data).toEqual(JSON.parse(notFound));
+      expect(error.message).toMatch(/unverified/);
+      expect(e instanceof main.HttpError && e.code === 'ORDER_NOT_EXIST').toBe(false);
+    });
+
+    it('the same 404 signed by WeChat Pay does fill code', async () => {
+      const c = await against(() => rawAnswer('404 Not Found', { 'content-type': 'application/json', ...emulator.signResponse(notFound) }, notFound));
+      const e = (await failure(c.v3.pay.transactions.outTradeNo._out_trade_no_.get({ out_trade_no: 'T1', query: { mchid } }))) as InstanceType<typeof main.HttpError>;
+      expect(e).toMatchObject({ verified: true, code: 'ORDER_NOT_EXIST' });
+      expect(e.unverifiedCode).toBeUndefined();
+    });
+
+    it('downloadCertificates takes no public-key-mode decision on an unsigned 404 RESOURCE_NOT_EXISTS', async () => {
+      const body = JSON.stringify({ code: 'RESOURCE_NOT_EXISTS', message: '无可用的平台证书' });
+      const c = await against(() => rawAnswer('404 Not Found', { 'content-type': 'application/json' }, body));
+      const e = await failure(main.downloadCertificates(c, { apiv3Key: emulator.apiv3Key }));
+      expect(e).not.toBeInstanceOf(main.PublicKeyModeError);
+      expect(e).toBeInstanceOf(main.HttpError);
+      expect(e).toMatchObject({ verified: false, unverifiedCode: 'RESOURCE_NOT_EXISTS', code: undefined });
+      expect(e.message).toMatch(/may be .*public key mode.*could not be verified/);
+    });
+
+    it('an APIv2 FAIL stripped of its sign fills no errCode', async () => {
+      const reply = '<xml><return_code><![CDATA[SUCCESS]]></return_code><result_code><![CDATA[FAIL]]></result_code><err_code><![CDATA[ORDERNOTEXIST]]></err_code><err_code_des><![CDATA[此交易订单号不存在]]></err_code_des></xml>';
+      const c = await against(() => rawAnswer('200 OK', { 'content-type': 'text/xml' }, reply));
+      const e = await failure(c.chain('v2/pay/orderquery').post({ xml: { appid, mch_id: mchid, out_trade_no: 'T1' } }));
+      expect(e).toBeInstanceOf(main.BusinessError);
+      expect(e).toMatchObject({ verified: false, errCode: undefined, errCodeDes: undefined, code: undefined, unverifiedErrCode: 'ORDERNOTEXIST', unverifiedErrCodeDes: '此交易订单号不存在' });
+      expect(e.message).toMatch(/unverified/);
+    });
+
+    it('the CLI prints the unverified code under its unverified name on stderr', { timeout: 60_000 }, async () => {
+      server?.close();
+      server = await hostileServer(() => rawAnswer('404 Not Found', { 'content-type': 'application/json' }, notFound));
+      await writeFile(join(dir, 'key.pem'), emulator.merchant.privateKeyPem);
+      await writeFile(join(dir, 'pub.pem'), emulator.platform.publicKeyPem);
+      await writeFile(
+        join(dir, 'wxpay.json'),
+        JSON.stringify({ mchid, serial: emulator.merchant.serial, privateKey: 'file://key.pem', certs: { [emulator.platform.serial]: 'file://pub.pem' }, baseURL: server.baseURL }),
+      );
+      const result = await wxpay(kind, ['-c', join(dir, 'wxpay.json'), 'v3/pay/transactions/out-trade-no/{out_trade_no}', '--out_trade_no=T1']);
+      expect(result.code, result.stderr).toBe(3);
+      const json = JSON.parse(result.stderr.slice(result.stderr.indexOf('\n{') + 1)) as Record<string, unknown>;
+      expect(json).toMatchObject({ status: 404, verified: false, unverifiedCode: 'ORDER_NOT_EXIST' });
+      expect(json).not.toHaveProperty('code');
     });
   });
 });

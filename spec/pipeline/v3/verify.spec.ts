@@ -16,6 +16,9 @@ emulator.use(
   http.get('*/v3/demo/gateway', () => new HttpResponse('<html>502 Bad Gateway</html>', { status: 502, headers: { 'content-type': 'text/html', [UNSIGNED]: '1' } })),
   http.get('*/v3/billdownload/file', () => new HttpResponse('交易时间,公众账号ID\n', { headers: { 'content-type': 'text/plain', [UNSIGNED]: '1' } })),
   http.get('*/v3/demo/unsigned', () => HttpResponse.json({ ok: true }, { headers: { [UNSIGNED]: '1' } })),
+  http.get('*/v3/demo/unsigned-not-found', () =>
+    HttpResponse.json({ code: 'ORDER_NOT_EXIST', message: '订单不存在', detail: { field: 'out_trade_no' } }, { status: 404, headers: { [UNSIGNED]: '1' } }),
+  ),
 );
 const statement = Buffer.from('Date,Merchant ID\n2026-11-21,1900000109\n');
 const statementSha1 = createHash('sha1').update(statement).digest('hex');
@@ -129,6 +132,16 @@ describe('APIv3 response verification', () => {
     expect((error as HttpError).verified).toBe(false);
     expect((error as HttpError).code).toBeUndefined();
     expect((error as HttpError).response.data).toBe('<html>502 Bad Gateway</html>');
+  });
+
+  it('keeps the business code of an unsigned error answer out of code and detail', async () => {
+    const error = await failure(client.chain('v3/demo').unsignedNotFound.get());
+    expect(error).toBeInstanceOf(HttpError);
+    const e = error as HttpError;
+    expect(e).toMatchObject({ status: 404, verified: false, code: undefined, detail: undefined });
+    expect(e).toMatchObject({ unverifiedCode: 'ORDER_NOT_EXIST', unverifiedMessage: '订单不存在', unverifiedDetail: { field: 'out_trade_no' } });
+    expect(e.response.data).toMatchObject({ code: 'ORDER_NOT_EXIST' });
+    expect(e.message).toMatch(/unverified/);
   });
 
   it('rejects a signed error answer whose signature is wrong', async () => {
