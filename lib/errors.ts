@@ -19,6 +19,7 @@
  * ```
  * @module
  */
+import { printable } from './printable.js';
 
 /** A request as it may appear inside an error or a log: headers redacted, no body bytes. */
 export interface RedactedRequest {
@@ -122,7 +123,8 @@ export class HttpError extends WeChatPayError {
     const body = (response.data && typeof response.data === 'object' ? response.data : {}) as Record<string, unknown>;
     const code = typeof body.code === 'string' ? body.code : undefined;
     const text = typeof body.message === 'string' ? body.message : undefined;
-    const said = [code, text].filter((part) => part !== undefined && part !== '').join(': ');
+    // server text, escaped: it may carry ESC sequences or newlines (a forged log line)
+    const said = [code, text].filter((part) => part !== undefined && part !== '').map((part) => printable(part)).join(': ');
     const what = said === '' ? '' : verified ? ` ${said}` : `, unverified (no valid WeChat Pay signature): ${said}`;
     super(`${request.method} ${request.url} answered ${response.status}${what}${options?.note ? `; ${options.note}` : ''}`, { request });
     this.status = response.status;
@@ -330,8 +332,10 @@ export class BusinessError extends WeChatPayError {
     const refused = returnCode !== 'SUCCESS';
     const errCode = text('err_code');
     const reason = refused ? text('return_msg') : (text('err_code_des') ?? text('return_msg'));
-    const said = [refused ? undefined : errCode, reason].filter((part) => part !== undefined && part !== '').join(': ');
-    const verifiedText = `${!refused && errCode ? ` ${errCode}` : ''}${reason ? `: ${reason}` : ''}`;
+    // server text, escaped (see HttpError)
+    const [shownCode, shownReason] = [errCode, reason].map((part) => (part === undefined || part === '' ? undefined : printable(part)));
+    const said = [refused ? undefined : shownCode, shownReason].filter((part) => part !== undefined).join(': ');
+    const verifiedText = `${!refused && shownCode ? ` ${shownCode}` : ''}${shownReason ? `: ${shownReason}` : ''}`;
     const what = said === '' ? '' : verified ? verifiedText : `, unverified (no sign that verified): ${said}`;
     super(`${request.method} ${request.url} answered ${refused ? 'return_code=FAIL' : 'result_code=FAIL'}${what}`, { request });
     this.status = response.status;

@@ -43,6 +43,7 @@ export type {
 export type { ParseXmlOptions, XmlRecord, XmlScalar } from './pipeline/v2/xml.js';
 export { MAX_XML_BYTES, MAX_XML_DEPTH } from './pipeline/v2/xml.js';
 export type { ErrorResponse, RedactedRequest, VerificationReason } from './errors.js';
+export { MAX_PRINTED, printable, printableJson } from './printable.js';
 export { Formatter } from './formatter.js';
 export { Rsa } from './crypto/rsa.js';
 export { certificateSerial, loadKey } from './crypto/keys.js';

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import type { WeChatPayClient } from '../builder.js';
 import { AesGcm } from '../crypto/aes-gcm.js';
 import { ArgumentError, HttpError, PublicKeyModeError, VerificationError, type RedactedRequest } from '../errors.js';
+import { printable } from '../printable.js';
 import type { Middleware } from '../pipeline/context.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { Verifier } from '../pipeline/v3/verifier.js';
@@ -66,22 +67,24 @@ export function decryptCertificates(payload: unknown, apiv3Key: string | Uint8Ar
     if (typeof item?.serial_no !== 'string' || !encrypted || typeof encrypted.ciphertext !== 'string' || typeof encrypted.nonce !== 'string') {
       throw fail('malformed-notification', `data[${index}] lacks serial_no or encrypt_certificate`);
     }
-    if (encrypted.algorithm !== 'AEAD_AES_256_GCM') throw fail('unsupported-algorithm', `data[${index}] uses ${String(encrypted.algorithm).slice(0, 32)}`);
+    // this answer is not verified yet (it is verified with what it carries): its text is escaped
+    const serialNo = printable(item.serial_no, 64);
+    if (encrypted.algorithm !== 'AEAD_AES_256_GCM') throw fail('unsupported-algorithm', `data[${index}] uses ${printable(encrypted.algorithm, 32)}`);
     let pem: string;
     try {
       pem = AesGcm.decrypt(encrypted.ciphertext, apiv3Key, encrypted.nonce, typeof encrypted.associated_data === 'string' ? encrypted.associated_data : '');
     } catch (cause) {
       if (cause instanceof ArgumentError && cause.field === 'key') throw new ArgumentError(`apiv3Key: ${cause.message.replace(/^key: /, '')}`, 'apiv3Key');
-      throw fail('decrypt-failed', `certificate ${item.serial_no} does not decrypt with the APIv3 key (wrong or reset APIv3 key?)`);
+      throw fail('decrypt-failed', `certificate ${serialNo} does not decrypt with the APIv3 key (wrong or reset APIv3 key?)`);
     }
     let x509: X509Certificate;
     try {
       x509 = new X509Certificate(pem);
     } catch {
-      throw fail('malformed-notification', `certificate ${item.serial_no} is not an X.509 certificate`);
+      throw fail('malformed-notification', `certificate ${serialNo} is not an X.509 certificate`);
     }
     const serial = x509.serialNumber.toUpperCase();
-    if (serial !== item.serial_no.toUpperCase()) throw fail('malformed-notification', `serial_no ${item.serial_no} differs from the certificate's serial ${serial}`);
+    if (serial !== item.serial_no.toUpperCase()) throw fail('malformed-notification', `serial_no ${serialNo} differs from the certificate's serial ${serial}`);
     return { serial, pem, effective: new Date(x509.validFrom), expire: new Date(x509.validTo) };
   });
 }

@@ -19,6 +19,14 @@ import { v2SignOf } from '../support/multipart.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
+// what a terminal or a line-based log acts on: C0 (ESC, CR, LF…), DEL, C1 (0x9b is CSI), separators, bidi controls
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const ACTIVE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+// eslint-disable-next-line no-control-regex -- what XML 1.0 cannot carry (ESC, BEL…): an XML body holds newlines and C1 instead
+const XML_ILLEGAL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g;
+// an ESC sequence that retitles the terminal, then a forged log line
+const HOSTILE = '\u001b]0;pwned\u0007\u001b[2J\nwechatpay 4242: ← 200 GET https://api.mch.weixin.qq.com/v3/pay/transactions/out-trade-no/T1 in 3 ms request-id=ok';
+
 const secret = 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6';
 const mchid = '1900000109';
 const appid = 'wx2421b1c4370ec43b';
@@ -45,14 +53,14 @@ function rawPost(path: string, body: string): string {
   return `POST ${path} HTTP/1.1\r\nHost: merchant.example\r\nContent-Type: text/xml\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }
 
-/** An HTTP answer as bytes, written by hand: nothing normalizes it on the way. */
-function rawAnswer(status: string, headers: Record<string, string>, body: string): string {
+/** An HTTP answer as bytes, written by hand: nothing normalizes it on the way. Header text is sent byte for byte (latin1). */
+function rawAnswer(status: string, headers: Record<string, string>, body: string): Buffer {
   const head = Object.entries({ ...headers, 'content-length': String(Buffer.byteLength(body)) }).map(([name, value]) => `${name}: ${value}\r\n`);
-  return `HTTP/1.1 ${status}\r\n${head.join('')}\r\n${body}`;
+  return Buffer.concat([Buffer.from(`HTTP/1.1 ${status}\r\n${head.join('')}\r\n`, 'latin1'), Buffer.from(body)]);
 }
 
 /** A server that answers every request with what `answer` says for its request line. */
-async function hostileServer(answer: (requestLine: string) => string): Promise<Loopback> {
+async function hostileServer(answer: (requestLine: string) => Buffer): Promise<Loopback> {
   return rawServer((socket, head) => socket.write(answer(head.slice(0, head.indexOf('\r\n')))));
 }
 
@@ -205,7 +213,7 @@ describe.each(ENTRY_KINDS)('hostile peers against the %s build', (kind) => {
       await rm(dir, { recursive: true, force: true });
     });
 
-    async function against(answer: (requestLine: string) => string) {
+    async function against(answer: (requestLine: string) => Buffer) {
       await client?.close();
       await server?.close();
       server = await hostileServer(answer);
@@ -270,6 +278,114 @@ describe.each(ENTRY_KINDS)('hostile peers against the %s build', (kind) => {
       const json = JSON.parse(result.stderr.slice(result.stderr.indexOf('\n{') + 1)) as Record<string, unknown>;
       expect(json).toMatchObject({ status: 404, verified: false, unverifiedCode: 'ORDER_NOT_EXIST' });
       expect(json).not.toHaveProperty('code');
+    });
+  });
+
+  describe('item 8: text from a server reaches messages, the debug log and stderr escaped', () => {
+    let emulator: ReturnType<Entries['testing']['Emulator']['create']>;
+    let server: Loopback | undefined;
+    let client: import('../../lib/index.js').WeChatPayClient | undefined;
+    let dir = '';
+    const lines: string[] = [];
+
+    beforeAll(async () => {
+      emulator = testing.Emulator.create({ mchid, secret });
+      dir = await mkdtemp(join(tmpdir(), 'wxpay-hostile-'));
+    });
+    afterAll(async () => {
+      await client?.close();
+      await server?.close();
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    async function against(answer: (requestLine: string) => Buffer) {
+      await client?.close();
+      await server?.close();
+      lines.length = 0;
+      server = await hostileServer(answer);
+      client = main.Builder.factory(emulator.clientConfig({ baseURL: server.baseURL, debug: (line) => lines.push(line) }));
+      return client;
+    }
+
+    const hostileJson = JSON.stringify({ code: 'PARAM_ERROR\u001b[8m', message: HOSTILE });
+
+    it('an unsigned error message with ESC sequences and a forged log line: escaped in error.message and the debug log', async () => {
+      const c = await against(() => rawAnswer('400 Bad Request', { 'content-type': 'application/json' }, hostileJson));
+      const e = (await failure(c.chain('v3/pay/transactions/native' as string).post({ json: { out_trade_no: 'T1' } }))) as InstanceType<typeof main.HttpError>;
+      expect(e).toBeInstanceOf(main.HttpError);
+      expect(e.message).not.toMatch(ACTIVE);
+      expect(e.message).toContain('\\x1b]0;pwned\\x07');
+      expect(e.message).toContain('\\nwechatpay 4242: ← 200');
+      // the raw text stays reachable, under the name that says what it is
+      expect(e.unverifiedMessage).toBe(HOSTILE);
+      expect(lines.length).toBeGreaterThanOrEqual(2);
+      for (const line of lines) expect(line).not.toMatch(ACTIVE);
+      expect(lines.some((line) => line.startsWith('← 400 '))).toBe(true);
+    });
+
+    it('a Request-ID, a Content-Type and a Wechatpay-Serial holding a C1 control (0x9b, CSI) are escaped', async () => {
+      const c = await against(() => rawAnswer('200 OK', { 'content-type': 'text/html\u009b2J', 'request-id': 'id\u009b31m', 'wechatpay-timestamp': String(Math.floor(Date.now() / 1000)), 'wechatpay-nonce': 'n', 'wechatpay-signature': 'c2ln', 'wechatpay-serial': 'PUB_KEY_ID_\u009b2J' }, '{}'));
+      const e = await failure(c.chain('v3/pay/transactions/native' as string).post({ json: { out_trade_no: 'T1' } }));
+      expect(e).toBeInstanceOf(main.VerificationError);
+      expect(e.message).toContain('PUB_KEY_ID_\\x9b2J');
+      expect(e.message).not.toMatch(ACTIVE);
+      expect(lines.some((line) => line.includes('request-id=id\\x9b31m'))).toBe(true);
+      for (const line of lines) expect(line).not.toMatch(ACTIVE);
+
+      const signed = '<html>ok</html>';
+      const d = await against(() => rawAnswer('200 OK', { 'content-type': 'text/html\u009b2J', ...emulator.signResponse(signed) }, signed));
+      const decode = await failure(d.chain('v3/pay/transactions/native' as string).post({ json: { out_trade_no: 'T1' } }));
+      expect(decode).toBeInstanceOf(main.DecodeError);
+      expect(decode.message).toContain('text/html\\x9b2J');
+      expect(decode.message).not.toMatch(ACTIVE);
+    });
+
+    it('APIv2 return_msg and err_code_des with newlines and C1 controls are escaped in the BusinessError', async () => {
+      const reply = `<xml><return_code>SUCCESS</return_code><return_msg>OK\u009b2J</return_msg><result_code>FAIL</result_code><err_code>SYSTEMERROR\nforged</err_code><err_code_des><![CDATA[${HOSTILE.replace(XML_ILLEGAL, '')}\u009b31m\u202e]]></err_code_des></xml>`;
+      const c = await against(() => rawAnswer('200 OK', { 'content-type': 'text/xml' }, reply));
+      const e = await failure(c.chain('v2/pay/orderquery').post({ xml: { appid, mch_id: mchid, out_trade_no: 'T1' } }));
+      expect(e).toBeInstanceOf(main.BusinessError);
+      expect(e.message).not.toMatch(ACTIVE);
+      expect(e.message).toContain('SYSTEMERROR\\nforged');
+      expect(e.message).toContain('\\x9b31m\\u202e');
+      for (const line of lines) expect(line).not.toMatch(ACTIVE);
+    });
+
+    it('an APIv2 notification with a forged line in return_code is refused with an escaped message', () => {
+      const body = '<xml><return_code>FAIL\nwechatpay 4242: notification accepted</return_code><return_msg>x</return_msg></xml>';
+      for (const notificationKind of ['payment', 'refund'] as const) {
+        const e = (() => {
+          try {
+            main.ApiV2.parseNotification(body, { kind: notificationKind, secret });
+          } catch (error) {
+            return error as Error;
+          }
+          throw new Error('accepted');
+        })();
+        expect(e).toBeInstanceOf(main.VerificationError);
+        expect(e.message).not.toMatch(ACTIVE);
+        expect(e.message).toContain('FAIL\\nwechatpay 4242');
+      }
+    });
+
+    it("wxpay's stderr carries no control character from the server", { timeout: 60_000 }, async () => {
+      await server?.close();
+      server = await hostileServer(() => rawAnswer('400 Bad Request', { 'content-type': 'application/json' }, hostileJson));
+      await writeFile(join(dir, 'key.pem'), emulator.merchant.privateKeyPem);
+      await writeFile(join(dir, 'pub.pem'), emulator.platform.publicKeyPem);
+      await writeFile(
+        join(dir, 'wxpay.json'),
+        JSON.stringify({ mchid, serial: emulator.merchant.serial, privateKey: 'file://key.pem', certs: { [emulator.platform.serial]: 'file://pub.pem' }, baseURL: server.baseURL }),
+      );
+      const result = await wxpay(kind, ['-c', join(dir, 'wxpay.json'), 'v3/pay/transactions/native', '--json', '{"out_trade_no":"T1"}']);
+      expect(result.code, result.stderr).toBe(3);
+      // the only raw newlines are the CLI's own: its message line, then the indented JSON
+      for (const line of result.stderr.split('\n')) expect(line).not.toMatch(ACTIVE);
+      expect(result.stderr).not.toContain('\u001b');
+      expect(result.stderr).toContain('\\x1b]0;pwned');
+      expect(result.stderr.split('\n').filter((line) => line.startsWith('wechatpay 4242'))).toEqual([]);
+      const json = JSON.parse(result.stderr.slice(result.stderr.indexOf('\n{') + 1)) as Record<string, unknown>;
+      expect(json.unverifiedMessage).toBe(HOSTILE);
     });
   });
 });

@@ -11,6 +11,7 @@
 import { AesEcb } from '../../crypto/aes-ecb.js';
 import { Hash } from '../../crypto/hash.js';
 import { ArgumentError, VerificationError, type VerificationReason } from '../../errors.js';
+import { printable } from '../../printable.js';
 import { isSignType, sameSignature, signFields, type SignType } from './digest.js';
 import { parseXml, toXml, type XmlRecord } from './xml.js';
 
@@ -196,7 +197,7 @@ function checkDeclared(data: XmlRecord, field: 'mch_id' | 'appid', expected: str
 }
 
 function checkEnvelope(data: XmlRecord): void {
-  if (data.return_code !== 'SUCCESS') throw fail('malformed-notification', `return_code is not SUCCESS (${String(data.return_code)})`);
+  if (data.return_code !== 'SUCCESS') throw fail('malformed-notification', `return_code is not SUCCESS (${printable(data.return_code, 64)})`);
 }
 
 function parsePayment(data: XmlRecord, options: V2PaymentNotificationOptions): V2PaymentNotification {

@@ -5,6 +5,7 @@
  */
 import { Readable } from 'node:stream';
 import { DecodeError, HttpError, VerificationError } from '../../errors.js';
+import { printable } from '../../printable.js';
 import type { ChainResponse, Middleware, RequestContext } from '../context.js';
 import { readBody, redactedOf } from '../transport.js';
 import { isExempt } from './exempt.js';
@@ -74,7 +75,7 @@ export function v3Verify(verifier: Verifier): Middleware {
       if (!(exempt && !signed)) check(verifier, res, bytes, ctx);
       if (exempt) return res;
       if (bytes.length > 0 && !isJson(res.headers) && !/^\s*[{[]/.test(bytes.toString('utf8', 0, Math.min(bytes.length, 64)))) {
-        throw new DecodeError(`${ctx.method} ${ctx.path} answered ${res.status} with ${String(res.headers['content-type'] ?? 'no content-type')}, expected JSON`, {
+        throw new DecodeError(`${ctx.method} ${ctx.path} answered ${res.status} with ${printable(res.headers['content-type'] ?? 'no content-type', 128)}, expected JSON`, {
           request: redactedOf(ctx),
           status: res.status,
         });
