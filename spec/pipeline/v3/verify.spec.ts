@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { http, HttpResponse } from 'msw';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Builder, DecodeError, HttpError, VerificationError } from '../../../lib/index.js';
+import { Builder, DecodeError, EXEMPT_FROM_VERIFICATION, HttpError, VerificationError } from '../../../lib/index.js';
 import { Emulator, UNSIGNED } from '../../../lib/testing/index.js';
 import { failure } from '../../support/failure.js';
 
@@ -111,6 +111,23 @@ describe('APIv3 response verification', () => {
     const error = await failure(client.v3.global.statements.get({ query: { date: '2026-11-21' } }));
     expect(error).toBeInstanceOf(VerificationError);
     expect((error as VerificationError).reason).toBe('digest-mismatch');
+  });
+
+  it('refuses an overseas statement that comes back without a signature (nothing vouches for its SHA-1)', async () => {
+    // Outside facts: the catalog's statements.yaml (vendor/wechatpay-openapi, v3/global and hk/v3)
+    // lists Wechatpay-Serial / -Nonce / -Timestamp / -Statement-Sha1 on the 200 answer, and
+    // wechatpay-php v1.4.12 src/ClientJsonTrait.php exempts only /v3/billdownload/file and
+    // /v3/merchant-service/images/* from the signature check: statements must be signed.
+    emulator.use(
+      http.get('*/v3/global/statements', () => new HttpResponse(new Uint8Array(statement), { headers: { 'content-type': 'text/plain', [UNSIGNED]: '1', 'wechatpay-statement-sha1': statementSha1 } }), { once: true }),
+      http.get('*/v3/statements', () => new HttpResponse('forged,statement\n', { headers: { 'content-type': 'text/plain', [UNSIGNED]: '1' } }), { once: true }),
+    );
+    const global = await failure(client.v3.global.statements.get({ query: { date: '2026-11-21' } }));
+    expect(global).toBeInstanceOf(VerificationError);
+    expect((global as VerificationError).reason).toBe('missing-header');
+    const hk = await failure(client.chain('v3/statements').get({ query: { statement_date: '2026-11-21' }, stream: true }));
+    expect(hk).toBeInstanceOf(VerificationError);
+    expect(EXEMPT_FROM_VERIFICATION.some((re) => re.test('/v3/statements') || re.test('/v3/global/statements'))).toBe(false);
   });
 
   it('turns a signed 4xx into an HttpError with code, message and detail', async () => {
