@@ -113,6 +113,58 @@ describe.each(ENTRY_KINDS)('hostile peers against the %s build', (kind) => {
   }, 120_000);
   afterAll(releaseEntries);
 
+  /**
+   * A merchant's client against a hostile raw server (one at a time), with its debug lines, and
+   * `wxpay` against the same; registers its own hooks in the describe that calls it.
+   */
+  function hostileHarness() {
+    let emulator: ReturnType<Entries['testing']['Emulator']['create']> | undefined;
+    let server: Loopback | undefined;
+    let client: import('../../lib/index.js').WeChatPayClient | undefined;
+    let dir = '';
+    const lines: string[] = [];
+    const keys = () => emulator as ReturnType<Entries['testing']['Emulator']['create']>;
+
+    beforeAll(async () => {
+      emulator = testing.Emulator.create({ mchid, secret });
+      dir = await mkdtemp(join(tmpdir(), 'wxpay-hostile-'));
+    });
+    afterAll(async () => {
+      await client?.close();
+      await server?.close();
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    async function serve(answer: (requestLine: string) => Buffer): Promise<string> {
+      await client?.close();
+      client = undefined;
+      await server?.close();
+      lines.length = 0;
+      server = await hostileServer(answer);
+      return server.baseURL;
+    }
+
+    return {
+      lines,
+      get emulator() {
+        return keys();
+      },
+      async against(answer: (requestLine: string) => Buffer) {
+        const baseURL = await serve(answer);
+        client = main.Builder.factory(keys().clientConfig({ baseURL, debug: (line) => lines.push(line) }));
+        return client;
+      },
+      async cli(answer: (requestLine: string) => Buffer, args: string[]): Promise<CliResult> {
+        const baseURL = await serve(answer);
+        await writeFile(join(dir, 'key.pem'), keys().merchant.privateKeyPem);
+        await writeFile(join(dir, 'pub.pem'), keys().platform.publicKeyPem);
+        const config = { mchid, serial: keys().merchant.serial, privateKey: 'file://key.pem', certs: { [keys().platform.serial]: 'file://pub.pem' }, baseURL };
+        await writeFile(join(dir, 'wxpay.json'), JSON.stringify(config));
+        return wxpay(kind, ['-c', join(dir, 'wxpay.json'), ...args]);
+      },
+    };
+  }
+
   describe('item 1: an APIv2 notification body does not choose how it is authenticated', () => {
     interface Outcome {
       route: string;
@@ -198,28 +250,8 @@ describe.each(ENTRY_KINDS)('hostile peers against the %s build', (kind) => {
   });
 
   describe('item 3: business codes come only from verified answers', () => {
-    let emulator: ReturnType<Entries['testing']['Emulator']['create']>;
-    let server: Loopback | undefined;
-    let client: import('../../lib/index.js').WeChatPayClient | undefined;
-    let dir = '';
-
-    beforeAll(async () => {
-      emulator = testing.Emulator.create({ mchid, secret });
-      dir = await mkdtemp(join(tmpdir(), 'wxpay-hostile-'));
-    });
-    afterAll(async () => {
-      await client?.close();
-      await server?.close();
-      await rm(dir, { recursive: true, force: true });
-    });
-
-    async function against(answer: (requestLine: string) => Buffer) {
-      await client?.close();
-      await server?.close();
-      server = await hostileServer(answer);
-      client = main.Builder.factory(emulator.clientConfig({ baseURL: server.baseURL }));
-      return client;
-    }
+    const hostile = hostileHarness();
+    const against = hostile.against;
 
     const notFound = JSON.stringify({ code: 'ORDER_NOT_EXIST', message: '订单不存在' });
 
@@ -239,7 +271,7 @@ describe.each(ENTRY_KINDS)('hostile peers against the %s build', (kind) => {
     });
 
     it('the same 404 signed by WeChat Pay does fill code', async () => {
-      const c = await against(() => rawAnswer('404 Not Found', { 'content-type': 'application/json', ...emulator.signResponse(notFound) }, notFound));
+      const c = await against(() => rawAnswer('404 Not Found', { 'content-type': 'application/json', ...hostile.emulator.signResponse(notFound) }, notFound));
       const e = (await failure(c.v3.pay.transactions.outTradeNo._out_trade_no_.get({ out_trade_no: 'T1', query: { mchid } }))) as InstanceType<typeof main.HttpError>;
       expect(e).toMatchObject({ verified: true, code: 'ORDER_NOT_EXIST' });
       expect(e.unverifiedCode).toBeUndefined();
@@ -248,7 +280,7 @@ describe.each(ENTRY_KINDS)('hostile peers against the %s build', (kind) => {
     it('downloadCertificates takes no public-key-mode decision on an unsigned 404 RESOURCE_NOT_EXISTS', async () => {
       const body = JSON.stringify({ code: 'RESOURCE_NOT_EXISTS', message: '无可用的平台证书' });
       const c = await against(() => rawAnswer('404 Not Found', { 'content-type': 'application/json' }, body));
-      const e = await failure(main.downloadCertificates(c, { apiv3Key: emulator.apiv3Key }));
+      const e = await failure(main.downloadCertificates(c, { apiv3Key: hostile.emulator.apiv3Key }));
       expect(e).not.toBeInstanceOf(main.PublicKeyModeError);
       expect(e).toBeInstanceOf(main.HttpError);
       expect(e).toMatchObject({ verified: false, unverifiedCode: 'RESOURCE_NOT_EXISTS', code: undefined });
@@ -265,15 +297,7 @@ describe.each(ENTRY_KINDS)('hostile peers against the %s build', (kind) => {
     });
 
     it('the CLI prints the unverified code under its unverified name on stderr', { timeout: 60_000 }, async () => {
-      server?.close();
-      server = await hostileServer(() => rawAnswer('404 Not Found', { 'content-type': 'application/json' }, notFound));
-      await writeFile(join(dir, 'key.pem'), emulator.merchant.privateKeyPem);
-      await writeFile(join(dir, 'pub.pem'), emulator.platform.publicKeyPem);
-      await writeFile(
-        join(dir, 'wxpay.json'),
-        JSON.stringify({ mchid, serial: emulator.merchant.serial, privateKey: 'file://key.pem', certs: { [emulator.platform.serial]: 'file://pub.pem' }, baseURL: server.baseURL }),
-      );
-      const result = await wxpay(kind, ['-c', join(dir, 'wxpay.json'), 'v3/pay/transactions/out-trade-no/{out_trade_no}', '--out_trade_no=T1']);
+      const result = await hostile.cli(() => rawAnswer('404 Not Found', { 'content-type': 'application/json' }, notFound), ['v3/pay/transactions/out-trade-no/{out_trade_no}', '--out_trade_no=T1']);
       expect(result.code, result.stderr).toBe(3);
       const json = JSON.parse(result.stderr.slice(result.stderr.indexOf('\n{') + 1)) as Record<string, unknown>;
       expect(json).toMatchObject({ status: 404, verified: false, unverifiedCode: 'ORDER_NOT_EXIST' });
@@ -282,30 +306,8 @@ describe.each(ENTRY_KINDS)('hostile peers against the %s build', (kind) => {
   });
 
   describe('item 8: text from a server reaches messages, the debug log and stderr escaped', () => {
-    let emulator: ReturnType<Entries['testing']['Emulator']['create']>;
-    let server: Loopback | undefined;
-    let client: import('../../lib/index.js').WeChatPayClient | undefined;
-    let dir = '';
-    const lines: string[] = [];
-
-    beforeAll(async () => {
-      emulator = testing.Emulator.create({ mchid, secret });
-      dir = await mkdtemp(join(tmpdir(), 'wxpay-hostile-'));
-    });
-    afterAll(async () => {
-      await client?.close();
-      await server?.close();
-      await rm(dir, { recursive: true, force: true });
-    });
-
-    async function against(answer: (requestLine: string) => Buffer) {
-      await client?.close();
-      await server?.close();
-      lines.length = 0;
-      server = await hostileServer(answer);
-      client = main.Builder.factory(emulator.clientConfig({ baseURL: server.baseURL, debug: (line) => lines.push(line) }));
-      return client;
-    }
+    const hostile = hostileHarness();
+    const { against, lines } = hostile;
 
     const hostileJson = JSON.stringify({ code: 'PARAM_ERROR\u001b[8m', message: HOSTILE });
 
@@ -333,7 +335,7 @@ describe.each(ENTRY_KINDS)('hostile peers against the %s build', (kind) => {
       for (const line of lines) expect(line).not.toMatch(ACTIVE);
 
       const signed = '<html>ok</html>';
-      const d = await against(() => rawAnswer('200 OK', { 'content-type': 'text/html\u009b2J', ...emulator.signResponse(signed) }, signed));
+      const d = await against(() => rawAnswer('200 OK', { 'content-type': 'text/html\u009b2J', ...hostile.emulator.signResponse(signed) }, signed));
       const decode = await failure(d.chain('v3/pay/transactions/native' as string).post({ json: { out_trade_no: 'T1' } }));
       expect(decode).toBeInstanceOf(main.DecodeError);
       expect(decode.message).toContain('text/html\\x9b2J');
@@ -369,15 +371,7 @@ describe.each(ENTRY_KINDS)('hostile peers against the %s build', (kind) => {
     });
 
     it("wxpay's stderr carries no control character from the server", { timeout: 60_000 }, async () => {
-      await server?.close();
-      server = await hostileServer(() => rawAnswer('400 Bad Request', { 'content-type': 'application/json' }, hostileJson));
-      await writeFile(join(dir, 'key.pem'), emulator.merchant.privateKeyPem);
-      await writeFile(join(dir, 'pub.pem'), emulator.platform.publicKeyPem);
-      await writeFile(
-        join(dir, 'wxpay.json'),
-        JSON.stringify({ mchid, serial: emulator.merchant.serial, privateKey: 'file://key.pem', certs: { [emulator.platform.serial]: 'file://pub.pem' }, baseURL: server.baseURL }),
-      );
-      const result = await wxpay(kind, ['-c', join(dir, 'wxpay.json'), 'v3/pay/transactions/native', '--json', '{"out_trade_no":"T1"}']);
+      const result = await hostile.cli(() => rawAnswer('400 Bad Request', { 'content-type': 'application/json' }, hostileJson), ['v3/pay/transactions/native', '--json', '{"out_trade_no":"T1"}']);
       expect(result.code, result.stderr).toBe(3);
       // the only raw newlines are the CLI's own: its message line, then the indented JSON
       for (const line of result.stderr.split('\n')) expect(line).not.toMatch(ACTIVE);
