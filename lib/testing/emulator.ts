@@ -7,13 +7,14 @@
  * over a real loopback socket with {@link Emulator.listen}.
  * @module
  */
-import { createHash, generateKeyPairSync, randomBytes, sign as rsaSign, verify as rsaVerify, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID, sign as rsaSign, verify as rsaVerify, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { getResponse, HttpResponse, type RequestHandler } from 'msw';
+import { getResponse, type RequestHandler } from 'msw';
 import { DEFAULT_HOSTS, type ClientConfig } from '../builder.js';
 import { nonce as makeNonce, request as requestMessage } from '../formatter.js';
 import { MswDispatcher } from './msw-dispatcher.js';
+import { addHeader, fromFetchRequest, fromFetchResponse, jsonResponse, toFetchRequest, toFetchResponse, type OutgoingResponse, type RawRequest } from './exchange.js';
 import { seedHandlers } from './handlers.js';
 import { createCertificate, type CertificateOptions, type IssuedCertificate } from './certificates.js';
 import { platformHandlers } from './platform-handlers.js';
@@ -34,12 +35,7 @@ export interface RecordedRequest {
   verified: boolean;
 }
 
-/** A response after signing, before it leaves: tests may change it to simulate forgeries. */
-export interface OutgoingResponse {
-  status: number;
-  headers: Headers;
-  body: Buffer;
-}
+export type { OutgoingResponse } from './exchange.js';
 
 /**
  * Options of {@link Emulator.create}.
@@ -90,6 +86,22 @@ export function generateKeyPair(modulusLength = 2048): GeneratedKeyPair {
 }
 
 const AUTH = /^WECHATPAY2-SHA256-RSA2048 (.+)$/;
+const NEWLINE = Buffer.from('\n');
+
+/** The body a request's signature covers: multipart uploads sign their `meta` part. */
+function signedBody(contentType: string, body: Buffer): string {
+  const boundary = /multipart\/form-data;.*boundary="?([^";]+)"?/i.exec(contentType)?.[1];
+  if (boundary) {
+    const text = body.toString('latin1');
+    const start = text.indexOf('name="meta"');
+    if (start !== -1) {
+      const from = text.indexOf('\r\n\r\n', start) + 4;
+      const to = text.indexOf(`\r\n--${boundary}`, from);
+      return Buffer.from(text.slice(from, to), 'latin1').toString('utf8');
+    }
+  }
+  return body.toString('utf8');
+}
 const PAIR = /(\w+)="([^"]*)"/g;
 
 /**
@@ -117,7 +129,10 @@ export class Emulator {
   /** Platform certificates served by `GET /v3/certificates`; none in public-key mode (404 RESOURCE_NOT_EXISTS). */
   readonly platformCertificates: IssuedCertificate[] = [];
   #signer: { serial: string; privateKey: KeyObject };
-  readonly #handlers: RequestHandler[];
+  /** Handlers of `options.handlers` and `use()`, consulted first. */
+  readonly #userHandlers: RequestHandler[];
+  /** The built-in msw handlers, consulted last. */
+  readonly #builtinHandlers: RequestHandler[];
   readonly #now: () => number;
   #tamper: ((response: OutgoingResponse) => void) | undefined;
   #servers = new Set<Server>();
@@ -130,7 +145,8 @@ export class Emulator {
     this.apiv3Key = options.apiv3Key ?? makeNonce(32);
     this.secret = options.secret ?? makeNonce(32);
     this.#signer = this.platform;
-    this.#handlers = [...(options.handlers ?? []), ...seedHandlers(), ...platformHandlers(this), ...apiV2Handlers()];
+    this.#userHandlers = [...(options.handlers ?? [])];
+    this.#builtinHandlers = [...seedHandlers(), ...platformHandlers(this), ...apiV2Handlers()];
   }
 
   /**
@@ -194,7 +210,7 @@ export class Emulator {
 
   /** The msw handlers consulted, user ones first. */
   get handlers(): readonly RequestHandler[] {
-    return this.#handlers;
+    return [...this.#userHandlers, ...this.#builtinHandlers];
   }
 
   /**
@@ -205,7 +221,7 @@ export class Emulator {
    * ```
    */
   use(...handlers: RequestHandler[]): this {
-    this.#handlers.unshift(...handlers);
+    this.#userHandlers.unshift(...handlers);
     return this;
   }
 
@@ -253,7 +269,11 @@ export class Emulator {
    * ```
    */
   dispatcher(options: { secure?: boolean } = {}): MswDispatcher {
-    return new MswDispatcher((request) => this.handle(request, options.secure === true));
+    const secure = options.secure === true;
+    return new MswDispatcher(
+      (request) => this.handle(request, secure),
+      (raw) => this.#answer(raw, secure),
+    );
   }
 
   /**
@@ -307,13 +327,27 @@ export class Emulator {
    * ```
    */
   signResponse(body: Buffer | string, timestamp = Math.floor(this.#now() / 1000), nonce = makeNonce()): Record<string, string> {
-    const message = Buffer.concat([Buffer.from(`${timestamp}\n${nonce}\n`), Buffer.from(body), Buffer.from('\n')]);
-    return {
-      'wechatpay-timestamp': String(timestamp),
-      'wechatpay-nonce': nonce,
-      'wechatpay-serial': this.#signer.serial,
-      'wechatpay-signature': rsaSign('sha256', message, this.#signer.privateKey).toString('base64'),
-    };
+    return this.#signed(timestamp, nonce, rsaSign('sha256', this.#signedMessage(body, timestamp, nonce), this.#signer.privateKey));
+  }
+
+  /** {@link signResponse} on libuv's thread pool: the answers of a busy emulator sign on both cores. */
+  #signResponseAsync(body: Buffer): Promise<Record<string, string>> {
+    const timestamp = Math.floor(this.#now() / 1000);
+    const nonce = makeNonce();
+    const { serial, privateKey } = this.#signer;
+    return new Promise((resolve, reject) => {
+      rsaSign('sha256', this.#signedMessage(body, timestamp, nonce), privateKey, (error, signature) =>
+        error ? reject(error) : resolve(this.#signed(timestamp, nonce, signature, serial)),
+      );
+    });
+  }
+
+  #signedMessage(body: Buffer | string, timestamp: number, nonce: string): Buffer {
+    return Buffer.concat([Buffer.from(`${timestamp}\n${nonce}\n`), typeof body === 'string' ? Buffer.from(body) : body, NEWLINE]);
+  }
+
+  #signed(timestamp: number, nonce: string, signature: Buffer, serial = this.#signer.serial): Record<string, string> {
+    return { 'wechatpay-timestamp': String(timestamp), 'wechatpay-nonce': nonce, 'wechatpay-serial': serial, 'wechatpay-signature': signature.toString('base64') };
   }
 
   /**
@@ -324,23 +358,11 @@ export class Emulator {
    * ```
    */
   signedBodyOf(headers: Headers, body: Buffer): string {
-    const type = headers.get('content-type') ?? '';
-    const boundary = /multipart\/form-data;.*boundary="?([^";]+)"?/i.exec(type)?.[1];
-    if (boundary) {
-      const text = body.toString('latin1');
-      const start = text.indexOf('name="meta"');
-      if (start !== -1) {
-        const from = text.indexOf('\r\n\r\n', start) + 4;
-        const to = text.indexOf(`\r\n--${boundary}`, from);
-        return Buffer.from(text.slice(from, to), 'latin1').toString('utf8');
-      }
-    }
-    return body.toString('utf8');
+    return signedBody(headers.get('content-type') ?? '', body);
   }
 
   /** Checks a request's Authorization; returns an error message or undefined. */
-  #checkAuthorization(method: string, path: string, headers: Headers, signedBody: string): string | undefined {
-    const header = headers.get('authorization');
+  #checkAuthorization(method: string, path: string, header: string | undefined, signedBody: string): string | undefined {
     if (!header) return 'Authorization header is missing';
     const match = AUTH.exec(header);
     if (!match) return 'Authorization scheme must be WECHATPAY2-SHA256-RSA2048';
@@ -364,76 +386,71 @@ export class Emulator {
    * ```
    */
   async handle(request: Request, secure = false): Promise<Response> {
-    const url = new URL(request.url);
+    return toFetchResponse(await this.#answer(await fromFetchRequest(request), secure));
+  }
+
+  #record(method: string, path: string, headers: Record<string, string>, body: string, verified: boolean): void {
+    this.requests.push({ method, path, headers, body, verified });
+    if (this.requests.length > 1000) this.requests.shift();
+  }
+
+  /** The core every transport shares: authorization check, handlers, signature, tampering. */
+  async #answer(raw: RawRequest, secure: boolean): Promise<OutgoingResponse> {
+    const url = new URL(raw.url);
     const path = url.pathname + url.search;
     // APIv2 requests carry no Authorization (their sign is in the XML body)
-    if (isApiV2Path(url.pathname) && !request.headers.has('authorization')) return this.#handleV2(request, path, secure);
-    const bytes = Buffer.from(await request.clone().arrayBuffer());
-    const headers: Record<string, string> = {};
-    request.headers.forEach((value, name) => (headers[name] = value));
-    const problem = this.#checkAuthorization(request.method, path, request.headers, this.signedBodyOf(request.headers, bytes));
-    this.requests.push({ method: request.method, path, headers, body: bytes.toString('utf8'), verified: problem === undefined });
-    if (this.requests.length > 1000) this.requests.shift();
+    if (isApiV2Path(url.pathname) && raw.headers.authorization === undefined) return this.#answerV2(raw, path, secure);
+    const problem = this.#checkAuthorization(raw.method, path, raw.headers.authorization, signedBody(raw.headers['content-type'] ?? '', raw.body));
+    this.#record(raw.method, path, raw.headers, raw.body.toString('utf8'), problem === undefined);
 
-    let response: Response;
-    if (problem) {
-      response = HttpResponse.json({ code: 'SIGN_ERROR', message: `签名错误: ${problem}` }, { status: 401 });
-    } else {
-      response =
-        (await getResponse(this.#handlers, request)) ??
-        HttpResponse.json({ code: 'NOT_FOUND', message: `the emulator has no handler for ${request.method} ${url.pathname}` }, { status: 404 });
-    }
-
-    const outgoing: OutgoingResponse = { status: response.status, headers: new Headers(response.headers), body: Buffer.from(await response.arrayBuffer()) };
-    outgoing.headers.set('request-id', createHash('sha1').update(randomBytes(8)).digest('hex').slice(0, 32));
+    const outgoing = problem
+      ? jsonResponse(401, { code: 'SIGN_ERROR', message: `签名错误: ${problem}` })
+      : ((await this.#fromHandlers(this.#userHandlers, raw)) ??
+        (await this.#fromHandlers(this.#builtinHandlers, raw)) ??
+        jsonResponse(404, { code: 'NOT_FOUND', message: `the emulator has no handler for ${raw.method} ${url.pathname}` }));
+    outgoing.headers.set('request-id', randomUUID().replaceAll('-', ''));
     if (outgoing.headers.has(UNSIGNED)) {
       outgoing.headers.delete(UNSIGNED);
     } else {
-      for (const [name, value] of Object.entries(this.signResponse(outgoing.body))) outgoing.headers.set(name, value);
+      for (const [name, value] of Object.entries(await this.#signResponseAsync(outgoing.body))) outgoing.headers.set(name, value);
     }
+    return this.#tampered(outgoing);
+  }
+
+  /** An msw answer, or undefined when no handler took the request (no Fetch objects when there are no handlers). */
+  async #fromHandlers(handlers: RequestHandler[], raw: RawRequest): Promise<OutgoingResponse | undefined> {
+    if (handlers.length === 0) return undefined;
+    const response = await getResponse(handlers, toFetchRequest(raw));
+    return response === undefined ? undefined : fromFetchResponse(response);
+  }
+
+  #tampered(outgoing: OutgoingResponse): OutgoingResponse {
     const tamper = this.#tamper;
     this.#tamper = undefined;
     tamper?.(outgoing);
-    return new Response(outgoing.body.length > 0 || ![204, 304].includes(outgoing.status) ? new Uint8Array(outgoing.body) : null, {
-      status: outgoing.status,
-      headers: outgoing.headers,
-    });
+    return outgoing;
   }
 
   /** APIv2: see lib/testing/v2.ts. `secure` says the request came over the mutual-TLS dispatcher. */
-  async #handleV2(request: Request, path: string, secure: boolean): Promise<Response> {
-    const headers: Record<string, string> = {};
-    request.headers.forEach((value, name) => (headers[name] = value));
-    const outcome = await handleApiV2(request, { secret: this.secret, mchid: this.merchant.mchid, handlers: this.#handlers, secure });
-    this.requests.push({ method: request.method, path, headers, body: outcome.requestBody, verified: outcome.verified });
-    if (this.requests.length > 1000) this.requests.shift();
-    const outgoing: OutgoingResponse = { status: outcome.status, headers: outcome.headers, body: outcome.body };
-    const tamper = this.#tamper;
-    this.#tamper = undefined;
-    tamper?.(outgoing);
-    return new Response(new Uint8Array(outgoing.body), { status: outgoing.status, headers: outgoing.headers });
+  async #answerV2(raw: RawRequest, path: string, secure: boolean): Promise<OutgoingResponse> {
+    const outcome = await handleApiV2(toFetchRequest(raw), { secret: this.secret, mchid: this.merchant.mchid, handlers: this.handlers as RequestHandler[], secure });
+    this.#record(raw.method, path, raw.headers, outcome.requestBody, outcome.verified);
+    return this.#tampered({ status: outcome.status, headers: outcome.headers, body: outcome.body });
   }
 
   async #serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
-      const headers = new Headers();
-      for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
-      const body = Buffer.concat(chunks);
-      const request = new Request(`http://${req.headers.host ?? '127.0.0.1'}${req.url ?? '/'}`, {
-        method: req.method ?? 'GET',
-        headers,
-        body: req.method === 'GET' || req.method === 'HEAD' || body.length === 0 ? undefined : new Uint8Array(body),
-      });
-      const response = await this.handle(request);
-      const out = Buffer.from(await response.arrayBuffer());
+      const headers: Record<string, string> = {};
+      for (let i = 0; i < req.rawHeaders.length; i += 2) addHeader(headers, req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
+      const outgoing = await this.#answer({ method: req.method ?? 'GET', url: `http://${req.headers.host ?? '127.0.0.1'}${req.url ?? '/'}`, headers, body: Buffer.concat(chunks) }, false);
       const outHeaders: Record<string, string> = {};
-      response.headers.forEach((value, name) => (outHeaders[name] = value));
+      outgoing.headers.forEach((value, name) => (outHeaders[name] = value));
       delete outHeaders['content-length'];
       delete outHeaders['transfer-encoding'];
-      res.writeHead(response.status, { ...outHeaders, 'content-length': String(out.length) });
-      res.end(out);
+      res.writeHead(outgoing.status, { ...outHeaders, 'content-length': String(outgoing.body.length) });
+      res.end(outgoing.body);
     } catch (error) {
       res.writeHead(500, { 'content-type': 'text/plain' });
       res.end(`emulator failure: ${error instanceof Error ? error.message : String(error)}`);
