@@ -20,6 +20,9 @@ import { createCertificate, type CertificateOptions, type IssuedCertificate } fr
 import { platformHandlers } from './platform-handlers.js';
 import { handleApiV2, isApiV2Path } from './v2.js';
 import { apiV2Handlers } from './v2-handlers.js';
+import { Sandbox, type SandboxOptions } from './sandbox/sandbox.js';
+import type { Delivery } from './sandbox/notifier.js';
+import { ArgumentError } from '../errors.js';
 
 /** Header a handler sets to have its answer sent without a signature (file downloads). */
 export const UNSIGNED = 'x-emulator-unsigned';
@@ -56,6 +59,12 @@ export interface EmulatorOptions {
   apiv3Key?: string;
   /** The APIv2 key the emulator checks and signs with (random 32 characters by default). */
   secret?: string;
+  /**
+   * Sandbox mode (`true` or options): orders, payments, refunds and notifications to `notify_url`
+   * kept in memory and answered like the service (see docs/guides/sandbox.md). Off by default:
+   * the emulator then answers only what its handlers say.
+   */
+  sandbox?: boolean | SandboxOptions;
 }
 
 /** A generated RSA key pair in the forms tests want. */
@@ -134,6 +143,8 @@ export class Emulator {
   /** The built-in msw handlers, consulted last. */
   readonly #builtinHandlers: RequestHandler[];
   readonly #now: () => number;
+  /** The sandbox, in sandbox mode (`Emulator.create({ sandbox: true })`). */
+  readonly sandbox: Sandbox | undefined;
   #tamper: ((response: OutgoingResponse) => void) | undefined;
   #servers = new Set<Server>();
 
@@ -147,6 +158,55 @@ export class Emulator {
     this.#signer = this.platform;
     this.#userHandlers = [...(options.handlers ?? [])];
     this.#builtinHandlers = [...seedHandlers(), ...platformHandlers(this), ...apiV2Handlers()];
+    if (options.sandbox !== undefined && options.sandbox !== false) {
+      const host = { mchid: this.merchant.mchid, apiv3Key: this.apiv3Key, now: () => this.#now(), signResponse: (body: string) => this.signResponse(body) };
+      this.sandbox = new Sandbox(host, options.sandbox === true ? {} : options.sandbox);
+    }
+  }
+
+  #requireSandbox(what: string): Sandbox {
+    if (!this.sandbox) throw new ArgumentError(`${what} needs sandbox mode: Emulator.create({ sandbox: true })`, 'sandbox');
+    return this.sandbox;
+  }
+
+  /**
+   * Sandbox mode: the payer pays the order `out_trade_no` (its state becomes SUCCESS with a
+   * `transaction_id`), and `TRANSACTION.SUCCESS` is delivered to its `notify_url` over HTTP.
+   * Returns the order as the query answers it.
+   * @throws {SandboxError} `ORDER_NOT_EXIST`, `ORDERPAID`, `ORDERCLOSED`; {@link ArgumentError} outside sandbox mode
+   * @example
+   * ```ts
+   * const emulator = Emulator.create({ sandbox: { timeScale: 0.001 } });
+   * // … the client places a native order T1 …
+   * emulator.pay('T1', { payer: { openid: 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o' } });
+   * ```
+   */
+  pay(out_trade_no: string, options: { payer?: { openid?: string } } = {}): Record<string, unknown> {
+    return this.#requireSandbox('emulator.pay()').pay(out_trade_no, options.payer ?? {});
+  }
+
+  /**
+   * Sandbox mode: ends a PROCESSING refund now, SUCCESS (the default) or ABNORMAL, and delivers
+   * `REFUND.SUCCESS` / `REFUND.ABNORMAL`. Refunds end by themselves (SUCCESS) after the refund delay.
+   * @throws {SandboxError} `RESOURCE_NOT_EXISTS`, `INVALID_REQUEST`; {@link ArgumentError} outside sandbox mode
+   * @example
+   * ```ts
+   * emulator.settleRefund('R1', 'ABNORMAL');
+   * ```
+   */
+  settleRefund(out_refund_no: string, status: 'SUCCESS' | 'ABNORMAL' = 'SUCCESS'): Record<string, unknown> {
+    return this.#requireSandbox('emulator.settleRefund()').settleRefund(out_refund_no, status);
+  }
+
+  /**
+   * Sandbox mode: every notification delivery attempt, oldest first (empty outside sandbox mode).
+   * @example
+   * ```ts
+   * emulator.deliveries.map((d) => `${d.event_type} #${d.attempt} → ${d.status}`);
+   * ```
+   */
+  get deliveries(): Delivery[] {
+    return this.sandbox?.deliveries ?? [];
   }
 
   /**
@@ -284,18 +344,20 @@ export class Emulator {
    * try { … } finally { await close(); }
    * ```
    */
-  async listen(): Promise<{ baseURL: string; port: number; close: () => Promise<void> }> {
+  async listen(options: { port?: number } = {}): Promise<{ baseURL: string; port: number; close: () => Promise<void> }> {
+    const port = options.port ?? 0;
+    if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new ArgumentError('port: must be an integer from 0 to 65535 (0: any free port)', 'port');
     const server = createServer((req, res) => void this.#serve(req, res));
     server.keepAliveTimeout = 1000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
+      server.listen(port, '127.0.0.1', () => resolve());
     });
     this.#servers.add(server);
-    const { port } = server.address() as AddressInfo;
+    const { port: bound } = server.address() as AddressInfo;
     return {
-      baseURL: `http://127.0.0.1:${port}/`,
-      port,
+      baseURL: `http://127.0.0.1:${bound}/`,
+      port: bound,
       close: () =>
         new Promise<void>((resolve) => {
           this.#servers.delete(server);
@@ -305,8 +367,9 @@ export class Emulator {
     };
   }
 
-  /** Stops every loopback server this emulator started. */
+  /** Stops every loopback server this emulator started, and the sandbox's timers and deliveries. */
   async close(): Promise<void> {
+    await this.sandbox?.close();
     await Promise.all(
       [...this.#servers].map(
         (server) =>
@@ -398,14 +461,18 @@ export class Emulator {
   async #answer(raw: RawRequest, secure: boolean): Promise<OutgoingResponse> {
     const url = new URL(raw.url);
     const path = url.pathname + url.search;
+    const signed = raw.headers.authorization !== undefined;
+    // the sandbox's control endpoints take unsigned calls (from any language); a signed one is checked
+    const control = this.sandbox?.isControl(url.pathname) === true;
     // APIv2 requests carry no Authorization (their sign is in the XML body)
-    if (isApiV2Path(url.pathname) && raw.headers.authorization === undefined) return this.#answerV2(raw, path, secure);
-    const problem = this.#checkAuthorization(raw.method, path, raw.headers.authorization, signedBody(raw.headers['content-type'] ?? '', raw.body));
-    this.#record(raw.method, path, raw.headers, raw.body.toString('utf8'), problem === undefined);
+    if (!control && isApiV2Path(url.pathname) && !signed) return this.#answerV2(raw, path, secure);
+    const problem = control && !signed ? undefined : this.#checkAuthorization(raw.method, path, raw.headers.authorization, signedBody(raw.headers['content-type'] ?? '', raw.body));
+    this.#record(raw.method, path, raw.headers, raw.body.toString('utf8'), signed && problem === undefined);
 
     const outgoing = problem
       ? jsonResponse(401, { code: 'SIGN_ERROR', message: `签名错误: ${problem}` })
       : ((await this.#fromHandlers(this.#userHandlers, raw)) ??
+        this.sandbox?.answer(raw, url) ??
         (await this.#fromHandlers(this.#builtinHandlers, raw)) ??
         jsonResponse(404, { code: 'NOT_FOUND', message: `the emulator has no handler for ${raw.method} ${url.pathname}` }));
     outgoing.headers.set('request-id', randomUUID().replaceAll('-', ''));
