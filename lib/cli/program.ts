@@ -16,6 +16,7 @@ import { ArgumentError, DecodeError, HttpError, NetworkError, PublicKeyModeError
 import { printable, printableJson } from '../printable.js';
 import { VERSION } from '../version.js';
 import { ENVIRONMENT, resolveCliConfig, type ClientFlags } from './config.js';
+import { runSandbox, type SandboxFlags, type SandboxIo } from './sandbox.js';
 
 /**
  * Exit codes a script can rely on.
@@ -50,6 +51,8 @@ export interface CliIo {
   stderr: { write(chunk: string): unknown };
   env: Readonly<Record<string, string | undefined>>;
   cwd?: string;
+  /** Where `wxpay sandbox` listens for SIGINT / SIGTERM (default: the process). */
+  signals?: SandboxIo['signals'];
 }
 
 const VERBS = ['get', 'post', 'put', 'patch', 'delete'] as const;
@@ -179,6 +182,9 @@ export function createProgram(io: CliIo, run: (work: Promise<void>) => void): Co
     .addHelpText(
       'after',
       `
+Sandbox (a stateful WeChat Pay on 127.0.0.1 for any language, see "wxpay sandbox --help"):
+  wxpay sandbox --port 0 --dir ./sandbox --time-scale 0.001
+
 Endpoints (the default command, see "wxpay request --help"):
   wxpay v3.pay.transactions.native --config cfg.json --json '{"appid":"wx…","mchid":"1900000109",…}'
   wxpay v3/pay/transactions/out-trade-no/{out_trade_no} --out_trade_no=T1 --query '{"mchid":"1900000109"}'
@@ -216,6 +222,18 @@ Exit codes: 0 ok, 2 usage/config, 3 HTTP error answer, 4 verification failed, 5 
       })(),
     );
   });
+
+  program
+    .command('sandbox')
+    .description('run the sandbox (orders, payments, refunds, notifications) on 127.0.0.1 for any language; writes config.json and the keys into --dir')
+    .option('--port <port>', 'port on 127.0.0.1 (0: any free port)', '0')
+    .option('--dir <dir>', 'where to write config.json, apiclient_key.pem and pub_key.pem', 'sandbox')
+    .option('--time-scale <x>', 'multiplies the notification retry waits and the refund delay (0.001: 15 s become 15 ms)', '1')
+    .option('--mchid <mchid>', 'the merchant id', '1900000109')
+    .addHelpText('after', '\nPrints "listening on http://127.0.0.1:PORT/" on stdout; stops on Ctrl-C (SIGINT) or SIGTERM.\nPoint any SDK there with the written config; pay an order: POST {baseURL}_sandbox/pay {"out_trade_no":"…"}.\nGuide: docs/guides/sandbox.md')
+    .action((flags: SandboxFlags) => {
+      run(runSandbox(flags, { stdout: io.stdout, stderr: io.stderr, cwd: io.cwd, signals: io.signals ?? process }));
+    });
 
   withClientOptions(
     program
@@ -288,8 +306,8 @@ interface ValueFlags {
   variadic: ReadonlySet<string>;
 }
 
-/** The value-taking flags of `program` and its commands, read from their commander definitions. */
-function valueFlagsOf(program: Command): ValueFlags {
+/** The value-taking flags of `program` and its commands, read from their commander definitions, and the command names. */
+function valueFlagsOf(program: Command): ValueFlags & { commands: ReadonlySet<string> } {
   const single = new Set<string>();
   const variadic = new Set<string>();
   for (const command of [program, ...program.commands]) {
@@ -298,10 +316,10 @@ function valueFlagsOf(program: Command): ValueFlags {
       for (const flag of [option.short, option.long]) if (flag) (option.variadic ? variadic : single).add(flag);
     }
   }
-  return { single, variadic };
+  return { single, variadic, commands: new Set(['help', ...program.commands.map((command) => command.name()).filter((name) => name !== 'request')]) };
 }
 
-let defaultValueFlags: ValueFlags | undefined;
+let defaultValueFlags: ReturnType<typeof valueFlagsOf> | undefined;
 
 /**
  * The endpoint of `wxpay <endpoint> --help` or `wxpay request <endpoint> --help`, wherever the
@@ -318,7 +336,7 @@ export function endpointHelpTarget(argv: readonly string[]): string | undefined 
   const end = argv.indexOf('--');
   const flags = end === -1 ? argv : argv.slice(0, end);
   if (!flags.includes('--help') && !flags.includes('-h')) return undefined;
-  const { single, variadic } = (defaultValueFlags ??= valueFlagsOf(createProgram({ stdout: { write: () => true }, stderr: { write: () => true }, env: {} }, () => {})));
+  const { single, variadic, commands } = (defaultValueFlags ??= valueFlagsOf(createProgram({ stdout: { write: () => true }, stderr: { write: () => true }, env: {} }, () => {})));
   let sawRequest = false;
   for (let i = 0; i < flags.length; i++) {
     const token = flags[i] as string;
@@ -332,7 +350,7 @@ export function endpointHelpTarget(argv: readonly string[]): string | undefined 
       sawRequest = true;
       continue;
     }
-    return sawRequest || (token !== 'crt' && token !== 'help') ? token : undefined;
+    return sawRequest || !commands.has(token) ? token : undefined;
   }
   return undefined;
 }
