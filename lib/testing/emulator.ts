@@ -348,7 +348,8 @@ export class Emulator {
     const port = options.port ?? 0;
     if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new ArgumentError('port: must be an integer from 0 to 65535 (0: any free port)', 'port');
     const server = createServer((req, res) => void this.#serve(req, res));
-    server.keepAliveTimeout = 1000;
+    // more than undici's 2 s keepAliveTimeoutThreshold: a 1 s hint made the client drop every connection after one answer
+    server.keepAliveTimeout = 5_000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, '127.0.0.1', () => resolve());
