@@ -41,7 +41,13 @@ export interface SandboxIo {
   signals: { once(event: 'SIGINT' | 'SIGTERM', listener: () => void): unknown; off(event: 'SIGINT' | 'SIGTERM', listener: () => void): unknown };
 }
 
-/** The files `wxpay sandbox` writes into `--dir`. */
+/**
+ * The files `wxpay sandbox` writes into `--dir`.
+ * @example
+ * ```ts
+ * const config = JSON.parse(readFileSync(join('./sandbox', SANDBOX_FILES.config), 'utf8'));
+ * ```
+ */
 export const SANDBOX_FILES = { config: 'config.json', privateKey: 'apiclient_key.pem', publicKey: 'pub_key.pem' } as const;
 
 function port(value: string | undefined): number {

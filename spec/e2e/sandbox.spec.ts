@@ -396,6 +396,26 @@ describe('the sandbox, in process', () => {
     }
   });
 
+  it('gives up after the schedule: 1 attempt and 15 retries (24 h 4 min at timeScale 1, under a second here)', async () => {
+    // vendor/wechatpay-openapi/v3/webhooks.yaml: 15s/15s/30s/3m/10m/20m/30m/30m/30m/60m/3h/3h/3h/6h/6h - 总计 24h4m
+    expect(RETRY_SCHEDULE.reduce((a, b) => a + b, 0)).toBe((24 * 60 + 4) * 60_000);
+    const refusing = await webhook(() => 500);
+    const stubborn = Emulator.create({ modulusLength: 1024, sandbox: { timeScale: 0.00001 } });
+    const stubbornClient = Builder.factory(stubborn.clientConfig());
+    try {
+      await stubbornClient.v3.pay.transactions.native.post({ json: { ...order('G1'), mchid: stubborn.merchant.mchid, notify_url: refusing.url() } });
+      stubborn.pay('G1');
+      await stubborn.sandbox?.idle();
+      expect(stubborn.deliveries.map((d) => d.attempt)).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
+      expect(new Set(stubborn.deliveries.map((d) => d.status))).toEqual(new Set([500]));
+      expect(refusing.received).toHaveLength(16);
+    } finally {
+      await stubbornClient.close();
+      await stubborn.close();
+      await refusing.close();
+    }
+  });
+
   it('close() cancels scheduled retries and leaves no timer or socket behind', async () => {
     const baseline = resources();
     const refusing = await webhook(() => 500);

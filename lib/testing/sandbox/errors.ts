@@ -48,17 +48,60 @@ export class SandboxError extends Error {
   }
 }
 
-/** 400 `PARAM_ERROR`. */
+/**
+ * Factories of the sandbox's refusals, one per code.
+ * @example
+ * ```ts
+ * throw paramError('amount.total 必须大于 0', { field: 'amount.total', location: 'body' });
+ * throw orderNotExist(); // 404 ORDER_NOT_EXIST 订单不存在
+ * ```
+ */
 export const paramError = (message: string, detail?: Record<string, unknown>) => new SandboxError(400, 'PARAM_ERROR', message, detail);
-/** 400 `INVALID_REQUEST`: well-formed, but against the business rules. */
+/**
+ * 400 `INVALID_REQUEST`: well-formed, but against the business rules.
+ * @example
+ * ```ts
+ * throw invalidRequest('201 商户订单号重复');
+ * ```
+ */
 export const invalidRequest = (message: string) => new SandboxError(400, 'INVALID_REQUEST', message);
-/** 404 `ORDER_NOT_EXIST`. */
+/**
+ * 404 `ORDER_NOT_EXIST`.
+ * @example
+ * ```ts
+ * throw orderNotExist();
+ * ```
+ */
 export const orderNotExist = () => new SandboxError(404, 'ORDER_NOT_EXIST', '订单不存在');
-/** 404 `RESOURCE_NOT_EXISTS`. */
+/**
+ * 404 `RESOURCE_NOT_EXISTS`.
+ * @example
+ * ```ts
+ * throw resourceNotExists('退款单不存在');
+ * ```
+ */
 export const resourceNotExists = (message: string) => new SandboxError(404, 'RESOURCE_NOT_EXISTS', message);
-/** 400 `ORDERPAID`. */
+/**
+ * 400 `ORDERPAID`.
+ * @example
+ * ```ts
+ * throw orderPaid();
+ * ```
+ */
 export const orderPaid = () => new SandboxError(400, 'ORDERPAID', '该订单已支付');
-/** 400 `ORDERCLOSED`. */
+/**
+ * 400 `ORDERCLOSED`.
+ * @example
+ * ```ts
+ * throw orderClosed();
+ * ```
+ */
 export const orderClosed = () => new SandboxError(400, 'ORDERCLOSED', '该订单已关闭');
-/** 403 `NOT_ENOUGH`. */
+/**
+ * 403 `NOT_ENOUGH`.
+ * @example
+ * ```ts
+ * throw notEnough();
+ * ```
+ */
 export const notEnough = () => new SandboxError(403, 'NOT_ENOUGH', '余额不足');

@@ -24,7 +24,13 @@ import type { Scheduler } from './scheduler.js';
  */
 export const RETRY_SCHEDULE: readonly number[] = [15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10_800, 10_800, 10_800, 21_600, 21_600].map((s) => s * 1000);
 
-/** How long the service waits for a webhook's answer. */
+/**
+ * How long the service waits for a webhook's answer, in ms (not scaled by `timeScale`).
+ * @example
+ * ```ts
+ * Emulator.create({ sandbox: { answerTimeout: ANSWER_TIMEOUT } }); // the default
+ * ```
+ */
 export const ANSWER_TIMEOUT = 5_000;
 
 /**
@@ -69,7 +75,13 @@ export interface Outgoing {
   keys: { out_trade_no?: string; out_refund_no?: string };
 }
 
-/** What the notifier needs from the emulator. */
+/**
+ * What the notifier needs from the emulator.
+ * @example
+ * ```ts
+ * const options: NotifierOptions = { signResponse: (body) => emulator.signResponse(body), scheduler: new Scheduler(), timeScale: 1, answerTimeout: ANSWER_TIMEOUT };
+ * ```
+ */
 export interface NotifierOptions {
   signResponse(body: string): Record<string, string>;
   scheduler: Scheduler;

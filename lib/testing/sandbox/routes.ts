@@ -41,7 +41,13 @@ interface Route {
   handle(context: Context): Answer;
 }
 
-/** What the control endpoints act on besides the store. */
+/**
+ * What the control endpoints act on besides the store (the sandbox).
+ * @example
+ * ```ts
+ * const host: ControlHost = emulator.sandbox!;
+ * ```
+ */
 export interface ControlHost {
   pay(out_trade_no: string, payer: { openid?: unknown }): unknown;
   settleRefund(out_refund_no: string, status: unknown): unknown;

@@ -63,7 +63,13 @@ export interface SandboxOptions {
   onDelivery?: (delivery: Delivery) => void;
 }
 
-/** What the sandbox needs from the emulator. */
+/**
+ * What the sandbox needs from the emulator.
+ * @example
+ * ```ts
+ * const host: SandboxHost = { mchid: '1900000109', apiv3Key, now: Date.now, signResponse: (body) => emulator.signResponse(body) };
+ * ```
+ */
 export interface SandboxHost {
   readonly mchid: string;
   readonly apiv3Key: string;
@@ -71,7 +77,13 @@ export interface SandboxHost {
   signResponse(body: string): Record<string, string>;
 }
 
-/** Default milliseconds a refund stays PROCESSING, before `timeScale`. */
+/**
+ * Default milliseconds a refund stays PROCESSING, before `timeScale`.
+ * @example
+ * ```ts
+ * Emulator.create({ sandbox: { refundDelay: REFUND_DELAY / 10 } }); // refunds succeed after 1 s
+ * ```
+ */
 export const REFUND_DELAY = 10_000;
 
 function nonNegative(value: unknown, field: string, fallback: number, positive = false): number {

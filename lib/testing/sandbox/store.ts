@@ -21,14 +21,38 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { beijingTime } from '../platform-handlers.js';
 import { invalidRequest, notEnough, orderClosed, orderNotExist, orderPaid, paramError, resourceNotExists } from './errors.js';
 
-/** The four direct-merchant order kinds: the path segment and the `trade_type` it becomes. */
+/**
+ * The four direct-merchant order kinds: the path segment and the `trade_type` it becomes.
+ * @example
+ * ```ts
+ * TRADE_TYPES.h5; // 'MWEB'
+ * ```
+ */
 export const TRADE_TYPES = { native: 'NATIVE', jsapi: 'JSAPI', app: 'APP', h5: 'MWEB' } as const;
-/** A path segment of {@link TRADE_TYPES}. */
+/**
+ * A path segment of {@link TRADE_TYPES}.
+ * @example
+ * ```ts
+ * const kind: OrderKind = 'native';
+ * ```
+ */
 export type OrderKind = keyof typeof TRADE_TYPES;
 
-/** An order's state as `trade_state` says it. */
+/**
+ * An order's state as `trade_state` says it.
+ * @example
+ * ```ts
+ * const state: TradeState = emulator.sandbox!.store.order('T1').state;
+ * ```
+ */
 export type TradeState = 'NOTPAY' | 'SUCCESS' | 'CLOSED' | 'REFUND';
-/** A refund's state as `status` / `refund_status` say it. */
+/**
+ * A refund's state as `status` / `refund_status` say it.
+ * @example
+ * ```ts
+ * const status: RefundStatus = emulator.sandbox!.store.refund('R1').status;
+ * ```
+ */
 export type RefundStatus = 'PROCESSING' | 'SUCCESS' | 'ABNORMAL';
 
 const OUT_NO = /^[0-9A-Za-z_\-|*@]{1,32}$/;
