@@ -10,6 +10,7 @@ import { loadKey, type KeyLike } from './crypto/keys.js';
 import type { RequestOptions } from './endpoint/options.js';
 import { buildRequest, checkHeaders, type HttpMethod } from './endpoint/request.js';
 import { ArgumentError } from './errors.js';
+import { milliseconds } from './duration.js';
 import type { ChainResponse, Middleware, RequestContext } from './pipeline/context.js';
 import { byProtocol } from './pipeline/by-protocol.js';
 import { Pipeline } from './pipeline/pipeline.js';
@@ -118,9 +119,9 @@ function requireString(value: unknown, field: string, hint: string): string {
   return value;
 }
 
-function positive(value: unknown, field: string, fallback: number): number {
+function bytes(value: unknown, field: string, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new ArgumentError(`${field}: must be a positive number of ${field === 'maxBodySize' ? 'bytes' : 'milliseconds'}`, field);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new ArgumentError(`${field}: must be a positive number of bytes`, field);
   return value;
 }
 
@@ -190,8 +191,8 @@ export function resolveConfig(config: ClientConfig) {
     prefix,
     hosts,
     headers,
-    timeout: positive(config.timeout, 'timeout', DEFAULT_TIMEOUT),
-    maxBodySize: positive(config.maxBodySize, 'maxBodySize', DEFAULT_MAX_BODY_SIZE),
+    timeout: milliseconds(config.timeout, 'timeout', DEFAULT_TIMEOUT),
+    maxBodySize: bytes(config.maxBodySize, 'maxBodySize', DEFAULT_MAX_BODY_SIZE),
     retry: resolveRetry(config.retry, 'retry'),
     debug: debugSink(config.debug),
   };
@@ -247,7 +248,7 @@ export const Builder = {
           body: prepared.body,
           signBody: prepared.signBody,
           options: opts,
-          timeout: opts.timeout === undefined ? resolved.timeout : positive(opts.timeout, 'timeout', resolved.timeout),
+          timeout: milliseconds(opts.timeout, 'timeout', resolved.timeout),
           maxBodySize: resolved.maxBodySize,
           attempt: 1,
           state: {},

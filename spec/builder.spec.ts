@@ -101,7 +101,7 @@ describe('Builder.factory', () => {
     [{ baseURL: 'not a url' }, 'baseURL', /not an absolute URL/],
     [{ baseURL: 'ftp://x/' }, 'baseURL', /http\(s\)/],
     [{ baseURL: 'https://u:p@x/' }, 'baseURL', /credentials/],
-    [{ timeout: -1 }, 'timeout', /positive/],
+    [{ timeout: -1 }, 'timeout', /milliseconds from 1 to/],
     [{ maxBodySize: 0 }, 'maxBodySize', /positive number of bytes/],
     [{ headers: { 'x-a': 'b\r\nc' } }, 'headers', /CR, LF or NUL/],
     [{ hosts: { hk: 'nope' } }, 'hosts.hk', /not an absolute URL/],

@@ -10,6 +10,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ClientConfig } from '../builder.js';
 import { ArgumentError } from '../errors.js';
+import { milliseconds } from '../duration.js';
 
 /**
  * Client flags every command accepts.
@@ -111,9 +112,7 @@ function readConfigFile(path: string): { config: Record<string, unknown>; base: 
 
 function timeoutOf(value: string | undefined, source: string): number | undefined {
   if (value === undefined) return undefined;
-  const number = Number(value);
-  if (!Number.isFinite(number) || number <= 0) throw new ArgumentError(`timeout: ${source} must be a positive number of milliseconds`, 'timeout');
-  return number;
+  return milliseconds(value.trim() === '' ? Number.NaN : Number(value), 'timeout', 0, {}, `timeout: ${source}`);
 }
 
 /**

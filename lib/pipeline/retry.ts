@@ -14,6 +14,7 @@
 import { ArgumentError, HttpError, NetworkError, TimeoutError, VerificationError } from '../errors.js';
 import type { Middleware, RequestContext } from './context.js';
 import { timersPromises } from '../lazy.js';
+import { milliseconds } from '../duration.js';
 
 /**
  * How to retry.
@@ -95,12 +96,9 @@ export const DEFAULT_RETRY: Readonly<ResolvedRetryPolicy> = Object.freeze({
 /** Connection failures that happen before any request byte leaves: safe to repeat for any method. */
 const BEFORE_SENDING = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT']);
 
+/** A retry delay: none at all is fine, ten minutes is the most a backoff waits. */
 function ms(value: unknown, field: string, fallback: number, max = 600_000): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > max) {
-    throw new ArgumentError(`${field}: must be a number of milliseconds from 0 to ${max}`, field);
-  }
-  return value;
+  return milliseconds(value, field, fallback, { min: 0, max });
 }
 
 /**

@@ -2,6 +2,7 @@
  * Issue 13, as a merchant sees it through the public API: each scenario runs against lib/ (tsx)
  * and against the built package (dist/), so the bundle is held to the same rules.
  */
+import { http, HttpResponse } from 'msw';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENTRY_KINDS, loadEntries, releaseEntries, type Entries } from '../support/entries.js';
 
@@ -9,14 +10,28 @@ afterAll(releaseEntries);
 
 describe.each(ENTRY_KINDS)('hostile hardening (%s)', (kind) => {
   let main: Entries['main'];
+  let testing: Entries['testing'];
+  let emulator: ReturnType<Entries['testing']['Emulator']['create']>;
 
   beforeAll(async () => {
-    ({ main } = await loadEntries(kind));
+    ({ main, testing } = await loadEntries(kind));
+    emulator = testing.Emulator.create({ handlers: [http.get('*/v3/hello', () => HttpResponse.json({ hello: 'world' }))] });
   }, 90_000);
 
   // wechatpay-php src/Formatter.php: nonce(int $size) throws 'Size must be a positive integer.' for $size < 1
   it('12: Formatter.nonce refuses a size that is not a positive integer', () => {
     for (const size of [0, -1, 1.5, Number.NaN, '32'] as unknown[]) expect(() => main.Formatter.nonce(size as number)).toThrow(main.ArgumentError);
     expect(main.Formatter.nonce(1)).toMatch(/^[0-9A-Za-z]$/);
+  });
+
+  // setTimeout turns a delay above 2^31 − 1 ms into 1 ms: such a timeout would fail every request at once
+  it('10: a timeout above 2^31 − 1 ms is an ArgumentError, for the client and for a request', async () => {
+    expect(() => main.Builder.factory(emulator.clientConfig({ timeout: 2 ** 31 }))).toThrow(main.ArgumentError);
+    const client = main.Builder.factory(emulator.clientConfig());
+    const before = emulator.requests.length;
+    await expect(client.chain('v3/hello').get({ timeout: 2 ** 31 })).rejects.toBeInstanceOf(main.ArgumentError);
+    expect(emulator.requests.length).toBe(before);
+    await expect(client.chain('v3/hello').get({ timeout: 2 ** 31 - 1 })).resolves.toMatchObject({ data: { hello: 'world' } });
+    await expect(main.CertificateManager.start(client, { apiv3Key: emulator.apiv3Key, interval: 2 ** 31 })).rejects.toBeInstanceOf(main.ArgumentError);
   });
 });
