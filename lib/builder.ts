@@ -9,7 +9,7 @@ import { createNode, type Dispatch } from './chain/node.js';
 import { loadKey, type KeyLike } from './crypto/keys.js';
 import type { RequestOptions } from './endpoint/options.js';
 import { buildRequest, checkHeaders, type HttpMethod } from './endpoint/request.js';
-import { ArgumentError } from './errors.js';
+import { ArgumentError, describeValue, nameForMessage } from './errors.js';
 import { milliseconds } from './duration.js';
 import type { ChainResponse, Middleware, RequestContext } from './pipeline/context.js';
 import { byProtocol } from './pipeline/by-protocol.js';
@@ -133,13 +133,14 @@ export interface Endpoint {
 
 function parseBaseURL(value: unknown, field = 'baseURL'): Endpoint {
   if (value === undefined) value = DEFAULT_BASE_URL;
-  if (typeof value !== 'string') throw new ArgumentError(`${field}: must be a string such as https://api.mch.weixin.qq.com/`, field);
+  if (typeof value !== 'string') throw new ArgumentError(`${field}: must be a string such as https://api.mch.weixin.qq.com/, got ${describeValue(value)}`, field);
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    // no cause: URL's TypeError carries the whole input, and a pasted secret must not travel with it
-    throw new ArgumentError(`${field}: "${value.length > 40 ? `${value.slice(0, 24)}…` : value}" is not an absolute URL`, field);
+    // described, never echoed (nor kept as a cause: URL's TypeError carries the whole input): a
+    // 32-character APIv3 key or APIv2 secret pasted here must not travel in the error
+    throw new ArgumentError(`${field}: ${describeValue(value)} is not an absolute URL (expected e.g. ${DEFAULT_BASE_URL})`, field);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ArgumentError(`${field}: must be http(s)`, field);
   if (url.search || url.hash || url.username || url.password) throw new ArgumentError(`${field}: must not carry a query, fragment or credentials`, field);
@@ -150,7 +151,10 @@ function parseHosts(hosts: unknown): Map<string, Endpoint> {
   const merged = { ...DEFAULT_HOSTS, ...(hosts === undefined ? {} : (hosts as Record<string, unknown>)) };
   if (hosts !== undefined && (hosts === null || typeof hosts !== 'object')) throw new ArgumentError('hosts: expected { alias: baseURL }', 'hosts');
   const out = new Map<string, Endpoint>();
-  for (const [alias, url] of Object.entries(merged)) out.set(alias, parseBaseURL(url, `hosts.${alias}`));
+  for (const [alias, url] of Object.entries(merged)) {
+    const name = nameForMessage(alias);
+    out.set(alias, parseBaseURL(url, name.startsWith('"') ? `hosts.${alias}` : `hosts[${name}]`));
+  }
   return out;
 }
 

@@ -18,6 +18,7 @@
  * ```
  * @module
  */
+import { KeyObject } from 'node:crypto';
 
 /** A request as it may appear inside an error or a log: headers redacted, no body bytes. */
 export interface RedactedRequest {
@@ -223,6 +224,75 @@ export class DecodeError extends WeChatPayError {
     super(message, options);
     this.status = options?.status;
   }
+}
+
+/**
+ * Describes a refused value without showing it: its kind, its length and the classes of
+ * characters it holds. Errors about configuration use it instead of echoing the value, since a
+ * value in the wrong place is often a key or secret pasted there (a 32-character APIv3 key or
+ * APIv2 secret as `baseURL`). Numbers are shown: no secret is a number.
+ * @example
+ * ```ts
+ * describeValue('0123456789abcdef0123456789abcdef'); // 'a string of 32 characters (lower-case letters, digits)'
+ * describeValue(Buffer.alloc(5));                     // 'a Buffer of 5 bytes'
+ * ```
+ */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'undefined':
+      return 'undefined';
+    case 'number':
+    case 'bigint':
+    case 'boolean':
+      return `the ${typeof value} ${String(value)}`;
+    case 'string':
+      return value === '' ? 'an empty string' : `a string of ${value.length} characters (${characterClasses(value)})`;
+    case 'function':
+      return 'a function';
+    case 'symbol':
+      return 'a symbol';
+  }
+  if (value instanceof Uint8Array) return `a${Buffer.isBuffer(value) ? ' Buffer' : ` ${value.constructor.name}`} of ${value.byteLength} bytes`;
+  if (Array.isArray(value)) return `an array of ${value.length} items`;
+  if (value instanceof KeyObject) return `a ${value.type} KeyObject`;
+  const name = (value as object).constructor?.name;
+  return name && name !== 'Object' ? `a${/^[AEIO]/.test(name) ? 'n' : ''} ${name} object` : 'an object';
+}
+
+const CLASSES: ReadonlyArray<[RegExp, string]> = [
+  [/[a-z]/, 'lower-case letters'],
+  [/[A-Z]/, 'upper-case letters'],
+  [/[0-9]/, 'digits'],
+  [/[!-/:-@[-`{-~]/, 'punctuation'],
+  [/[ \t]/, 'spaces'],
+  [/[\r\n]/, 'line breaks'],
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  [/[\0-\x08\x0b\x0c\x0e-\x1f\x7f]/, 'control characters'],
+  [/[^\0-\x7f]/, 'non-ASCII'],
+];
+
+function characterClasses(text: string): string {
+  return CLASSES.filter(([pattern]) => pattern.test(text)).map(([, label]) => label).join(', ');
+}
+
+const NAME_LIKE = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/**
+ * An object key (a header name, a host alias, a query key) as an error message may show it:
+ * quoted when it reads like a name (`"x-request-id"`, `"hk"`), else described without its
+ * characters — a key-like run (letters mixed with digits over 8 characters, or any run over 24)
+ * may be a secret pasted in the wrong place.
+ * @example
+ * ```ts
+ * nameForMessage('x-request-id');                     // '"x-request-id"'
+ * nameForMessage('0123456789abcdef0123456789abcdef'); // 'a name of 32 characters'
+ * ```
+ */
+export function nameForMessage(name: string): string {
+  const keyLike = (run: string) => run.length > 24 || (run.length >= 8 && /[0-9]/.test(run) && /[A-Za-z]/.test(run));
+  if (NAME_LIKE.test(name) && !name.split(/[_.-]/).some(keyLike)) return `"${name}"`;
+  return `a name of ${String(name).length} characters`;
 }
 
 const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie']);

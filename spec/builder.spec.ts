@@ -64,7 +64,7 @@ describe('Builder.factory', () => {
     ['an encrypted PEM', '-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIB\n-----END ENCRYPTED PRIVATE KEY-----\n', /encrypted with a passphrase/],
     ['a corrupt PEM', '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n', /could not be parsed/],
     ['a missing file', 'file:///nonexistent/apiclient_key.pem', /cannot read \/nonexistent\/apiclient_key.pem \(ENOENT\)/],
-    ['a number', 42, /got a number/],
+    ['a number', 42, /got the number 42/],
     ['an EC key', generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey, /expected an RSA key, got ec/],
     ['a public KeyObject', emulator.merchant.publicKey, /expected a private KeyObject/],
     ['random bytes', Buffer.from('0123456789abcdef'), /neither a PEM nor a DER/],

@@ -12,7 +12,7 @@ import { Builder, type WeChatPayClient } from '../builder.js';
 import { downloadCertificates, writeCertificates } from '../certificates/download.js';
 import type { ChainNode } from '../chain/types.js';
 import type { RequestOptions } from '../endpoint/options.js';
-import { ArgumentError, DecodeError, HttpError, NetworkError, PublicKeyModeError, VerificationError, WeChatPayError } from '../errors.js';
+import { ArgumentError, DecodeError, describeValue, HttpError, NetworkError, PublicKeyModeError, VerificationError, WeChatPayError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { ENVIRONMENT, resolveCliConfig, type ClientFlags } from './config.js';
 
@@ -251,7 +251,7 @@ Exit codes: 0 ok, 2 usage/config, 3 HTTP error answer, 4 verification failed, 5 
           const headers: Record<string, string> = {};
           for (const item of flags.header) {
             const colon = item.indexOf(':');
-            if (colon <= 0) throw new ArgumentError(`--header: "${item}" is not name:value`, '--header');
+            if (colon <= 0) throw new ArgumentError(`--header: expected name:value, got ${describeValue(item)}`, '--header');
             headers[item.slice(0, colon).trim()] = item.slice(colon + 1).trim();
           }
           options.headers = headers;

@@ -2,8 +2,11 @@
  * Issue 13, as a merchant sees it through the public API: each scenario runs against lib/ (tsx)
  * and against the built package (dist/), so the bundle is held to the same rules.
  */
+import { randomBytes } from 'node:crypto';
+import { inspect } from 'node:util';
 import { http, HttpResponse } from 'msw';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ClientConfig } from '../../lib/index.js';
 import { ENTRY_KINDS, loadEntries, releaseEntries, type Entries } from '../support/entries.js';
 
 afterAll(releaseEntries);
@@ -33,5 +36,23 @@ describe.each(ENTRY_KINDS)('hostile hardening (%s)', (kind) => {
     expect(emulator.requests.length).toBe(before);
     await expect(client.chain('v3/hello').get({ timeout: 2 ** 31 - 1 })).resolves.toMatchObject({ data: { hello: 'world' } });
     await expect(main.CertificateManager.start(client, { apiv3Key: emulator.apiv3Key, interval: 2 ** 31 })).rejects.toBeInstanceOf(main.ArgumentError);
+  });
+
+  it('7: a 32-character secret pasted into baseURL, hosts or headers is described, never echoed', () => {
+    const secret = randomBytes(16).toString('hex'); // an APIv3 key / APIv2 secret is 32 characters
+    const attempts: Array<Partial<ClientConfig>> = [{ baseURL: secret }, { hosts: { hk: secret } }, { hosts: { [secret]: 'x' } }, { headers: { [secret]: 'a\nb' } }];
+    for (const overrides of attempts) {
+      let caught: unknown;
+      try {
+        main.Builder.factory(emulator.clientConfig(overrides));
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(main.ArgumentError);
+      const error = caught as InstanceType<typeof main.ArgumentError>;
+      for (const view of [error.message, String(error.stack), JSON.stringify(error), inspect(error), String(error.field)]) {
+        for (let at = 0; at + 8 <= secret.length; at++) expect(view).not.toContain(secret.slice(at, at + 8));
+      }
+    }
   });
 });
