@@ -29,9 +29,30 @@ export interface PreparedRequest {
 
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const HEADER_VALUE_FORBIDDEN = /[\r\n\0]/;
+// undici 7 sends only TAB, 0x20-0x7E and 0x80-0xFF in a value (lib/core/util.js isValidHeaderValue);
+// anything else it refuses after signing, as a NetworkError that retries would repeat
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const HEADER_VALUE_UNSENDABLE = /[^\t\x20-\x7e\x80-\xff]/;
+// undici refuses these names whatever their value (lib/core/request.js processHeader)
+const NEVER_SENT = new Set(['transfer-encoding', 'keep-alive', 'upgrade', 'expect']);
+
+function unsendable(name: string, text: string): string | undefined {
+  if (HEADER_VALUE_UNSENDABLE.test(text)) {
+    if (HEADER_VALUE_FORBIDDEN.test(text)) return 'contains CR, LF or NUL';
+    return /[^\0-\xff]/.test(text)
+      ? 'contains non-Latin-1 text (such as Chinese), which a header cannot carry: percent-encode or base64 it'
+      : 'contains a control character (only TAB, printable ASCII and Latin-1 can be sent)';
+  }
+  if (name === 'content-length' && !/^\d+$/.test(text)) return 'must be digits (content-length)';
+  if (name === 'connection' && !text.split(',').every((token) => HEADER_NAME.test(token.trim()))) return 'must be a comma-separated list of tokens (connection)';
+  return undefined;
+}
 
 /**
- * Validates and lower-cases user headers; refuses CR, LF and NUL (header injection).
+ * Validates and lower-cases user headers: refuses what undici would refuse once the request is
+ * signed — CR, LF and NUL (header injection), other control characters and non-Latin-1 text in
+ * a value, the `Transfer-Encoding`, `Keep-Alive`, `Upgrade` and `Expect` headers, a malformed
+ * `Connection` or `Content-Length`.
  * @throws {ArgumentError}
  * @example
  * ```ts
@@ -47,8 +68,11 @@ export function checkHeaders(headers: Readonly<Record<string, unknown>> | undefi
     if (!HEADER_NAME.test(name)) throw new ArgumentError(`headers: ${nameForMessage(name)} is not a valid header name (letters, digits and !#$%&'*+-.^_\`|~ only)`, 'headers');
     const text = typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
     if (text === undefined) throw new ArgumentError(`headers: the value of ${nameForMessage(name)} must be a string, got ${describeValue(value)}`, 'headers');
-    if (HEADER_VALUE_FORBIDDEN.test(text)) throw new ArgumentError(`headers: the value of ${nameForMessage(name)} contains CR, LF or NUL`, 'headers');
-    into[name.toLowerCase()] = text;
+    const lower = name.toLowerCase();
+    if (NEVER_SENT.has(lower)) throw new ArgumentError(`headers: "${name}" cannot be set (the HTTP client manages it, and undici refuses it)`, 'headers');
+    const problem = unsendable(lower, text);
+    if (problem !== undefined) throw new ArgumentError(`headers: the value of ${nameForMessage(name)} ${problem}`, 'headers');
+    into[lower] = text;
   }
   return into;
 }

@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
 import type { Agent, Dispatcher } from 'undici';
-import { DecodeError, NetworkError, redactRequest, TimeoutError } from '../errors.js';
+import { ArgumentError, DecodeError, NetworkError, redactRequest, TimeoutError } from '../errors.js';
 import { Abort } from './abort.js';
 import type { ChainResponse, RequestContext } from './context.js';
 
@@ -80,13 +80,18 @@ export function readBody(body: Readable, limit: number, ctx: RequestContext, sta
   });
 }
 
-function networkError(error: unknown, ctx: RequestContext, timedOut: boolean, userSignal: AbortSignal | undefined): NetworkError | DecodeError {
-  if (error instanceof NetworkError || error instanceof DecodeError) return error;
+function networkError(error: unknown, ctx: RequestContext, timedOut: boolean, userSignal: AbortSignal | undefined): NetworkError | DecodeError | ArgumentError {
+  if (error instanceof NetworkError || error instanceof DecodeError || error instanceof ArgumentError) return error;
   const request = redactedOf(ctx);
   if (timedOut) return new TimeoutError(ctx.timeout, { cause: error, request });
   if (userSignal?.aborted) return new NetworkError('request aborted', { cause: userSignal.reason, request, code: 'ABORT_ERR' });
   const code = (error as { code?: unknown })?.code;
   const message = error instanceof Error ? error.message : String(error);
+  // undici refused the request before sending it (a header a middleware set after signing, say):
+  // the caller's input, which no retry would change
+  if (code === 'UND_ERR_INVALID_ARG') {
+    return new ArgumentError(`${ctx.method} ${ctx.origin}${ctx.prefix}${ctx.path}: undici refused to send it (${message})`, /header/.test(message) ? 'headers' : 'request', { cause: error });
+  }
   return new NetworkError(`${ctx.method} ${ctx.origin}${ctx.prefix}${ctx.path} failed: ${message}`, {
     cause: error,
     request,

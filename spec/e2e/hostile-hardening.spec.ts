@@ -8,6 +8,7 @@ import { http, HttpResponse } from 'msw';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientConfig } from '../../lib/index.js';
 import { ENTRY_KINDS, loadEntries, releaseEntries, type Entries } from '../support/entries.js';
+import { httpServer } from '../support/loopback.js';
 
 afterAll(releaseEntries);
 
@@ -53,6 +54,27 @@ describe.each(ENTRY_KINDS)('hostile hardening (%s)', (kind) => {
       for (const view of [error.message, String(error.stack), JSON.stringify(error), inspect(error), String(error.field)]) {
         for (let at = 0; at + 8 <= secret.length; at++) expect(view).not.toContain(secret.slice(at, at + 8));
       }
+    }
+  });
+
+  // undici 7 lib/core/util.js isValidHeaderValue: only TAB, 0x20-0x7E and 0x80-0xFF may be sent
+  it('11: a header undici would refuse is an ArgumentError before anything is signed or sent', async () => {
+    const server = await httpServer((_req, res) => res.end('{}'));
+    const client = main.Builder.factory(emulator.clientConfig({ baseURL: server.baseURL, retry: 2, timeout: 2_000 }));
+    try {
+      let steps = 0;
+      client.pipeline.use(async (ctx, next) => (steps++, next(ctx)), 'count');
+      for (const value of ['商户', 'a\x1bb', 'a\x7f']) {
+        await expect(client.chain('v3/hello').get({ headers: { 'x-note': value } })).rejects.toBeInstanceOf(main.ArgumentError);
+      }
+      expect(steps).toBe(0);
+      client.pipeline.use(async (ctx, next) => ((ctx.headers['x-late'] = '商户'), next(ctx)), 'late');
+      await expect(client.chain('v3/hello').get()).rejects.toBeInstanceOf(main.ArgumentError);
+      expect(steps).toBe(1); // not retried
+      expect(server.hits).toBe(0);
+    } finally {
+      await client.close();
+      await server.close();
     }
   });
 });

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Builder, NetworkError, TimeoutError } from '../../lib/index.js';
+import { ArgumentError, Builder, NetworkError, TimeoutError } from '../../lib/index.js';
 import { Emulator } from '../../lib/testing/index.js';
 import { failure } from '../support/failure.js';
 
@@ -68,5 +68,42 @@ describe('transport', () => {
     expect((error as NetworkError).code).toBe('ECONNREFUSED');
     expect((error as NetworkError).message).not.toContain('WECHATPAY2-SHA256-RSA2048 mchid');
     await client.close();
+  });
+
+  describe('a header undici would refuse is an ArgumentError before signing, not a NetworkError after it', () => {
+    it('per request, in the config, and from `encrypt` (a certs serial becomes Wechatpay-Serial)', async () => {
+      const client = Builder.factory(emulator.clientConfig({ baseURL, timeout: 2_000, retry: 2 }));
+      let signed = 0;
+      client.pipeline.use(async (ctx, next) => (signed++, next(ctx)), 'count');
+      const hits = pending.size;
+      for (const value of ['商户订单', 'a\x1bb', 'a\x7f']) {
+        const error = await failure(client.v3.certificates.get({ headers: { 'x-note': value } }));
+        expect(error).toBeInstanceOf(ArgumentError);
+        expect((error as ArgumentError).field).toBe('headers');
+      }
+      expect(() => Builder.factory(emulator.clientConfig({ baseURL, headers: { 'x-shop': '门店' } }))).toThrow(ArgumentError);
+      const withOddSerial = Builder.factory(emulator.clientConfig({ baseURL, certs: { 平台证书: emulator.platform.publicKeyPem } }));
+      const error = await failure(withOddSerial.chain('v3/x').post({ json: { name: 'n' }, encrypt: ['name'] }));
+      expect(error).toBeInstanceOf(ArgumentError);
+      expect(signed).toBe(0);
+      expect(pending.size).toBe(hits);
+      await client.close();
+      await withOddSerial.close();
+    });
+
+    it('one set by a middleware after signing is an ArgumentError too, and not retried', async () => {
+      const client = Builder.factory(emulator.clientConfig({ baseURL, timeout: 2_000, retry: 2 }));
+      let attempts = 0;
+      client.pipeline.use(async (ctx, next) => {
+        attempts++;
+        ctx.headers['x-note'] = '商户';
+        return next(ctx);
+      }, 'annotate');
+      const error = await failure(client.v3.certificates.get());
+      expect(error).toBeInstanceOf(ArgumentError);
+      expect((error as ArgumentError).message).toMatch(/x-note/);
+      expect(attempts).toBe(1);
+      await client.close();
+    });
   });
 });
