@@ -31,7 +31,6 @@ const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const HEADER_VALUE_FORBIDDEN = /[\r\n\0]/;
 // undici 7 sends only TAB, 0x20-0x7E and 0x80-0xFF in a value (lib/core/util.js isValidHeaderValue);
 // anything else it refuses after signing, as a NetworkError that retries would repeat
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const HEADER_VALUE_UNSENDABLE = /[^\t\x20-\x7e\x80-\xff]/;
 // undici refuses these names whatever their value (lib/core/request.js processHeader)
 const NEVER_SENT = new Set(['transfer-encoding', 'keep-alive', 'upgrade', 'expect']);
