@@ -13,7 +13,7 @@ import { ArgumentError, describeValue, nameForMessage } from './errors.js';
 import { milliseconds } from './duration.js';
 import type { ChainResponse, Middleware, RequestContext } from './pipeline/context.js';
 import { byProtocol } from './pipeline/by-protocol.js';
-import { Pipeline } from './pipeline/pipeline.js';
+import { installInnerStep, Pipeline } from './pipeline/pipeline.js';
 import { debugSink, debugStep, type DebugOption } from './pipeline/debug.js';
 import { resolveRetry, retryStep, type RetryOption } from './pipeline/retry.js';
 import { guardContext } from './pipeline/safe-context.js';
@@ -229,7 +229,7 @@ export const Builder = {
     const pipeline = new Pipeline(steps, transport);
     // reliability (issue 8): retries outside signing, so every attempt is re-signed; debug log innermost
     pipeline.before('sign', retryStep(resolved.retry, guardContext), 'retry');
-    if (resolved.debug) pipeline.after('verify', debugStep(resolved.debug), 'debug');
+    if (resolved.debug) installInnerStep(pipeline, 'verify', debugStep(resolved.debug), 'debug');
 
     const dispatch: Dispatch = (method: HttpMethod, template: string, options?: RequestOptions): Promise<ChainResponse> => {
       let ctx: RequestContext;

@@ -14,7 +14,7 @@ import type { WeChatPayClient } from '../builder.js';
 import { AesGcm } from '../crypto/aes-gcm.js';
 import { ArgumentError, HttpError, PublicKeyModeError, VerificationError } from '../errors.js';
 import type { Middleware } from '../pipeline/context.js';
-import type { Pipeline } from '../pipeline/pipeline.js';
+import { installInnerStep, type Pipeline } from '../pipeline/pipeline.js';
 import type { Verifier } from '../pipeline/v3/verifier.js';
 
 /**
@@ -102,7 +102,7 @@ function isCertificatesPath(path: string): boolean {
  * decrypts the certificates it carries and adds the unexpired ones to `verifier`.
  * @example
  * ```ts
- * client.pipeline.after('verify', certificatesStep(client.verifier, () => apiv3Key), 'platform-certificates');
+ * installCertificatesStep(client, apiv3Key); // installs certificatesStep(client.verifier, () => apiv3Key) inside verify
  * ```
  */
 export function certificatesStep(verifier: Verifier, apiv3Key: () => string | Uint8Array, now: () => number = Date.now): Middleware {
@@ -138,8 +138,8 @@ export function installCertificatesStep(client: WeChatPayClient, apiv3Key: strin
   }
   const fresh: StepState = { apiv3Key };
   const step = certificatesStep(client.verifier, () => fresh.apiv3Key);
-  if (client.pipeline.names().includes('verify')) client.pipeline.after('verify', step, CERTIFICATES_STEP);
-  else client.pipeline.use(step, CERTIFICATES_STEP);
+  // inside verify: the bootstrap reads the certificates an answer carries before it is verified with them
+  installInnerStep(client.pipeline, 'verify', step, CERTIFICATES_STEP);
   installed.set(client.pipeline, fresh);
 }
 

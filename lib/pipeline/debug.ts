@@ -39,7 +39,7 @@ export function debugSink(option: unknown): ((line: string) => void) | undefined
  * The debug step (innermost, next to the transport, so it sees each attempt as sent).
  * @example
  * ```ts
- * client.pipeline.after('verify', debugStep((line) => console.error(line)), 'debug');
+ * Builder.factory({ ...config, debug: (line) => console.error(line) }); // installs debugStep inside verify
  * ```
  */
 export function debugStep(log: (line: string) => void): Middleware {

@@ -77,4 +77,23 @@ describe.each(ENTRY_KINDS)('hostile hardening (%s)', (kind) => {
       await server.close();
     }
   });
+
+  it('5: verification cannot be removed, replaced or bypassed through the pipeline', async () => {
+    const client = main.Builder.factory(emulator.clientConfig({ debug: () => undefined }));
+    const noop: Parameters<typeof client.pipeline.use>[0] = (ctx, next) => next(ctx);
+    expect(() => client.pipeline.remove('verify')).toThrow(main.ArgumentError);
+    expect(() => client.pipeline.remove('sign')).toThrow(main.ArgumentError);
+    expect(() => client.pipeline.after('verify', noop, 'peek')).toThrow(main.ArgumentError);
+    expect(() => client.pipeline.before('debug', noop, 'peek')).toThrow(main.ArgumentError);
+    const seen: unknown[] = [];
+    client.pipeline.before('verify', async (ctx, next) => {
+      const res = await next(ctx);
+      seen.push(res.data);
+      return res;
+    }, 'mine');
+    emulator.tamperNext((res) => (res.body = Buffer.from('{"forged":true}')));
+    await expect(client.chain('v3/hello').get()).rejects.toBeInstanceOf(main.VerificationError);
+    expect(seen).toEqual([]);
+    expect(client.pipeline.names()).toEqual(['retry', 'sign', 'mine', 'verify', 'debug']);
+  });
 });
