@@ -48,13 +48,18 @@ export interface Notification<T = Record<string, unknown>> {
 }
 
 /**
- * Headers as a framework gives them (any case, maybe arrays) or a Fetch `Headers`.
+ * Headers as a framework gives them: an object (any case, maybe arrays: `req.headers`,
+ * `req.headersDistinct`), a Fetch `Headers`, node's `req.rawHeaders` (`[name, value, name, value, …]`),
+ * or the `IncomingMessage` itself (its `rawHeaders` are read, which keep a repeated header twice).
+ * A header sent twice is refused in every form: arrays and `rawHeaders` keep both copies, and
+ * `req.headers` / `Headers` join them with `", "`, which no `Wechatpay-*` value can hold.
  * @example
  * ```ts
  * const headers: IncomingHeaders = req.headers; // node:http, Express, Koa, Fastify — or request.headers in a Fetch handler
+ * const exact: IncomingHeaders = req.rawHeaders; // or req itself
  * ```
  */
-export type IncomingHeaders = Headers | Readonly<Record<string, string | string[] | undefined>>;
+export type IncomingHeaders = Headers | Readonly<Record<string, string | string[] | undefined>> | readonly string[] | { readonly rawHeaders: readonly string[] };
 
 /**
  * What {@link parseNotification} reads: the headers and the raw body bytes, exactly as received.
@@ -101,19 +106,30 @@ const SIGNATURE_TYPE = 'WECHATPAY2-SHA256-RSA2048';
 
 const verifiers = new WeakMap<object, Verifier>();
 
+function add(out: Record<string, string | string[] | undefined>, name: string, value: string | string[] | undefined): void {
+  const lower = name.toLowerCase();
+  const existing = out[lower];
+  // the same header twice (two rawHeaders entries, two spellings) counts as duplicated, as on the wire
+  out[lower] = existing === undefined ? value : ([] as string[]).concat(existing, value ?? []);
+}
+
 function lowerCase(headers: IncomingHeaders): HeaderBag {
-  if (headers === null || typeof headers !== 'object') throw new ArgumentError('headers: expected an object of headers or a Headers instance', 'headers');
+  if (headers === null || typeof headers !== 'object') throw new ArgumentError('headers: expected req.headers, req.rawHeaders, the request itself or a Fetch Headers', 'headers');
   const out: Record<string, string | string[] | undefined> = {};
   if (typeof (headers as Headers).forEach === 'function' && typeof (headers as Headers).get === 'function') {
-    (headers as Headers).forEach((value, name) => (out[name.toLowerCase()] = value));
+    (headers as Headers).forEach((value, name) => add(out, name, value));
     return out;
   }
-  for (const [name, value] of Object.entries(headers)) {
-    const lower = name.toLowerCase();
-    const existing = out[lower];
-    // the same header under two spellings counts as duplicated, as it would on the wire
-    out[lower] = existing === undefined ? value : ([] as string[]).concat(existing, value ?? []);
+  // node's IncomingMessage (and frameworks wrapping it): rawHeaders keep a repeated header twice
+  const raw = Array.isArray(headers) ? (headers as readonly unknown[]) : (headers as { rawHeaders?: unknown }).rawHeaders;
+  if (Array.isArray(raw)) {
+    if (raw.length % 2 !== 0 || !raw.every((item) => typeof item === 'string')) {
+      throw new ArgumentError('headers: a rawHeaders array must hold name, value pairs of strings', 'headers');
+    }
+    for (let i = 0; i < raw.length; i += 2) add(out, raw[i] as string, raw[i + 1] as string);
+    return out;
   }
+  for (const [name, value] of Object.entries(headers)) add(out, name, value as string | string[] | undefined);
   return out;
 }
 

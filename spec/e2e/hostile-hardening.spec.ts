@@ -3,6 +3,7 @@
  * and against the built package (dist/), so the bundle is held to the same rules.
  */
 import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import { inspect } from 'node:util';
 import { http, HttpResponse } from 'msw';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -95,5 +96,57 @@ describe.each(ENTRY_KINDS)('hostile hardening (%s)', (kind) => {
     await expect(client.chain('v3/hello').get()).rejects.toBeInstanceOf(main.VerificationError);
     expect(seen).toEqual([]);
     expect(client.pipeline.names()).toEqual(['retry', 'sign', 'mine', 'verify', 'debug']);
+  });
+
+  it('6: an API answer with a joined or padded-out Wechatpay-Signature is refused', async () => {
+    const client = main.Builder.factory(emulator.clientConfig());
+    const reason = async () => ((await client.chain('v3/hello').get().catch((e: unknown) => e)) as { reason?: string }).reason;
+    emulator.tamperNext((res) => res.headers.set('wechatpay-signature', `${res.headers.get('wechatpay-signature')}, ${res.headers.get('wechatpay-signature')}`));
+    expect(await reason()).toBe('duplicated-header');
+    emulator.tamperNext((res) => res.headers.set('wechatpay-serial', `${res.headers.get('wechatpay-serial')},${res.headers.get('wechatpay-serial')}`));
+    expect(await reason()).toBe('duplicated-header');
+    // Buffer.from(x, 'base64') stops at the padding: "valid==junk" decoded to the genuine signature
+    emulator.tamperNext((res) => res.headers.set('wechatpay-signature', `${res.headers.get('wechatpay-signature')}AAAA`));
+    expect(await reason()).toBe('bad-signature');
+    await expect(client.chain('v3/hello').get()).resolves.toMatchObject({ data: { hello: 'world' } });
+  });
+
+  it('6: a notification with a Wechatpay-* header sent twice is refused on a real node:http server, in every header form', async () => {
+    const { headers, body } = testing.createNotification(emulator, { resource: { out_trade_no: 'T1' } });
+    const options = { certs: { [emulator.platform.serial]: emulator.platform.publicKeyPem }, apiv3Key: emulator.apiv3Key };
+    const outcomes: string[][] = [];
+    const server = await httpServer((req, res, raw) => {
+      const forms = [req.headers, req.rawHeaders, req] as const;
+      outcomes.push(
+        forms.map((form) => {
+          try {
+            return main.parseNotification({ headers: form as never, body: raw }, options).resource.out_trade_no as string;
+          } catch (error) {
+            return (error as { reason?: string }).reason ?? String(error);
+          }
+        }),
+      );
+      res.end();
+    });
+    const send = (extra: string) =>
+      new Promise<void>((resolve, reject) => {
+        const socket = connect(Number(new URL(server.baseURL).port), '127.0.0.1');
+        const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+        socket.on('error', reject);
+        socket.on('data', () => (socket.end(), resolve()));
+        socket.write(`POST /notify HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${head}${extra}\r\n${body}`);
+      });
+    try {
+      await send('');
+      for (const name of ['Wechatpay-Signature', 'Wechatpay-Serial', 'Wechatpay-Timestamp', 'Wechatpay-Nonce']) await send(`${name}: ${headers[name.toLowerCase()]}\r\n`);
+    } finally {
+      await server.close();
+    }
+    expect(outcomes[0]).toEqual(['T1', 'T1', 'T1']);
+    for (const outcome of outcomes.slice(1)) expect(outcome).toEqual(['duplicated-header', 'duplicated-header', 'duplicated-header']);
+    expect(outcomes).toHaveLength(5);
+    const fetchHeaders = new Headers(headers);
+    fetchHeaders.append('Wechatpay-Nonce', headers['wechatpay-nonce'] as string);
+    expect(() => main.parseNotification({ headers: fetchHeaders, body }, options)).toThrow(/appears more than once/);
   });
 });
