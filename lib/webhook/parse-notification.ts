@@ -83,7 +83,11 @@ export interface IncomingNotification {
  * ```
  */
 export interface NotificationOptions {
-  /** Platform certificates / public keys by serial or `PUB_KEY_ID_…` (both kinds may sign). */
+  /**
+   * Platform certificates / public keys by serial or `PUB_KEY_ID_…` (both kinds may sign). Read
+   * at every call: a serial you delete stops verifying and one you add starts, at the next call
+   * (keys are loaded once per value; replace a value rather than changing a Buffer in place).
+   */
   certs?: Readonly<Record<string, KeyLike>>;
   /** Or a {@link Verifier}, e.g. `client.verifier` (kept up to date by a certificate manager). */
   verifier?: Verifier;
@@ -104,7 +108,13 @@ export const NOTIFICATION_ALGORITHM = 'AEAD_AES_256_GCM';
 
 const SIGNATURE_TYPE = 'WECHATPAY2-SHA256-RSA2048';
 
-const verifiers = new WeakMap<object, Verifier>();
+/** A Verifier kept for one `certs` object, and the values it was last loaded from. */
+interface CertsView {
+  verifier: Verifier;
+  loaded: Map<string, unknown>;
+}
+
+const views = new WeakMap<object, CertsView>();
 
 function add(out: Record<string, string | string[] | undefined>, name: string, value: string | string[] | undefined): void {
   const lower = name.toLowerCase();
@@ -138,14 +148,44 @@ function verifierOf(options: NotificationOptions): Verifier {
     if (!(options.verifier instanceof Verifier)) throw new ArgumentError('verifier: expected a Verifier (e.g. client.verifier)', 'verifier');
     return options.verifier;
   }
-  if (options.certs === undefined) throw new ArgumentError('certs: give the platform certificates / public keys (certs) or a verifier', 'certs');
-  // loading keys is the costly part: reuse the Verifier for the same certs object
-  let verifier = verifiers.get(options.certs);
-  if (verifier === undefined) {
-    verifier = new Verifier(options.certs);
-    verifiers.set(options.certs, verifier);
+  const certs = options.certs;
+  if (certs === undefined) throw new ArgumentError('certs: give the platform certificates / public keys (certs) or a verifier', 'certs');
+  if (certs === null || typeof certs !== 'object') throw new ArgumentError('certs: expected an object { serial: certificate or public key }', 'certs');
+  // loading keys is the costly part, so the Verifier is kept per certs object; but the object may
+  // change between calls (a key rotated out, a new one in), so it is compared with what was loaded
+  let view = views.get(certs);
+  if (view === undefined) {
+    view = { verifier: new Verifier(), loaded: new Map() };
+    views.set(certs, view);
   }
-  return verifier;
+  follow(view, certs);
+  return view.verifier;
+}
+
+/**
+ * Brings a kept Verifier in step with `certs`: a serial removed stops verifying, one added or
+ * given another value is (re)loaded. Values are compared by identity, so the usual call, with
+ * nothing changed, costs one pass over a handful of keys. An unreadable key throws here and
+ * stays out of the Verifier (it is tried again at the next call).
+ */
+function follow(view: CertsView, certs: Readonly<Record<string, KeyLike>>): void {
+  const { verifier, loaded } = view;
+  const serials = Object.keys(certs);
+  if (serials.length === loaded.size && serials.every((serial) => loaded.has(serial) && loaded.get(serial) === certs[serial])) return;
+  for (const serial of loaded.keys()) {
+    if (!Object.hasOwn(certs, serial)) {
+      verifier.delete(serial);
+      loaded.delete(serial);
+    }
+  }
+  for (const serial of serials) {
+    const key = certs[serial];
+    if (loaded.has(serial) && loaded.get(serial) === key) continue;
+    verifier.delete(serial);
+    loaded.delete(serial);
+    verifier.set(serial, key as KeyLike);
+    loaded.set(serial, key);
+  }
 }
 
 function checkKey(apiv3Key: unknown): string | Uint8Array {

@@ -149,4 +149,22 @@ describe.each(ENTRY_KINDS)('hostile hardening (%s)', (kind) => {
     fetchHeaders.append('Wechatpay-Nonce', headers['wechatpay-nonce'] as string);
     expect(() => main.parseNotification({ headers: fetchHeaders, body }, options)).toThrow(/appears more than once/);
   });
+
+  it('4: parseNotification({ certs }) follows changes to certs at the next call', () => {
+    const other = testing.Emulator.create({ apiv3Key: emulator.apiv3Key });
+    const certs: Record<string, string> = { [emulator.platform.serial]: emulator.platform.publicKeyPem };
+    const byOld = testing.createNotification(emulator, { resource: { out_trade_no: 'T1' } });
+    const byNew = testing.createNotification(other, { resource: { out_trade_no: 'T2' } });
+    const outcome = (incoming: typeof byOld) => {
+      try {
+        return main.parseNotification(incoming, { certs, apiv3Key: emulator.apiv3Key }).resource.out_trade_no;
+      } catch (error) {
+        return (error as { reason?: string }).reason;
+      }
+    };
+    expect([outcome(byOld), outcome(byNew)]).toEqual(['T1', 'unknown-serial']);
+    delete certs[emulator.platform.serial];
+    certs[other.platform.serial] = other.platform.publicKeyPem;
+    expect([outcome(byOld), outcome(byNew)]).toEqual(['unknown-serial', 'T2']);
+  });
 });

@@ -75,6 +75,38 @@ describe('parseNotification', () => {
     });
   });
 
+  it('follows changes to certs at the next call: a removed key stops verifying, an added key starts', () => {
+    const other = Emulator.create({ apiv3Key });
+    const live: Record<string, string> = { [emulator.platform.serial]: emulator.platform.publicKeyPem };
+    const byOld = createNotification(emulator, { resource: transaction });
+    const byNew = createNotification(other, { resource: transaction });
+    const parse = (incoming: { headers: Record<string, string>; body: string }) => parseNotification(incoming, { certs: live, apiv3Key });
+    expect(parse(byOld).serial).toBe(emulator.platform.serial);
+    expect(reasonOf(() => parse(byNew))).toBe('unknown-serial');
+
+    // the merchant rotates: delete certs[old]; certs[new] = pem
+    delete live[emulator.platform.serial];
+    live[other.platform.serial] = other.platform.publicKeyPem;
+    expect(reasonOf(() => parse(byOld))).toBe('unknown-serial');
+    expect(parse(byNew).serial).toBe(other.platform.serial);
+
+    // a key replaced under the same serial: the old key no longer verifies
+    live[other.platform.serial] = emulator.platform.publicKeyPem;
+    expect(reasonOf(() => parse(byNew))).toBe('bad-signature');
+    live[other.platform.serial] = other.platform.publicKeyPem;
+    expect(parse(byNew).serial).toBe(other.platform.serial);
+
+    // an unreadable key added is reported on every call until it is fixed; the others keep working meanwhile once it is gone
+    live.BROKEN = 'not a key';
+    expect(() => parse(byNew)).toThrow(ArgumentError);
+    expect(() => parse(byNew)).toThrow(ArgumentError);
+    delete live.BROKEN;
+    expect(parse(byNew).serial).toBe(other.platform.serial);
+
+    // a fresh object with the same content works at once, and a frozen one too
+    expect(parseNotification(byOld, { certs: Object.freeze({ ...certs }), apiv3Key }).serial).toBe(emulator.platform.serial);
+  });
+
   it('accepts notifications signed by a platform certificate when certs holds both kinds', async () => {
     const other = Emulator.create({ apiv3Key });
     const certificate = await other.addPlatformCertificate();
