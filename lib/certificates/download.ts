@@ -9,6 +9,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { fsPromises } from '../lazy.js';
+import { writeFileAtomically } from '../download/temp-file.js';
 import { join } from 'node:path';
 import type { WeChatPayClient } from '../builder.js';
 import { AesGcm } from '../crypto/aes-gcm.js';
@@ -198,8 +199,10 @@ export async function downloadCertificates(client: WeChatPayClient, options: Cer
 }
 
 /**
- * Writes certificates as `wechatpay_<serial>.pem` into `dir` (created if missing; each file
- * written to a temporary name and renamed, so readers never see half a file). Returns the paths. Returns a Promise.
+ * Writes certificates as `wechatpay_<serial>.pem` into `dir` (created if missing). Each file is
+ * written under a random temporary name opened exclusively and renamed into place, so readers
+ * never see half a file and a symlink planted in `dir` (at a temporary or the final name) is never
+ * written through. Returns the paths. Returns a Promise.
  * @example
  * ```ts
  * const paths = await writeCertificates(certificates, './certs'); // ['certs/wechatpay_5157F09EFDC096DE15EBE81A47057A7232F1B8E1.pem']
@@ -207,15 +210,13 @@ export async function downloadCertificates(client: WeChatPayClient, options: Cer
  */
 export async function writeCertificates(certificates: readonly PlatformCertificate[], dir: string): Promise<string[]> {
   if (typeof dir !== 'string' || dir === '') throw new ArgumentError('dir: expected a directory path', 'dir');
-  const { mkdir, rename, writeFile } = fsPromises();
-  await mkdir(dir, { recursive: true });
+  await fsPromises().mkdir(dir, { recursive: true });
   const paths: string[] = [];
   for (const certificate of certificates) {
     if (!/^[0-9A-F]+$/.test(certificate.serial)) throw new ArgumentError(`serial: "${certificate.serial.slice(0, 64)}" is not a hex serial`, 'serial');
     const path = join(dir, `wechatpay_${certificate.serial}.pem`);
-    const temporary = `${path}.${process.pid}.tmp`;
-    await writeFile(temporary, certificate.pem, { mode: 0o644 });
-    await rename(temporary, path);
+    // a random name opened exclusively, then renamed: a symlink planted beside it is never followed
+    await writeFileAtomically(path, certificate.pem, 0o644);
     paths.push(path);
   }
   return paths;
