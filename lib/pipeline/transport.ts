@@ -99,14 +99,25 @@ function networkError(error: unknown, ctx: RequestContext, timedOut: boolean, us
   });
 }
 
+const ignore = () => undefined;
+
 /**
- * Errors of a streamed body (socket closed mid-body, abort) reach the reader as the typed errors
- * of the rest of the client. undici fails a body through `destroy(error)`, so that is where the
- * error is translated; nothing is copied on the data path.
+ * Errors of a streamed body (socket closed mid-body, abort, our timeout) reach the reader as the
+ * typed errors of the rest of the client. undici fails a body through `destroy(error)`, so that is
+ * where the error is translated; nothing is copied on the data path.
+ *
+ * The body may sit unread (or read once, then paused) when it fails: with no 'error' listener
+ * Node would throw the error as an uncaught exception and end the process. A listener that
+ * ignores it is added as it fails; the reader still gets the error when it reads (`for await`,
+ * `pipeline`, `saveStream` all report `stream.errored`).
  */
 function typedStreamErrors(body: Readable, ctx: RequestContext, timedOut: () => boolean, userSignal: AbortSignal | undefined): void {
   const destroy = body.destroy.bind(body);
-  body.destroy = (error?: Error) => destroy(error === undefined || error === null ? error : networkError(error, ctx, timedOut(), userSignal));
+  body.destroy = (error?: Error) => {
+    if (error === undefined || error === null) return destroy(error);
+    if (!body.listeners('error').includes(ignore)) body.on('error', ignore);
+    return destroy(networkError(error, ctx, timedOut(), userSignal));
+  };
 }
 
 /** The controller undici hands a dispatch handler (the parts used here). */

@@ -2,13 +2,15 @@
  * Issue 13, as a merchant sees it through the public API: each scenario runs against lib/ (tsx)
  * and against the built package (dist/), so the bundle is held to the same rules.
  */
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
 import { http, HttpResponse } from 'msw';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientConfig } from '../../lib/index.js';
-import { ENTRY_KINDS, loadEntries, releaseEntries, type Entries } from '../support/entries.js';
+import { buildDist, ENTRY_KINDS, loadEntries, releaseEntries, type Entries } from '../support/entries.js';
 import { httpServer } from '../support/loopback.js';
 
 afterAll(releaseEntries);
@@ -167,4 +169,17 @@ describe.each(ENTRY_KINDS)('hostile hardening (%s)', (kind) => {
     certs[other.platform.serial] = other.platform.publicKeyPem;
     expect([outcome(byOld), outcome(byNew)]).toEqual(['unknown-serial', 'T2']);
   });
+
+  // run in a child with no 'uncaughtException' handler: an unhandled 'error' would end it
+  it('2: a { stream: true } body that times out unread does not crash the process; the late reader gets the TimeoutError', async () => {
+    const where = kind === 'lib' ? 'lib' : await buildDist();
+    const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, ['--import', 'tsx', 'spec/support/stream-timeout-child.ts', where], { cwd: fileURLToPath(new URL('../..', import.meta.url)), timeout: 60_000 }, (error, out, err) =>
+        resolve({ code: error ? Number((error as { code?: unknown }).code ?? 1) : 0, stdout: out, stderr: err }),
+      );
+    });
+    expect(stderr).not.toMatch(/TimeoutError|Uncaught|node:events/);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({ unread: 'TimeoutError', peeked: 'TimeoutError' });
+  }, 60_000);
 });

@@ -4,6 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArgumentError, Builder, NetworkError, TimeoutError } from '../../lib/index.js';
 import { Emulator } from '../../lib/testing/index.js';
 import { failure } from '../support/failure.js';
+import { httpServer } from '../support/loopback.js';
+import type { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const emulator = Emulator.create();
 let server: Server;
@@ -104,6 +107,84 @@ describe('transport', () => {
       expect((error as ArgumentError).message).toMatch(/x-note/);
       expect(attempts).toBe(1);
       await client.close();
+    });
+  });
+
+  describe('an unread { stream: true } body that fails does not crash the process', () => {
+    // the timeout (or undici) destroys the body with an error; with no 'error' listener Node throws
+    // it as an uncaught exception and the merchant's process dies before anyone reads
+    const uncaught: unknown[] = [];
+    const record = (error: unknown) => void uncaught.push(error);
+    const read = (body: Readable) =>
+      (async () => {
+        for await (const _chunk of body) void _chunk;
+      })().catch((e: unknown) => e);
+
+    it('a stalled body times out unread; the reader still gets the TimeoutError', async () => {
+      const server = await httpServer((_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '1000' });
+        res.write('交易时间,');
+      });
+      const client = Builder.factory(emulator.clientConfig({ baseURL: server.baseURL }));
+      uncaught.length = 0;
+      process.on('uncaughtException', record);
+      try {
+        const res = await client.v3.billdownload.file.get({ query: { token: 't' }, stream: true, timeout: 100 });
+        await sleep(400); // nobody reads while the timeout fires
+        expect(uncaught).toEqual([]);
+        const error = await read(res.body as Readable);
+        expect(error).toBeInstanceOf(TimeoutError);
+        expect((error as TimeoutError).timeout).toBe(100);
+      } finally {
+        process.off('uncaughtException', record);
+        await client.close();
+        await server.close();
+      }
+    });
+
+    it('a body read once and then left alone times out; the reader still gets the TimeoutError', async () => {
+      const server = await httpServer((_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '1000' });
+        res.write('交易时间,');
+      });
+      const client = Builder.factory(emulator.clientConfig({ baseURL: server.baseURL }));
+      uncaught.length = 0;
+      process.on('uncaughtException', record);
+      try {
+        const res = await client.v3.billdownload.file.get({ query: { token: 't' }, stream: true, timeout: 100 });
+        const body = res.body as Readable;
+        // a peek at the first chunk (the CSV header line, say), then the body waits for later
+        await new Promise<void>((resolve) => body.once('data', () => (body.pause(), resolve())));
+        await sleep(400);
+        expect(uncaught).toEqual([]);
+        expect(await read(body)).toBeInstanceOf(TimeoutError);
+      } finally {
+        process.off('uncaughtException', record);
+        await client.close();
+        await server.close();
+      }
+    });
+
+    it('a connection closed mid-body, unread; the reader still gets the NetworkError', async () => {
+      const server = await httpServer((req, res) => {
+        res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '100000' });
+        res.write(Buffer.alloc(1000), () => setTimeout(() => req.socket.destroy(), 20));
+      });
+      const client = Builder.factory(emulator.clientConfig({ baseURL: server.baseURL }));
+      uncaught.length = 0;
+      process.on('uncaughtException', record);
+      try {
+        const res = await client.v3.billdownload.file.get({ query: { token: 't' }, stream: true, timeout: 5_000 });
+        await sleep(300);
+        expect(uncaught).toEqual([]);
+        const error = await read(res.body as Readable);
+        expect(error).toBeInstanceOf(NetworkError);
+        expect(error).not.toBeInstanceOf(TimeoutError);
+      } finally {
+        process.off('uncaughtException', record);
+        await client.close();
+        await server.close();
+      }
     });
   });
 });
