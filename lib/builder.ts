@@ -26,6 +26,7 @@ import { VERSION } from './version.js';
 import { applySensitiveFields } from './sensitive/fields.js';
 import type { TypedRoot } from './openapi/index.js';
 import { knownHosts, merchantUnwrap, registerClient } from './download/client-facts.js';
+import { OwnSecrets, rememberOwnSecrets } from './own-secrets.js';
 
 /** The default base URL. */
 export const DEFAULT_BASE_URL = 'https://api.mch.weixin.qq.com/';
@@ -227,6 +228,10 @@ export const Builder = {
       ['verify', byProtocol({ v3: v3Verify(resolved.verifier), v2: v2.verify })],
     ];
     const pipeline = new Pipeline(steps, transport);
+    // never sent in a URL or a header (and so never shown in an error or the debug log): see own-secrets.ts
+    const secrets = new OwnSecrets().add('the APIv2 secret', config.secret).addPrivateKey('the merchant private key', resolved.privateKey);
+    const passphrase = (config.merchant as { passphrase?: unknown } | undefined)?.passphrase;
+    if (passphrase !== resolved.mchid) secrets.add('the merchant certificate passphrase', passphrase);
     // reliability (issue 8): retries outside signing, so every attempt is re-signed; debug log innermost
     pipeline.before('sign', retryStep(resolved.retry, guardContext), 'retry');
     if (resolved.debug) installInnerStep(pipeline, 'verify', debugStep(resolved.debug), 'debug');
@@ -241,6 +246,7 @@ export const Builder = {
         const host = slash > 0 ? resolved.hosts.get(template.slice(0, slash)) : undefined;
         const selected = selectProtocol(host ? template.slice(slash + 1) : template);
         const prepared = buildRequest(method, selected.template, opts, resolved.headers);
+        secrets.check(prepared.path, prepared.headers);
         ctx = {
           protocol: selected.protocol,
           method,
@@ -274,6 +280,7 @@ export const Builder = {
     const client = createNode('', dispatch, members as unknown as Readonly<Record<string, unknown>>) as WeChatPayClient;
     // downloads (issue 5): the hosts a download_url may name, and encrypt_key unwrapping; kept off the public surface
     registerClient(client, { routes: knownHosts(resolved, resolved.hosts, DEFAULT_BASE_URL, DEFAULT_HOSTS), unwrapKey: merchantUnwrap(resolved.privateKey) });
+    rememberOwnSecrets(client, secrets);
     return client;
   },
 };
