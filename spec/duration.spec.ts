@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ArgumentError, Builder, CertificateManager, resolveRetry } from '../lib/index.js';
 import { resolveCliConfig } from '../lib/cli/config.js';
 import { Emulator } from '../lib/testing/index.js';
+import { argumentErrorOf } from './support/failure.js';
 
 // Node's setTimeout keeps a delay in a signed 32-bit integer: anything above 2^31 − 1 ms (about
 // 24.8 days) is replaced by 1 ms, with only a TimeoutOverflowWarning. A timeout of 30 days
@@ -12,15 +13,7 @@ const emulator = Emulator.create({ handlers: [http.get('*/v3/hello', () => HttpR
 const client = Builder.factory(emulator.clientConfig());
 afterAll(() => client.close());
 
-function refused(run: () => unknown): ArgumentError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ArgumentError);
-    return error as ArgumentError;
-  }
-  throw new Error('expected an ArgumentError');
-}
+const refused = argumentErrorOf;
 
 async function refusedAsync(promise: Promise<unknown>): Promise<ArgumentError> {
   const error = await promise.then(

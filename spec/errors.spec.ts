@@ -5,6 +5,7 @@ import { ArgumentError, Builder, BusinessError, HttpError, type ClientConfig, ty
 import { describeValue, nameForMessage } from '../lib/errors.js';
 import { buildRequest, checkHeaders, encodeQuery } from '../lib/endpoint/request.js';
 import { Emulator } from '../lib/testing/index.js';
+import { argumentErrorOf } from './support/failure.js';
 
 const emulator = Emulator.create();
 
@@ -12,15 +13,7 @@ const emulator = Emulator.create();
 const apiv3Key = randomBytes(16).toString('hex');
 const apiv2Secret = randomBytes(24).toString('base64url').slice(0, 32);
 
-function refused(run: () => unknown): ArgumentError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ArgumentError);
-    return error as ArgumentError;
-  }
-  throw new Error('expected an ArgumentError');
-}
+const refused = argumentErrorOf;
 
 /** Every printable view of an error, searched for any 8-character chunk of `secret`. */
 function expectNotEchoed(error: ArgumentError, secret: string) {

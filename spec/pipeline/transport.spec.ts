@@ -113,78 +113,57 @@ describe('transport', () => {
   describe('an unread { stream: true } body that fails does not crash the process', () => {
     // the timeout (or undici) destroys the body with an error; with no 'error' listener Node throws
     // it as an uncaught exception and the merchant's process dies before anyone reads
-    const uncaught: unknown[] = [];
-    const record = (error: unknown) => void uncaught.push(error);
     const read = (body: Readable) =>
       (async () => {
         for await (const _chunk of body) void _chunk;
       })().catch((e: unknown) => e);
+    const stalls: Parameters<typeof httpServer>[0] = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '1000' });
+      res.write('交易时间,');
+    };
 
-    it('a stalled body times out unread; the reader still gets the TimeoutError', async () => {
-      const server = await httpServer((_req, res) => {
-        res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '1000' });
-        res.write('交易时间,');
-      });
+    /** Downloads from `serve` with `{ stream: true }`, leaves the body to `meanwhile`, then reads it; fails on any uncaught exception. */
+    async function lateRead(serve: Parameters<typeof httpServer>[0], timeout: number, meanwhile: (body: Readable) => Promise<void>): Promise<unknown> {
+      const server = await httpServer(serve);
       const client = Builder.factory(emulator.clientConfig({ baseURL: server.baseURL }));
-      uncaught.length = 0;
+      const uncaught: unknown[] = [];
+      const record = (error: unknown) => void uncaught.push(error);
       process.on('uncaughtException', record);
       try {
-        const res = await client.v3.billdownload.file.get({ query: { token: 't' }, stream: true, timeout: 100 });
-        await sleep(400); // nobody reads while the timeout fires
+        const res = await client.v3.billdownload.file.get({ query: { token: 't' }, stream: true, timeout });
+        await meanwhile(res.body as Readable);
         expect(uncaught).toEqual([]);
-        const error = await read(res.body as Readable);
-        expect(error).toBeInstanceOf(TimeoutError);
-        expect((error as TimeoutError).timeout).toBe(100);
+        return await read(res.body as Readable);
       } finally {
         process.off('uncaughtException', record);
         await client.close();
         await server.close();
       }
+    }
+
+    it('a stalled body times out unread; the reader still gets the TimeoutError', async () => {
+      const error = await lateRead(stalls, 100, () => sleep(400)); // nobody reads while the timeout fires
+      expect(error).toBeInstanceOf(TimeoutError);
+      expect((error as TimeoutError).timeout).toBe(100);
     });
 
     it('a body read once and then left alone times out; the reader still gets the TimeoutError', async () => {
-      const server = await httpServer((_req, res) => {
-        res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '1000' });
-        res.write('交易时间,');
-      });
-      const client = Builder.factory(emulator.clientConfig({ baseURL: server.baseURL }));
-      uncaught.length = 0;
-      process.on('uncaughtException', record);
-      try {
-        const res = await client.v3.billdownload.file.get({ query: { token: 't' }, stream: true, timeout: 100 });
-        const body = res.body as Readable;
-        // a peek at the first chunk (the CSV header line, say), then the body waits for later
+      // a peek at the first chunk (the CSV header line, say), then the body waits for later
+      const peek = async (body: Readable) => {
         await new Promise<void>((resolve) => body.once('data', () => (body.pause(), resolve())));
         await sleep(400);
-        expect(uncaught).toEqual([]);
-        expect(await read(body)).toBeInstanceOf(TimeoutError);
-      } finally {
-        process.off('uncaughtException', record);
-        await client.close();
-        await server.close();
-      }
+      };
+      expect(await lateRead(stalls, 100, peek)).toBeInstanceOf(TimeoutError);
     });
 
     it('a connection closed mid-body, unread; the reader still gets the NetworkError', async () => {
-      const server = await httpServer((req, res) => {
+      const cut: Parameters<typeof httpServer>[0] = (req, res) => {
         res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '100000' });
         res.write(Buffer.alloc(1000), () => setTimeout(() => req.socket.destroy(), 20));
-      });
-      const client = Builder.factory(emulator.clientConfig({ baseURL: server.baseURL }));
-      uncaught.length = 0;
-      process.on('uncaughtException', record);
-      try {
-        const res = await client.v3.billdownload.file.get({ query: { token: 't' }, stream: true, timeout: 5_000 });
-        await sleep(300);
-        expect(uncaught).toEqual([]);
-        const error = await read(res.body as Readable);
-        expect(error).toBeInstanceOf(NetworkError);
-        expect(error).not.toBeInstanceOf(TimeoutError);
-      } finally {
-        process.off('uncaughtException', record);
-        await client.close();
-        await server.close();
-      }
+      };
+      const error = await lateRead(cut, 5_000, () => sleep(300));
+      expect(error).toBeInstanceOf(NetworkError);
+      expect(error).not.toBeInstanceOf(TimeoutError);
     });
   });
 });
