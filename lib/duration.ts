@@ -3,7 +3,7 @@
  * certificate manager's intervals, the CLI's `--timeout`).
  * @module
  */
-import { ArgumentError } from './errors.js';
+import { ArgumentError, describeValue } from './errors.js';
 
 /**
  * The longest delay `setTimeout` honours: 2^31 − 1 ms, about 24.8 days. Node replaces a longer
@@ -47,8 +47,7 @@ export function milliseconds(value: unknown, field: string, fallback: number, bo
   const max = bounds.max ?? MAX_TIMER_DELAY;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
     const ceiling = max === MAX_TIMER_DELAY ? `${max} (about 24.8 days, the longest setTimeout honours)` : String(max);
-    const got = typeof value === 'number' ? String(value) : value === null ? 'null' : `a ${typeof value}`;
-    throw new ArgumentError(`${label}: must be a number of milliseconds from ${min} to ${ceiling}, got ${got}`, field);
+    throw new ArgumentError(`${label}: must be a number of milliseconds from ${min} to ${ceiling}, got ${describeValue(value)}`, field);
   }
   return value;
 }

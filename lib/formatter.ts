@@ -9,7 +9,7 @@
  * @module
  */
 import { randomFillSync } from 'node:crypto';
-import { ArgumentError } from './errors.js';
+import { ArgumentError, describeValue } from './errors.js';
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 // 62 * 4 = 248: bytes >= 248 are rejected so every character is equally likely.
@@ -39,7 +39,7 @@ function randomByte(): number {
 export function nonce(size = 32): string {
   // an empty or fractional nonce would sign a request WeChat Pay refuses only later; '32' would loop on a string
   if (!Number.isSafeInteger(size) || size < 1) {
-    throw new ArgumentError(`size: must be a positive integer (the nonce length), got ${typeof size === 'number' ? String(size) : typeof size}`, 'size');
+    throw new ArgumentError(`size: must be a positive integer (the nonce length), got ${describeValue(size)}`, 'size');
   }
   // one latin1 string from a byte buffer instead of `size` one-character concatenations
   const out = size <= NONCE_BUFFER.length ? NONCE_BUFFER : Buffer.allocUnsafe(size);
