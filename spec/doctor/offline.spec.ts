@@ -9,8 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ArgumentError, CHECK_IDS, diagnose, formatDiagnosis, type CheckId, type DiagnoseOptions, type Diagnosis, type DoctorConfig } from '../../lib/index.js';
+import { ArgumentError, CHECK_IDS, diagnose, formatDiagnosis, type DiagnoseOptions, type Diagnosis, type DoctorConfig } from '../../lib/index.js';
 import { createCertificate, Emulator, type IssuedCertificate } from '../../lib/testing/index.js';
+import { expectCheck, pick } from '../support/doctor.js';
 
 const DAY = 86_400_000;
 const emulator = Emulator.create();
@@ -57,22 +58,6 @@ function good(overrides: DoctorConfig = {}): DoctorConfig {
 
 async function run(config: DoctorConfig, options: DiagnoseOptions = { merchantCertificate: merchant.certificatePem }): Promise<Diagnosis> {
   return diagnose(config, options);
-}
-
-function pick(diagnosis: Diagnosis, id: CheckId) {
-  const check = diagnosis.checks.find((c) => c.id === id);
-  if (!check) throw new Error(`no check ${id} in ${diagnosis.checks.map((c) => c.id).join(', ')}`);
-  return check;
-}
-
-/** The check `id` has `status`, a message matching `message`, and (unless ok) a hint matching `hint`. */
-function expectCheck(diagnosis: Diagnosis, id: CheckId, status: 'ok' | 'warn' | 'fail', message?: RegExp, hint?: RegExp) {
-  const check = pick(diagnosis, id);
-  expect({ id, status: check.status, message: check.message }).toMatchObject({ id, status });
-  if (message) expect(check.message).toMatch(message);
-  if (status !== 'ok') expect(check.hint.length, `${id} has a hint`).toBeGreaterThan(10);
-  if (hint) expect(check.hint).toMatch(hint);
-  return check;
 }
 
 describe('diagnose(): the right setup', () => {

@@ -6,8 +6,9 @@
 import { verify } from 'node:crypto';
 import { http, HttpResponse } from 'msw';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { diagnose, type CheckId, type Diagnosis, type DoctorConfig } from '../../lib/index.js';
+import { diagnose, type DoctorConfig } from '../../lib/index.js';
 import { Emulator, type IssuedCertificate } from '../../lib/testing/index.js';
+import { expectCheck } from '../support/doctor.js';
 import { httpServer, type Loopback } from '../support/loopback.js';
 
 interface Running {
@@ -40,21 +41,6 @@ function configOf({ emulator, baseURL }: Running, overrides: DoctorConfig = {}):
     timeout: 10_000,
     ...overrides,
   };
-}
-
-function pick(diagnosis: Diagnosis, id: CheckId) {
-  const check = diagnosis.checks.find((c) => c.id === id);
-  if (!check) throw new Error(`no check ${id}`);
-  return check;
-}
-
-function expectCheck(diagnosis: Diagnosis, id: CheckId, status: 'ok' | 'warn' | 'fail', message?: RegExp, hint?: RegExp) {
-  const check = pick(diagnosis, id);
-  expect({ id, status: check.status, message: check.message }).toMatchObject({ id, status });
-  if (message) expect(check.message).toMatch(message);
-  if (status !== 'ok') expect(check.hint.length, `${id} has a hint`).toBeGreaterThan(10);
-  if (hint) expect(check.hint).toMatch(hint);
-  return check;
 }
 
 let publicKeyMode: Running;

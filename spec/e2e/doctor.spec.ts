@@ -3,33 +3,13 @@
  * (warnings allowed) and 1 (a check failed), the `--json` shape, and no secret — private key PEM
  * body, APIv3 key, APIv2 key, signature value — in stdout or stderr, whatever the mode.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECK_IDS } from '../../lib/index.js';
 import { Emulator } from '../../lib/testing/index.js';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const entry = join(root, 'lib/cli/index.ts');
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `wxpay` from source as its own process, with only the environment given. */
-function wxpay(args: string[], env: Record<string, string> = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', entry, ...args], { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 45_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-      resolve({ code, stdout, stderr: error?.killed ? `${stderr}[killed: ${error.signal ?? 'timeout'}]` : stderr });
-    });
-  });
-}
+import { wxpay, type Result } from '../support/wxpay.js';
 
 const apiv2Secret = 'S3cretAPIv2keyS3cretAPIv2key0123';
 const emulator = Emulator.create({ secret: apiv2Secret });
