@@ -6,6 +6,7 @@
  */
 import { diagnose } from '../doctor/diagnose.js';
 import { formatDiagnosis } from '../doctor/format.js';
+import { printableJson } from '../printable.js';
 import { keyValue, resolveCliConfig, type ClientFlags } from './config.js';
 
 /**
@@ -38,6 +39,6 @@ export async function runDoctor(
   const { config, apiv3Key } = resolveCliConfig(flags, io.env, cwd);
   const merchantCertificate = flags.cert === undefined ? undefined : (keyValue(flags.cert, cwd) as string);
   const diagnosis = await diagnose({ ...config, apiv3Key }, { merchantCertificate, online: flags.online === true });
-  io.stdout.write(flags.json ? `${JSON.stringify(diagnosis, null, 2)}\n` : formatDiagnosis(diagnosis));
+  io.stdout.write(flags.json ? `${printableJson(diagnosis)}\n` : formatDiagnosis(diagnosis));
   return diagnosis.checks.some((c) => c.status === 'fail') ? 1 : 0;
 }

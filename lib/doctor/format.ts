@@ -3,13 +3,15 @@
  * check that is not ok, and a count.
  * @module
  */
+import { printable } from '../printable.js';
 import { CHECK_IDS, type CheckStatus, type Diagnosis } from './check.js';
 
 const LABEL: Readonly<Record<CheckStatus, string>> = { ok: 'ok', warn: 'warn', fail: 'FAIL' };
 const ID_WIDTH = Math.max(...CHECK_IDS.map((id) => id.length));
 
 /**
- * Renders a diagnosis for a terminal or a log.
+ * Renders a diagnosis for a terminal or a log; control characters in it are escaped visibly
+ * (see `printable`).
  * @example
  * ```ts
  * process.stdout.write(formatDiagnosis(await diagnose(config)));
@@ -24,11 +26,12 @@ export function formatDiagnosis(diagnosis: Diagnosis): string {
   const counts: Record<CheckStatus, number> = { ok: 0, warn: 0, fail: 0 };
   for (const check of diagnosis.checks) {
     counts[check.status] += 1;
-    const [first = '', ...rest] = check.message.split('\n');
+    // each line escaped: a certs name or a server's text can carry controls a terminal would obey
+    const [first = '', ...rest] = check.message.split('\n').map((line) => printable(line, Infinity));
     lines.push(`${LABEL[check.status].padEnd(6)}${check.id.padEnd(ID_WIDTH + 2)}${first}`);
     for (const line of rest) lines.push(`${indent}${line}`);
     if (check.status !== 'ok' && check.hint) {
-      const [head = '', ...more] = check.hint.split('\n');
+      const [head = '', ...more] = check.hint.split('\n').map((line) => printable(line, Infinity));
       lines.push(`${' '.repeat(6)}hint: ${head}`);
       for (const line of more) lines.push(`${' '.repeat(12)}${line}`);
     }

@@ -5,6 +5,7 @@
  */
 import { decryptCertificates } from '../certificates/download.js';
 import { VerificationError } from '../errors.js';
+import { printable } from '../printable.js';
 import { request as signedMessage } from '../formatter.js';
 import { MAX_CLOCK_SKEW, Verifier } from '../pipeline/v3/verifier.js';
 import { result, type DoctorCheck, type DoctorConfig } from './check.js';
@@ -42,13 +43,6 @@ type Headers = Record<string, string | string[] | undefined>;
 function header(headers: Headers, name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
-}
-
-/** Text from the server, made safe to print: control characters escaped, length capped. */
-function printable(text: string, max = 160): string {
-  const cut = text.length > max ? `${text.slice(0, max)}…` : text;
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what must not reach a terminal
-  return cut.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /**
@@ -174,7 +168,7 @@ export function checkSignature(probe: Probe, answer: Answer | undefined): Doctor
     const error = probe.error instanceof Error ? `${probe.error.name}: ${probe.error.message}` : String(probe.error);
     return result('signature', 'fail', `${what} got no answer (${error})`, 'Check baseURL, DNS, proxies and the firewall: HTTPS to api.mch.weixin.qq.com:443 must be open.');
   }
-  const said = `${answer.status}${answer.code ? ` ${answer.code}` : ''}${answer.text ? `: ${printable(answer.text)}` : ''}`;
+  const said = `${answer.status}${answer.code ? ` ${printable(answer.code, 64)}` : ''}${answer.text ? `: ${printable(answer.text)}` : ''}`;
   const trust = answer.unverified === undefined ? 'signed by WeChat Pay, verified with certs' : `not verified (${printable(answer.unverified, 200)}), so read as a hint only`;
   if ((answer.status >= 200 && answer.status < 300) || (answer.status === 404 && answer.code === 'RESOURCE_NOT_EXISTS')) {
     return result('signature', 'ok', `WeChat Pay accepted the signature: ${what} answered ${said}`);
@@ -213,9 +207,10 @@ export function checkMode(probe: Probe, answer: Answer | undefined, entries: rea
   const publicKeyHint = 'Public-key mode: put certs["PUB_KEY_ID_…"] = pub_key.pem (商户平台 → 账户中心 → API安全 → 微信支付公钥); platform certificates are not used.';
   const certificateHint = 'Certificate mode: download the platform certificates (wxpay crt -o ./certs, or CertificateManager) and put each under its serial.';
   if (mode === undefined) return result('mode', 'warn', `could not tell: the answer (${answer.status}) carried no Wechatpay-Serial and no certificate list`, 'Run again when signature is ok.');
+  const shownSerial = serial === undefined ? undefined : printable(serial, 64);
   const about = mode === 'public-key'
-    ? `public-key mode: WeChat Pay signs answers with ${serial ?? 'its public key'}${noCertificates ? ' and has no platform certificates (GET /v3/certificates: 404 RESOURCE_NOT_EXISTS)' : ''}`
-    : `certificate mode: WeChat Pay signs answers with the platform certificate ${serial ?? '(unsigned answer)'}`;
+    ? `public-key mode: WeChat Pay signs answers with ${shownSerial ?? 'its public key'}${noCertificates ? ' and has no platform certificates (GET /v3/certificates: 404 RESOURCE_NOT_EXISTS)' : ''}`
+    : `certificate mode: WeChat Pay signs answers with the platform certificate ${shownSerial ?? '(unsigned answer)'}`;
   const hint = mode === 'public-key' ? publicKeyHint : certificateHint;
   if (serial === undefined) {
     // only the 404 or the list tells the mode; the key cannot be confirmed
@@ -237,7 +232,7 @@ export function checkMode(probe: Probe, answer: Answer | undefined, entries: rea
   if (answer.unverified !== undefined) return result('mode', 'warn', `${about}; certs holds it, but the answer did not verify: ${printable(answer.unverified, 200)}`, 'Something between you and WeChat Pay changes answers; check proxies.');
   const unknown = mode === 'certificate' ? (listed ?? []).filter((s) => !names.includes(s)) : [];
   if (unknown.length > 0) {
-    return result('mode', 'warn', `${about}, which certs holds; WeChat Pay also lists ${unknown.join(', ')}, which certs lacks: answers signed with it after a rotation will fail`, 'Download the new platform certificate (wxpay crt -o ./certs) or let CertificateManager follow rotations.');
+    return result('mode', 'warn', `${about}, which certs holds; WeChat Pay also lists ${unknown.map((s) => printable(s, 64)).join(', ')}, which certs lacks: answers signed with it after a rotation will fail`, 'Download the new platform certificate (wxpay crt -o ./certs) or let CertificateManager follow rotations.');
   }
   const extra = mode === 'public-key' && names.some((n) => !PUB_KEY_ID.test(n)) ? ' (the certificate entries of certs are not used)' : '';
   return result('mode', 'ok', `${about}, which certs holds; the answer verified with it${extra}`);

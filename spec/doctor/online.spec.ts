@@ -6,7 +6,7 @@
 import { verify } from 'node:crypto';
 import { http, HttpResponse } from 'msw';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { diagnose, type DoctorConfig } from '../../lib/index.js';
+import { diagnose, formatDiagnosis, type DoctorConfig } from '../../lib/index.js';
 import { Emulator, type IssuedCertificate } from '../../lib/testing/index.js';
 import { expectCheck } from '../support/doctor.js';
 import { httpServer, type Loopback } from '../support/loopback.js';
@@ -127,10 +127,12 @@ describe('signature', () => {
     expectCheck(diagnosis, 'clock-skew', 'ok', /Date /);
   });
 
-  it('an answer that is neither a success nor a 401 is inconclusive (warn)', async () => {
-    const flaky = await start({ handlers: [http.get('*/v3/certificates', () => HttpResponse.json({ code: 'SYSTEM_ERROR', message: '系统错误' }, { status: 500 }))] });
+  it('an answer that is neither a success nor a 401 is inconclusive (warn); the server\'s text is escaped', async () => {
+    const flaky = await start({ handlers: [http.get('*/v3/certificates', () => HttpResponse.json({ code: 'SYSTEM_ERROR', message: '系统错误\u001b[2J\nforged' }, { status: 500 }))] });
     const diagnosis = await diagnose(configOf(flaky), { online: true });
-    expectCheck(diagnosis, 'signature', 'warn', /inconclusive: .*answered 500 SYSTEM_ERROR: 系统错误/, /Request-ID/);
+    const check = expectCheck(diagnosis, 'signature', 'warn', /inconclusive: .*answered 500 SYSTEM_ERROR: 系统错误\\x1b\[2J\\nforged/, /Request-ID/);
+    expect(check.message).not.toContain('\u001b');
+    expect(formatDiagnosis(diagnosis)).not.toContain('\u001b');
   });
 
   it('no answer at all fails signature, and the other online checks say they did not run', async () => {
