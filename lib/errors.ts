@@ -305,10 +305,11 @@ function characterClasses(text: string): string {
 const NAME_LIKE = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /**
- * An object key (a header name, a host alias, a query key) as an error message may show it:
- * quoted when it reads like a name (`"x-request-id"`, `"hk"`), else described without its
- * characters — a key-like run (letters mixed with digits over 8 characters, or any run over 24)
- * may be a secret pasted in the wrong place.
+ * An object key (a header name, a host alias, a query key, a path segment) as an error message
+ * may show it: quoted when it reads like a name (`"x-request-id"`, `"hk"`, `"applyment4sub"`),
+ * else described without its characters. Random text gives itself away: letters and digits
+ * alternating three times or more, a capital letter right after a small one inside a word, or a
+ * run over 24 characters — what a key or secret pasted in the wrong place looks like.
  * @example
  * ```ts
  * nameForMessage('x-request-id');                     // '"x-request-id"'
@@ -316,8 +317,11 @@ const NAME_LIKE = /^[A-Za-z0-9_.-]{1,64}$/;
  * ```
  */
 export function nameForMessage(name: string): string {
-  const keyLike = (run: string) => run.length > 24 || (run.length >= 8 && /[0-9]/.test(run) && /[A-Za-z]/.test(run));
-  if (NAME_LIKE.test(name) && !name.split(/[_.-]/).some(keyLike)) return `"${name}"`;
+  if (NAME_LIKE.test(name)) {
+    const runs = name.split(/[_.-]/);
+    const alternations = runs.reduce((sum, run) => sum + (run.match(/[0-9](?=[A-Za-z])|[A-Za-z](?=[0-9])/g)?.length ?? 0), 0);
+    if (alternations < 3 && !runs.some((run) => run.length > 24 || /[a-z][A-Z]/.test(run))) return `"${name}"`;
+  }
   return `a name of ${String(name).length} characters`;
 }
 

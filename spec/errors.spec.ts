@@ -43,10 +43,12 @@ describe('describeValue: what a refused value was, never the value', () => {
   });
 
   it('nameForMessage shows word-like names and describes anything that may be a secret', () => {
-    for (const name of ['hk', 'global', 'x-request-id', 'Wechatpay-Serial', 'sub_mchid', 'transferdownload', 'x-b3-traceid']) expect(nameForMessage(name)).toBe(`"${name}"`);
+    for (const name of ['hk', 'global', 'x-request-id', 'Wechatpay-Serial', 'sub_mchid', 'transferdownload', 'x-b3-traceid', 'applyment4sub', 'apply4subject', 'T20261122001']) expect(nameForMessage(name)).toBe(`"${name}"`);
     expect(nameForMessage(apiv3Key)).toBe('a name of 32 characters');
     expect(nameForMessage(apiv2Secret)).toBe('a name of 32 characters');
-    expect(nameForMessage('abc1234xyz')).toBe('a name of 10 characters');
+    expect(nameForMessage('ab1cd2ef')).toBe('a name of 8 characters');
+    expect(nameForMessage('MIIEvgIBADAN')).toBe('a name of 12 characters');
+    expect(nameForMessage('1'.repeat(25))).toBe('a name of 25 characters');
     expect(nameForMessage('bad name')).toBe('a name of 8 characters');
     expect(nameForMessage(emulator.merchant.privateKeyPem)).toMatch(/^a name of \d+ characters$/);
   });
@@ -81,6 +83,16 @@ describe('no configuration value is echoed in an error', () => {
     expectNotEchoed(refused(() => encodeQuery({ [secret]: { a: 1 } as never })), secret);
     expectNotEchoed(refused(() => buildRequest('GET', `v3/${secret}/x y`)), secret);
     expectNotEchoed(refused(() => buildRequest('GET', `v3/${secret}/../x`)), secret);
+  });
+
+  // found by the secrets spec with random keys: base64 splits at "/" into short pieces that each read
+  // like a name; shown side by side ("v3/x/0NQJq/<…>"), they spelled 8 characters of the key
+  it('a literal path holding key text shows no piece of it, however short its pieces', () => {
+    for (const pasted of ['x/0NQJq/Rk+zT1 u', 'MII/7qkqfc/ab/c d', 'ab/cd/ef/gh/ij/k l']) {
+      expectNotEchoed(refused(() => buildRequest('GET', `v3/${pasted}`)), pasted);
+      expectNotEchoed(refused(() => buildRequest('GET', `v3/boom/-----BEGIN PRIVATE KEY-----/${pasted}`)), pasted);
+    }
+    expect(refused(() => buildRequest('GET', 'v3/x/0NQJq/Rk+zT1 u')).message).toMatch(/^template "v3\/<16 characters>": a literal path may hold only/);
   });
 
   it('still names the option and what was expected', () => {

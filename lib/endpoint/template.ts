@@ -70,22 +70,23 @@ export function variablesOf(template: string): string[] {
 }
 
 /**
- * A template as an error shows it: segments that read like names or `{variables}` as they are,
- * others (an order id or a secret written into a literal path) by their length only.
+ * A template as an error shows it: whole when every segment reads like a name or is a
+ * `{variable}` (the templates code writes); else only a short first segment and a count, since
+ * the rest may be an order id or a secret written into a literal path — and even short pieces of
+ * it, shown side by side, could spell a part of a key.
  * @example
  * ```ts
  * shownTemplate('v3/pay/transactions/out-trade-no/{out_trade_no}'); // '"v3/pay/transactions/out-trade-no/{out_trade_no}"'
- * shownTemplate('v3/x/0123456789abcdef0123456789abcdef');          // '"v3/x/<32 characters>"'
+ * shownTemplate('v3/x/0123456789abcdef0123456789abcdef');          // '"v3/<34 characters>"'
  * ```
  */
 export function shownTemplate(template: string): string {
-  const segments = template.split('/').map((segment) => {
-    if (segment === '' || segment === '.' || segment === '..' || /^\{[^{}]*\}$/.test(segment)) return segment;
-    const name = nameForMessage(segment);
-    return name.startsWith('"') ? segment : `<${segment.length} characters>`;
-  });
-  const joined = segments.join('/');
-  return `"${joined.length > 120 ? `${joined.slice(0, 120)}…` : joined}"`;
+  const segments = template.split('/');
+  const plain = (segment: string) => segment === '' || segment === '.' || segment === '..' || /^\{[^{}]*\}$/.test(segment) || nameForMessage(segment).startsWith('"');
+  if (segments.every(plain)) return `"${template.length > 120 ? `${template.slice(0, 120)}…` : template}"`;
+  const first = segments[0] as string;
+  const head = segments.length > 1 && first.length <= 7 && plain(first) ? `${first}/` : '';
+  return `"${head}<${template.length - head.length} characters>"`;
 }
 
 /**
