@@ -8,8 +8,11 @@
  * ```
  * @module
  */
-export { Builder, DEFAULT_BASE_URL, DEFAULT_HOSTS, DEFAULT_MAX_BODY_SIZE, DEFAULT_TIMEOUT, resolveConfig } from './builder.js';
-export type { ClientConfig, ClientMembers, Endpoint, WeChatPayClient } from './builder.js';
+export { Builder, DEFAULT_MAX_BODY_SIZE, DEFAULT_TIMEOUT, resolveConfig } from './builder.js';
+export type { ClientConfig, ClientMembers, WeChatPayClient } from './builder.js';
+// hosts and routing — issue 14
+export { BACKUP_BASE_URL, DEFAULT_BASE_URL, DEFAULT_HOSTS, documentedOrigin, KNOWN_ORIGINS } from './routing/hosts.js';
+export type { Target } from './routing/hosts.js';
 export type { ChainNode, NodeMembers, VerbCall } from './chain/types.js';
 export { normalizeLiteral, normalizeProperty } from './chain/segments.js';
 export type { QueryValue, RawBody, RequestOptions, TransportOptions } from './endpoint/options.js';

@@ -5,7 +5,7 @@
  */
 import { Readable } from 'node:stream';
 import { DecodeError, HttpError, VerificationError } from '../../errors.js';
-import type { ChainResponse, Middleware, RequestContext } from '../context.js';
+import { endpointPath, type ChainResponse, type Middleware, type RequestContext } from '../context.js';
 import { readBody, redactedOf } from '../transport.js';
 import { isExempt } from './exempt.js';
 import type { Verifier } from './verifier.js';
@@ -58,7 +58,7 @@ export function v3Verify(verifier: Verifier): Middleware {
   return async function verify(ctx, next) {
     const res = await next(ctx);
     const success = res.status >= 200 && res.status < 300;
-    const exempt = success && isExempt(ctx.path);
+    const exempt = success && isExempt(endpointPath(ctx));
     const signed = res.headers['wechatpay-signature'] !== undefined;
 
     if (!Buffer.isBuffer(res.body)) {
