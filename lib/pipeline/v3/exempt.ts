@@ -15,6 +15,8 @@ export const EXEMPT_FROM_VERIFICATION: readonly RegExp[] = [
   /^\/v3\/billdownload\/file$/,
   /^\/v3\/statements$/,
   /^\/v3\/global\/statements$/,
+  // the Hong Kong statements on the default host (wechatpay-php src/ClientJsonTrait.php names it beside v3/global/statements)
+  /^\/hk\/v3\/statements$/,
   /^\/v3\/new-tax-control-fapiao\/download$/,
   /^\/v3\/transferdownload\/signfile$/,
   /^\/v3\/transferdownload\/elecvoucherfile$/,
@@ -22,7 +24,9 @@ export const EXEMPT_FROM_VERIFICATION: readonly RegExp[] = [
 ];
 
 /**
- * Whether a signed path (query allowed) is a file download exempt from verification.
+ * Whether a signed path (query allowed) is a file download exempt from verification. The client
+ * asks with the path after its base URL's own path (see `endpointPath`), so a forward proxy's
+ * prefix does not hide a download.
  * @example
  * ```ts
  * isExempt('/v3/billdownload/file?token=abc'); // true
