@@ -15,6 +15,7 @@ import { byProtocol } from './pipeline/by-protocol.js';
 import { Pipeline } from './pipeline/pipeline.js';
 import { debugSink, debugStep, type DebugOption } from './pipeline/debug.js';
 import { resolveRetry, retryStep, type RetryOption } from './pipeline/retry.js';
+import { failoverStep, resolveFailover, type FailoverOption } from './pipeline/failover.js';
 import { guardContext } from './pipeline/safe-context.js';
 import { createAgent, createTransport } from './pipeline/transport.js';
 import { v3Signer } from './pipeline/v3/sign.js';
@@ -83,6 +84,13 @@ export interface ClientConfig extends ApiV2Config {
   maxBodySize?: number;
   /** Opt-in retries for GET and for connections that failed before sending (see {@link RetryPolicy}); off by default. */
   retry?: RetryOption;
+  /**
+   * Backup-domain failover (双域名容灾), off by default: `true` sends requests for the default host
+   * to `https://api2.mch.weixin.qq.com/` when the primary (`baseURL`) fails in a way that is safe to
+   * repeat, and stays there `recoverAfter` ms; `{ backupURL, recoverAfter, onFailover }` to choose.
+   * See the reliability guide, Hosts and failover.
+   */
+  failover?: FailoverOption;
   /** Debug log of each attempt, secrets redacted: `true` (stderr) or `(line) => void`; also `NODE_DEBUG=wechatpay`. */
   debug?: DebugOption;
 }
@@ -151,7 +159,8 @@ export function resolveConfig(config: ClientConfig) {
     }
   }
   const targets = resolveHosts(config.baseURL, config.hosts);
-  const gatewayPrefix = parseGatewayPrefix(config.gatewayPrefix, targets.values());
+  const failover = resolveFailover(config.failover, targets);
+  const gatewayPrefix = parseGatewayPrefix(config.gatewayPrefix, failover === undefined ? targets.values() : [...targets.values(), failover.backup]);
   const headers = checkHeaders(config.headers, {
     accept: 'application/json, text/plain, */*',
     'user-agent': `wechatpay-chain/${VERSION} node/${process.versions.node} (${process.platform})`,
@@ -163,6 +172,7 @@ export function resolveConfig(config: ClientConfig) {
     verifier,
     targets,
     gatewayPrefix,
+    failover,
     headers,
     timeout: positive(config.timeout, 'timeout', DEFAULT_TIMEOUT),
     maxBodySize: positive(config.maxBodySize, 'maxBodySize', DEFAULT_MAX_BODY_SIZE),
@@ -198,6 +208,8 @@ export const Builder = {
     const pipeline = new Pipeline(steps, transport);
     // reliability (issue 8): retries outside signing, so every attempt is re-signed; debug log innermost
     pipeline.before('sign', retryStep(resolved.retry, guardContext), 'retry');
+    // 双域名容灾 (issue 14): inside retry, before signing, so the backup attempt is signed afresh
+    if (resolved.failover) pipeline.before('sign', failoverStep(resolved.failover, guardContext, resolved.debug), 'failover');
     if (resolved.debug) pipeline.after('verify', debugStep(resolved.debug), 'debug');
 
     const dispatch: Dispatch = (method: HttpMethod, template: string, options?: RequestOptions): Promise<ChainResponse> => {
@@ -243,7 +255,8 @@ export const Builder = {
     };
     const client = createNode('', dispatch, members as unknown as Readonly<Record<string, unknown>>) as WeChatPayClient;
     // downloads (issue 5): the origins a download_url may name, and encrypt_key unwrapping; kept off the public surface
-    registerClient(client, { origins: knownOrigins(resolved.targets.values()), unwrapKey: merchantUnwrap(resolved.privateKey) });
+    const sentTo = resolved.failover ? [...resolved.targets.values(), resolved.failover.backup] : resolved.targets.values();
+    registerClient(client, { origins: knownOrigins(sentTo), unwrapKey: merchantUnwrap(resolved.privateKey) });
     return client;
   },
 };

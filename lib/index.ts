@@ -80,6 +80,10 @@ export type { AppPayParams, JsapiPayParams } from './payment/pay-params.js';
 // reliability (issue 8): retries
 export { backoff, DEFAULT_RETRY, parseRetryAfter, resolveRetry, retryDelay } from './pipeline/retry.js';
 export type { ResolvedRetryPolicy, RetryInfo, RetryOption, RetryPolicy } from './pipeline/retry.js';
+export { failureKind } from './pipeline/retry.js';
+// backup-domain failover (双域名容灾) — issue 14
+export { DEFAULT_RECOVER_AFTER, shouldFailOver } from './pipeline/failover.js';
+export type { FailoverEvent, FailoverInfo, FailoverOption, FailoverOptions } from './pipeline/failover.js';
 export type { DebugOption } from './pipeline/debug.js';
 // media upload and streaming downloads (issue 5)
 export { MediaUtil } from './media/media-util.js';

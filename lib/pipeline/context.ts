@@ -6,6 +6,7 @@
 import type { Readable } from 'node:stream';
 import type { RawBody, RequestOptions } from '../endpoint/options.js';
 import type { HttpMethod } from '../endpoint/request.js';
+import type { FailoverInfo } from './failover.js';
 
 /** Which protocol a request speaks: chosen by the template's first segment (`v2/` → APIv2 XML). */
 export type Protocol = 'v3' | 'v2';
@@ -50,6 +51,8 @@ export interface RequestContext {
   maxBodySize: number;
   /** 1 for the first attempt; incremented by a retry step. */
   attempt: number;
+  /** Set on an attempt sent to the backup domain (the `failover` option): from where to where, and why on the switch. */
+  failover?: FailoverInfo;
   /** Scratch space for middleware. */
   readonly state: Record<string, unknown>;
 }
