@@ -71,12 +71,24 @@ export interface FailoverOptions {
  */
 export type FailoverOption = boolean | FailoverOptions;
 
-/** Default milliseconds on the backup before trying the primary again. */
+/**
+ * Default milliseconds on the backup before trying the primary again.
+ * @example
+ * ```ts
+ * Builder.factory({ ...config, failover: { recoverAfter: DEFAULT_RECOVER_AFTER * 5 } });
+ * ```
+ */
 export const DEFAULT_RECOVER_AFTER = 60_000;
 const MAX_MS = 2 ** 31 - 1;
 const KEYS = new Set(['backupURL', 'recoverAfter', 'onFailover']);
 
-/** A validated failover policy. */
+/**
+ * A validated failover policy.
+ * @example
+ * ```ts
+ * const policy: ResolvedFailover = resolveFailover(true, targets)!;
+ * ```
+ */
 export interface ResolvedFailover {
   primary: Target;
   backup: Target;

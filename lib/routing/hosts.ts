@@ -71,7 +71,13 @@ const OLD_ALIASES: Readonly<Record<string, string>> = {
   fraud: "v2/risk/getpublickey and v2/secsvc/… are served by https://fraud.mch.weixin.qq.com: write hosts: { 'https://fraud.mch.weixin.qq.com': '<where to send>' } and call client.v2.risk.getpublickey",
 };
 
-/** Where requests for one origin are sent: scheme, host and port, and a path (signed) without a trailing slash. */
+/**
+ * Where requests for one origin are sent: scheme, host and port, and a path (signed) without a trailing slash.
+ * @example
+ * ```ts
+ * const target: Target = { origin: 'https://egress.internal', basePath: '/wechatpay' };
+ * ```
+ */
 export interface Target {
   origin: string;
   /** `''` or `/segment…`: the base URL's path, part of the request target and signed. */
@@ -201,6 +207,10 @@ export function parseGatewayPrefix(value: unknown, targets: Iterable<Target>): s
  * Where one request goes, from its template and its own `baseURL` option (wechatpay-php's per-call
  * `base_uri`): a per-request base URL at a known origin is mapped through the client's hosts, its
  * path sent and signed before the endpoint path; any other is used as given.
+ * @example
+ * ```ts
+ * const route: Route = { documentedOrigin: 'https://api.mch.weixin.qq.com', origin: 'http://127.0.0.1:8080', basePath: '', lead: '/hk' };
+ * ```
  */
 export interface Route {
   /** The WeChat Pay origin the request is for (before `hosts`). */
