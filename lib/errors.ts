@@ -1,6 +1,7 @@
 /**
  * Error classes. Every failure the client can report is one of these, so callers can branch on
- * `instanceof` (or on `error.code` for WeChat Pay's own business codes).
+ * `instanceof` (and on `error.code` for WeChat Pay's own business codes, which are only ever set
+ * from an answer that verified).
  *
  * None of them ever carries key material or an `Authorization` value: requests attached to an
  * error are redacted copies (see {@link redactRequest}).
@@ -18,6 +19,7 @@
  * ```
  * @module
  */
+import { printable } from './printable.js';
 
 /** A request as it may appear inside an error or a log: headers redacted, no body bytes. */
 export interface RedactedRequest {
@@ -79,43 +81,67 @@ export class ArgumentError extends WeChatPayError {
 }
 
 /**
- * The server answered with a non-2xx status. Carries WeChat Pay's `code`, `message` and `detail`
- * when the body had them, and `verified` telling whether the error body was signed and checked.
+ * The server answered with a non-2xx status. `verified` tells whether the answer carried a WeChat
+ * Pay signature that verified; WeChat Pay's business fields are split by it:
+ * `code` / `detail` are set **only** for a verified answer, the same text from an unverified one
+ * (a proxy, a gateway, an attacker) is kept under `unverifiedCode` / `unverifiedMessage` /
+ * `unverifiedDetail` and in `response`. So `e.code === 'ORDER_NOT_EXIST'` can only be true when
+ * WeChat Pay said it.
  * @example
  * ```ts
- * try { await client.v3.refund.domestic.refunds.post({ json }); }
- * catch (e) { if (e instanceof HttpError && e.status === 429) await later(); }
+ * try { await client.v3.pay.transactions.outTradeNo._out_trade_no_.get({ out_trade_no, query: { mchid } }); }
+ * catch (e) {
+ *   if (e instanceof HttpError && e.code === 'ORDER_NOT_EXIST') await createOrder(); // only ever from a verified answer
+ *   else if (e instanceof HttpError && e.status === 429) await later();
+ *   else throw e;
+ * }
  * ```
  */
 export class HttpError extends WeChatPayError {
   override name = 'HttpError';
+  /** The HTTP status, as received (verified or not): it says why this is an error, not what happened to an order. */
   readonly status: number;
-  /** WeChat Pay's business error code, e.g. `PARAM_ERROR`, `SIGN_ERROR`, `ORDER_NOT_EXIST`. */
+  /** WeChat Pay's business error code (`PARAM_ERROR`, `ORDER_NOT_EXIST`…), from a verified answer only. */
   readonly code: string | undefined;
-  /** WeChat Pay's `detail` object (field, value, issue, location), when present. */
+  /** WeChat Pay's `detail` object (field, value, issue, location), from a verified answer only. */
   readonly detail: unknown;
-  /** The response (status, headers, decoded data). */
+  /** The `code` of an answer that did not verify: text anyone on the path could have written. */
+  readonly unverifiedCode: string | undefined;
+  /** The `message` of an answer that did not verify. */
+  readonly unverifiedMessage: string | undefined;
+  /** The `detail` of an answer that did not verify. */
+  readonly unverifiedDetail: unknown;
+  /** The response (status, headers, decoded data) as received, verified or not. */
   readonly response: ErrorResponse;
   /** True when the error body carried a WeChat Pay signature that verified. */
   readonly verified: boolean;
 
-  constructor(response: ErrorResponse, request: RedactedRequest, verified: boolean) {
+  /**
+   * @param options.note a sentence appended to the message (e.g. what an unverified answer may mean)
+   */
+  constructor(response: ErrorResponse, request: RedactedRequest, verified: boolean, options?: { note?: string }) {
     const body = (response.data && typeof response.data === 'object' ? response.data : {}) as Record<string, unknown>;
     const code = typeof body.code === 'string' ? body.code : undefined;
     const text = typeof body.message === 'string' ? body.message : undefined;
-    super(
-      `${request.method} ${request.url} answered ${response.status}${code ? ` ${code}` : ''}${text ? `: ${text}` : ''}`,
-      { request },
-    );
+    // server text, escaped: it may carry ESC sequences or newlines (a forged log line)
+    const said = [code, text].filter((part) => part !== undefined && part !== '').map((part) => printable(part)).join(': ');
+    const what = said === '' ? '' : verified ? ` ${said}` : `, unverified (no valid WeChat Pay signature): ${said}`;
+    super(`${request.method} ${request.url} answered ${response.status}${what}${options?.note ? `; ${options.note}` : ''}`, { request });
     this.status = response.status;
-    this.code = code;
-    this.detail = body.detail;
+    this.code = verified ? code : undefined;
+    this.detail = verified ? body.detail : undefined;
+    this.unverifiedCode = verified ? undefined : code;
+    this.unverifiedMessage = verified ? undefined : text;
+    this.unverifiedDetail = verified ? undefined : body.detail;
     this.response = response;
     this.verified = verified;
   }
 
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), status: this.status, code: this.code, detail: this.detail, verified: this.verified };
+    const said = this.verified
+      ? { code: this.code, detail: this.detail }
+      : { unverifiedCode: this.unverifiedCode, unverifiedMessage: this.unverifiedMessage, unverifiedDetail: this.unverifiedDetail };
+    return { ...super.toJSON(), status: this.status, verified: this.verified, ...said };
   }
 }
 
@@ -253,35 +279,48 @@ export function redactRequest(method: string, url: string, headers: Record<strin
 /**
  * An APIv2 answer saying no: `return_code=FAIL` (the request was refused: bad sign, bad
  * parameters, no certificate…) or `result_code=FAIL` (the business failed: `err_code` says why,
- * e.g. `USERPAYING`, `NOTENOUGH`, `ORDERPAID`). The HTTP status is usually 200. `reply` is the
- * whole parsed answer; `verified` tells whether it carried a `sign` that verified.
+ * e.g. `USERPAYING`, `NOTENOUGH`, `ORDERPAID`). The HTTP status is usually 200. `verified` tells
+ * whether it carried a `sign` that verified with the APIv2 key; the server's text is split by it:
+ * `returnMsg` / `errCode` / `errCodeDes` / `code` are set **only** for a verified answer, the same
+ * fields of an unsigned (or stripped) one are under `unverifiedReturnMsg` / `unverifiedErrCode` /
+ * `unverifiedErrCodeDes` / `unverifiedCode`, and `reply` holds the answer as received. WeChat Pay
+ * never signs `return_code=FAIL`, nor the answers of the endpoints in `UNSIGNED_REPLIES`.
  * @example
  * ```ts
  * try { await client.v2.pay.micropay.post({ xml }); }
  * catch (e) {
- *   if (e instanceof BusinessError && e.errCode === 'USERPAYING') await pollOrder();
+ *   if (e instanceof BusinessError && e.errCode === 'USERPAYING') await pollOrder(); // only ever from a verified answer
  *   else throw e;
  * }
  * ```
  */
 export class BusinessError extends WeChatPayError {
   override name = 'BusinessError';
+  /** HTTP status, as received. */
   readonly status: number;
-  /** `'FAIL'` when the request itself was refused, else `'SUCCESS'`. */
+  /** `'FAIL'` when the request itself was refused, else `'SUCCESS'` — as received, verified or not: it only says which kind of no this is. */
   readonly returnCode: string;
-  /** `return_msg`, e.g. `签名错误`, `OK`. */
-  readonly returnMsg: string | undefined;
-  /** `result_code` when present (`'FAIL'` for business failures). */
+  /** `result_code` when present (`'FAIL'` for business failures) — as received, like `returnCode`. */
   readonly resultCode: string | undefined;
-  /** `err_code` (e.g. `ORDERPAID`), for business failures. */
+  /** `return_msg` (e.g. `OK`), from a verified answer only. */
+  readonly returnMsg: string | undefined;
+  /** `err_code` (e.g. `ORDERPAID`), from a verified answer only. */
   readonly errCode: string | undefined;
-  /** `err_code_des`, the human-readable reason. */
+  /** `err_code_des`, the human-readable reason, from a verified answer only. */
   readonly errCodeDes: string | undefined;
   /** Same as `errCode`, for symmetry with {@link HttpError.code}. */
   readonly code: string | undefined;
-  /** The parsed answer, every field. */
+  /** `return_msg` of an answer that did not verify (every `return_code=FAIL`). */
+  readonly unverifiedReturnMsg: string | undefined;
+  /** `err_code` of an answer that did not verify: text anyone on the path could have written. */
+  readonly unverifiedErrCode: string | undefined;
+  /** `err_code_des` of an answer that did not verify. */
+  readonly unverifiedErrCodeDes: string | undefined;
+  /** Same as `unverifiedErrCode`, for symmetry with {@link HttpError.unverifiedCode}. */
+  readonly unverifiedCode: string | undefined;
+  /** The parsed answer, every field, as received (verified or not). */
   readonly reply: Readonly<Record<string, unknown>>;
-  /** The response (status, headers, parsed reply as `data`). */
+  /** The response (status, headers, parsed reply as `data`), as received. */
   readonly response: ErrorResponse;
   /** True when the answer carried a `sign` that verified with the APIv2 key. */
   readonly verified: boolean;
@@ -290,31 +329,35 @@ export class BusinessError extends WeChatPayError {
     const reply = (response.data && typeof response.data === 'object' ? response.data : {}) as Record<string, unknown>;
     const text = (name: string) => (typeof reply[name] === 'string' ? (reply[name] as string) : undefined);
     const returnCode = text('return_code') ?? 'FAIL';
+    const refused = returnCode !== 'SUCCESS';
     const errCode = text('err_code');
-    const reason = returnCode !== 'SUCCESS' ? text('return_msg') : (text('err_code_des') ?? text('return_msg'));
-    super(`${request.method} ${request.url} answered ${returnCode !== 'SUCCESS' ? 'return_code=FAIL' : `result_code=FAIL${errCode ? ` ${errCode}` : ''}`}${reason ? `: ${reason}` : ''}`, { request });
+    const reason = refused ? text('return_msg') : (text('err_code_des') ?? text('return_msg'));
+    // server text, escaped (see HttpError)
+    const [shownCode, shownReason] = [errCode, reason].map((part) => (part === undefined || part === '' ? undefined : printable(part)));
+    const said = [refused ? undefined : shownCode, shownReason].filter((part) => part !== undefined).join(': ');
+    const verifiedText = `${!refused && shownCode ? ` ${shownCode}` : ''}${shownReason ? `: ${shownReason}` : ''}`;
+    const what = said === '' ? '' : verified ? verifiedText : `, unverified (no sign that verified): ${said}`;
+    super(`${request.method} ${request.url} answered ${refused ? 'return_code=FAIL' : 'result_code=FAIL'}${what}`, { request });
     this.status = response.status;
     this.returnCode = returnCode;
-    this.returnMsg = text('return_msg');
     this.resultCode = text('result_code');
-    this.errCode = errCode;
-    this.errCodeDes = text('err_code_des');
-    this.code = errCode;
+    this.returnMsg = verified ? text('return_msg') : undefined;
+    this.errCode = verified ? errCode : undefined;
+    this.errCodeDes = verified ? text('err_code_des') : undefined;
+    this.code = this.errCode;
+    this.unverifiedReturnMsg = verified ? undefined : text('return_msg');
+    this.unverifiedErrCode = verified ? undefined : errCode;
+    this.unverifiedErrCodeDes = verified ? undefined : text('err_code_des');
+    this.unverifiedCode = this.unverifiedErrCode;
     this.reply = reply;
     this.response = response;
     this.verified = verified;
   }
 
   override toJSON(): Record<string, unknown> {
-    return {
-      ...super.toJSON(),
-      status: this.status,
-      returnCode: this.returnCode,
-      returnMsg: this.returnMsg,
-      resultCode: this.resultCode,
-      errCode: this.errCode,
-      errCodeDes: this.errCodeDes,
-      verified: this.verified,
-    };
+    const said = this.verified
+      ? { returnMsg: this.returnMsg, errCode: this.errCode, errCodeDes: this.errCodeDes }
+      : { unverifiedReturnMsg: this.unverifiedReturnMsg, unverifiedErrCode: this.unverifiedErrCode, unverifiedErrCodeDes: this.unverifiedErrCodeDes };
+    return { ...super.toJSON(), status: this.status, returnCode: this.returnCode, resultCode: this.resultCode, verified: this.verified, ...said };
   }
 }

@@ -34,10 +34,19 @@ export { BusinessError } from './errors.js';
 export type { ApiV2Config } from './pipeline/v2/setup.js';
 export type { MerchantCertificate, PemLike } from './pipeline/v2/mutual-tls.js';
 export { ApiV2, Transformer } from './pipeline/v2/api-v2.js';
-export type { V2Notification } from './pipeline/v2/notification.js';
+export type {
+  V2Notification,
+  V2NotificationKind,
+  V2NotificationOptions,
+  V2PaymentNotification,
+  V2PaymentNotificationOptions,
+  V2RefundNotification,
+  V2RefundNotificationOptions,
+} from './pipeline/v2/notification.js';
 export type { ParseXmlOptions, XmlRecord, XmlScalar } from './pipeline/v2/xml.js';
 export { MAX_XML_BYTES, MAX_XML_DEPTH } from './pipeline/v2/xml.js';
 export type { ErrorResponse, RedactedRequest, VerificationReason } from './errors.js';
+export { MAX_PRINTED, printable, printableJson } from './printable.js';
 export { Formatter } from './formatter.js';
 export { Rsa } from './crypto/rsa.js';
 export { certificateSerial, loadKey } from './crypto/keys.js';

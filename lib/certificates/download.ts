@@ -12,7 +12,8 @@ import { fsPromises } from '../lazy.js';
 import { join } from 'node:path';
 import type { WeChatPayClient } from '../builder.js';
 import { AesGcm } from '../crypto/aes-gcm.js';
-import { ArgumentError, HttpError, PublicKeyModeError, VerificationError } from '../errors.js';
+import { ArgumentError, HttpError, PublicKeyModeError, VerificationError, type RedactedRequest } from '../errors.js';
+import { printable } from '../printable.js';
 import { endpointPath, type Middleware } from '../pipeline/context.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { Verifier } from '../pipeline/v3/verifier.js';
@@ -66,22 +67,24 @@ export function decryptCertificates(payload: unknown, apiv3Key: string | Uint8Ar
     if (typeof item?.serial_no !== 'string' || !encrypted || typeof encrypted.ciphertext !== 'string' || typeof encrypted.nonce !== 'string') {
       throw fail('malformed-notification', `data[${index}] lacks serial_no or encrypt_certificate`);
     }
-    if (encrypted.algorithm !== 'AEAD_AES_256_GCM') throw fail('unsupported-algorithm', `data[${index}] uses ${String(encrypted.algorithm).slice(0, 32)}`);
+    // this answer is not verified yet (it is verified with what it carries): its text is escaped
+    const serialNo = printable(item.serial_no, 64);
+    if (encrypted.algorithm !== 'AEAD_AES_256_GCM') throw fail('unsupported-algorithm', `data[${index}] uses ${printable(encrypted.algorithm, 32)}`);
     let pem: string;
     try {
       pem = AesGcm.decrypt(encrypted.ciphertext, apiv3Key, encrypted.nonce, typeof encrypted.associated_data === 'string' ? encrypted.associated_data : '');
     } catch (cause) {
       if (cause instanceof ArgumentError && cause.field === 'key') throw new ArgumentError(`apiv3Key: ${cause.message.replace(/^key: /, '')}`, 'apiv3Key');
-      throw fail('decrypt-failed', `certificate ${item.serial_no} does not decrypt with the APIv3 key (wrong or reset APIv3 key?)`);
+      throw fail('decrypt-failed', `certificate ${serialNo} does not decrypt with the APIv3 key (wrong or reset APIv3 key?)`);
     }
     let x509: X509Certificate;
     try {
       x509 = new X509Certificate(pem);
     } catch {
-      throw fail('malformed-notification', `certificate ${item.serial_no} is not an X.509 certificate`);
+      throw fail('malformed-notification', `certificate ${serialNo} is not an X.509 certificate`);
     }
     const serial = x509.serialNumber.toUpperCase();
-    if (serial !== item.serial_no.toUpperCase()) throw fail('malformed-notification', `serial_no ${item.serial_no} differs from the certificate's serial ${serial}`);
+    if (serial !== item.serial_no.toUpperCase()) throw fail('malformed-notification', `serial_no ${serialNo} differs from the certificate's serial ${serial}`);
     return { serial, pem, effective: new Date(x509.validFrom), expire: new Date(x509.validTo) };
   });
 }
@@ -162,12 +165,48 @@ function checkKey(apiv3Key: unknown): void {
   if (length !== 32) throw new ArgumentError(`apiv3Key: the APIv3 key must be 32 bytes${length >= 0 ? `, got ${length}` : ''}`, 'apiv3Key');
 }
 
+const PUBLIC_KEY_HELP =
+  'Download the public key (pub_key.pem) and its ID (PUB_KEY_ID_…) from the merchant platform (账户中心 → API安全 → 微信支付公钥) ' +
+  'and configure certs: { "PUB_KEY_ID_…": "file:///path/to/pub_key.pem" }';
+
+/**
+ * What a failed `GET /v3/certificates` means. Only a verified 404 `RESOURCE_NOT_EXISTS` decides
+ * public-key mode; the same words unsigned stay an HttpError (with a hint), and a 404 signed by a
+ * key the client lacks stays a VerificationError (with a hint).
+ */
+function publicKeyModeOf(error: unknown): unknown {
+  if (error instanceof HttpError && error.status === 404) {
+    if (error.verified && error.code === 'RESOURCE_NOT_EXISTS') {
+      return new PublicKeyModeError(
+        `this merchant has no platform certificates (GET /v3/certificates answered 404 ${error.code}): it uses WeChat Pay public key mode. ${PUBLIC_KEY_HELP}`,
+        { cause: error, request: error.request },
+      );
+    }
+    if (!error.verified && error.unverifiedCode === 'RESOURCE_NOT_EXISTS') {
+      return new HttpError(error.response, error.request as RedactedRequest, false, {
+        note:
+          'this may be a merchant in WeChat Pay public key mode, but the answer carried no WeChat Pay signature, so it could not be verified ' +
+          '(a proxy or gateway on the way?); if the merchant platform shows a 微信支付公钥, configure certs with it',
+      });
+    }
+  }
+  if (error instanceof VerificationError && error.reason === 'unknown-serial' && error.status === 404) {
+    return new VerificationError(
+      'unknown-serial',
+      `${error.message}; a 404 signed with a key this client lacks: if that serial is a PUB_KEY_ID_…, the merchant uses WeChat Pay public key mode. ${PUBLIC_KEY_HELP}`,
+      { request: error.request, status: error.status },
+    );
+  }
+  return error;
+}
+
 /**
  * Downloads and decrypts the platform certificates; returns them oldest expiry first. Returns a Promise.
  * The client needs no `certs` for this (bootstrap): the response is verified with the
  * certificates it carries. The unexpired ones are added to `client.verifier`; this installs a
  * pipeline step named `platform-certificates` on the client.
- * @throws {PublicKeyModeError} when the merchant is in public-key mode (404 `RESOURCE_NOT_EXISTS`)
+ * @throws {PublicKeyModeError} when the merchant is in public-key mode (a verified 404 `RESOURCE_NOT_EXISTS`;
+ *   an unverified one is an {@link HttpError} saying it could not be verified)
  * @throws {VerificationError} `decrypt-failed` for a wrong APIv3 key; other client errors as usual
  * @example
  * ```ts
@@ -184,15 +223,7 @@ export async function downloadCertificates(client: WeChatPayClient, options: Cer
   try {
     ({ data } = await client.chain('v3/certificates').get({ timeout: options.timeout, signal: options.signal }));
   } catch (error) {
-    if (error instanceof HttpError && error.status === 404 && error.code === 'RESOURCE_NOT_EXISTS') {
-      throw new PublicKeyModeError(
-        'this merchant has no platform certificates (GET /v3/certificates answered 404 ' +
-          `${error.code}): it uses WeChat Pay public key mode. Download the public key (pub_key.pem) and its ID ` +
-          '(PUB_KEY_ID_…) from the merchant platform (账户中心 → API安全 → 微信支付公钥) and configure certs: { "PUB_KEY_ID_…": "file:///path/to/pub_key.pem" }',
-        { cause: error, request: error.request },
-      );
-    }
-    throw error;
+    throw publicKeyModeOf(error);
   }
   return decryptCertificates(data, options.apiv3Key).sort((a, b) => a.expire.getTime() - b.expire.getTime());
 }

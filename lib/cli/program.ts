@@ -13,6 +13,7 @@ import { downloadCertificates, writeCertificates } from '../certificates/downloa
 import type { ChainNode } from '../chain/types.js';
 import type { RequestOptions } from '../endpoint/options.js';
 import { ArgumentError, DecodeError, HttpError, NetworkError, PublicKeyModeError, VerificationError, WeChatPayError } from '../errors.js';
+import { printable, printableJson } from '../printable.js';
 import { VERSION } from '../version.js';
 import { ENVIRONMENT, resolveCliConfig, type ClientFlags } from './config.js';
 
@@ -120,11 +121,13 @@ function endpointNode(client: WeChatPayClient, endpoint: string): ChainNode {
 }
 
 function printJson(io: CliIo, value: unknown): void {
-  io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  // the same JSON value, with the controls JSON leaves raw (C1, bidi) escaped for the terminal
+  io.stdout.write(`${printableJson(value)}\n`);
 }
 
 function report(io: CliIo, error: unknown): number {
-  const say = (message: string) => io.stderr.write(`wxpay: ${message}\n`);
+  // messages hold server text: one line each, no control character reaches the terminal
+  const say = (message: string) => io.stderr.write(`wxpay: ${printable(message, Infinity)}\n`);
   if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
   if (error instanceof ArgumentError) {
     say(error.message);
@@ -136,7 +139,11 @@ function report(io: CliIo, error: unknown): number {
   }
   if (error instanceof HttpError) {
     say(error.message);
-    io.stderr.write(`${JSON.stringify({ status: error.status, code: error.code, data: error.response.data, verified: error.verified }, null, 2)}\n`);
+    // business fields only under the names that say whether they verified (see HttpError)
+    const said = error.verified
+      ? { code: error.code, detail: error.detail }
+      : { unverifiedCode: error.unverifiedCode, unverifiedMessage: error.unverifiedMessage, unverifiedDetail: error.unverifiedDetail };
+    io.stderr.write(`${printableJson({ status: error.status, verified: error.verified, ...said, data: error.response.data })}\n`);
     return EXIT.HTTP;
   }
   if (error instanceof VerificationError) {

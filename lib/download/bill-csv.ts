@@ -7,6 +7,7 @@
 import { pipeline, Readable } from 'node:stream';
 
 import { DecodeError } from '../errors.js';
+import { printable } from '../printable.js';
 import { nodeFs } from '../lazy.js';
 
 /**
@@ -94,7 +95,7 @@ export async function* parseBill<Name extends string = string>(
     }
   } catch (error) {
     if (error instanceof DecodeError) throw error;
-    throw new DecodeError(`bill is not valid CSV: ${(error as Error).message}`, { cause: error });
+    throw new DecodeError(`bill is not valid CSV: ${printable((error as Error).message)}`, { cause: error });
   } finally {
     parser.destroy();
   }

@@ -9,6 +9,7 @@ import type { ChainNode } from '../chain/types.js';
 import type { RequestOptions } from '../endpoint/options.js';
 import { loadKey, type KeyLike } from '../crypto/keys.js';
 import { ArgumentError, DecodeError, VerificationError } from '../errors.js';
+import { printable } from '../printable.js';
 import { factsOf, merchantUnwrap } from './client-facts.js';
 import { billCipher, billKeyLength, type BillAlgorithm, type BillDecryption } from './decrypt-stream.js';
 import { hashAlgorithm, saveStream, type ExpectedDigest, type SaveResult } from './save-stream.js';
@@ -106,7 +107,7 @@ function parseUrl(url: string): URL {
   try {
     parsed = new URL(url);
   } catch (cause) {
-    throw new ArgumentError(`download_url "${String(url).slice(0, 200)}" is not an absolute URL`, 'download_url', { cause });
+    throw new ArgumentError(`download_url "${printable(url, 200)}" is not an absolute URL`, 'download_url', { cause });
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new ArgumentError('download_url must be http(s)', 'download_url');
   return parsed;

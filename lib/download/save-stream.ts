@@ -8,6 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { Readable, type Writable } from 'node:stream';
 import { ArgumentError, DecodeError, NetworkError, VerificationError, WeChatPayError } from '../errors.js';
+import { printable } from '../printable.js';
 import { decryptBill, type BillDecryption } from './decrypt-stream.js';
 import { OffThreadHash } from './off-thread-hash.js';
 import { fsPromises, nodeFs, streamPromises, zlib } from '../lazy.js';
@@ -88,7 +89,7 @@ export function hashAlgorithm(type: string): 'sha1' | 'sha256' {
   const upper = String(type).toUpperCase().replace('-', '');
   if (upper === 'SHA1') return 'sha1';
   if (upper === 'SHA256') return 'sha256';
-  throw new ArgumentError(`hash_type "${type}" is not supported (SHA1 or SHA256)`, 'hash_type');
+  throw new ArgumentError(`hash_type "${printable(type, 32)}" is not supported (SHA1 or SHA256)`, 'hash_type');
 }
 
 function typed(error: unknown, decrypting = false): WeChatPayError {

@@ -5,6 +5,7 @@
  * @module
  */
 import { ArgumentError, redactRequest } from '../errors.js';
+import { printable } from '../printable.js';
 import type { Middleware } from './context.js';
 import { nodeUtil } from '../lazy.js';
 
@@ -42,7 +43,9 @@ export function debugSink(option: unknown): ((line: string) => void) | undefined
  * client.pipeline.after('verify', debugStep((line) => console.error(line)), 'debug');
  * ```
  */
-export function debugStep(log: (line: string) => void): Middleware {
+export function debugStep(sink: (line: string) => void): Middleware {
+  // a line holds server text (Request-ID, error messages): escaped, so it cannot forge a line or drive a terminal
+  const log = (line: string) => sink(printable(line, Infinity));
   return async function debug(ctx, next) {
     const url = `${ctx.origin}${ctx.prefix}${ctx.path}`;
     const { headers } = redactRequest(ctx.method, url, ctx.headers);

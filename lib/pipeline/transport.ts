@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
 import type { Agent, Dispatcher } from 'undici';
 import { DecodeError, NetworkError, redactRequest, TimeoutError } from '../errors.js';
+import { printable } from '../printable.js';
 import { Abort } from './abort.js';
 import type { ChainResponse, RequestContext } from './context.js';
 
@@ -86,7 +87,7 @@ function networkError(error: unknown, ctx: RequestContext, timedOut: boolean, us
   if (timedOut) return new TimeoutError(ctx.timeout, { cause: error, request });
   if (userSignal?.aborted) return new NetworkError('request aborted', { cause: userSignal.reason, request, code: 'ABORT_ERR' });
   const code = (error as { code?: unknown })?.code;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = printable(error instanceof Error ? error.message : error);
   return new NetworkError(`${ctx.method} ${ctx.origin}${ctx.prefix}${ctx.path} failed: ${message}`, {
     cause: error,
     request,

@@ -7,6 +7,7 @@
 import { AesGcm } from '../crypto/aes-gcm.js';
 import type { KeyLike } from '../crypto/keys.js';
 import { ArgumentError, VerificationError } from '../errors.js';
+import { printable } from '../printable.js';
 import { Verifier, type HeaderBag } from '../pipeline/v3/verifier.js';
 
 /**
@@ -174,7 +175,7 @@ export function parseNotification<T = Record<string, unknown>>(incoming: Incomin
   // newer notifications name the signature scheme; refuse one we would not check correctly
   const scheme = headers['wechatpay-signature-type'];
   if (scheme !== undefined && scheme !== SIGNATURE_TYPE) {
-    throw fail('unsupported-algorithm', `Wechatpay-Signature-Type is "${String(scheme).slice(0, 48)}", expected ${SIGNATURE_TYPE}`);
+    throw fail('unsupported-algorithm', `Wechatpay-Signature-Type is "${printable(scheme, 48)}", expected ${SIGNATURE_TYPE}`);
   }
   const serial = verifier.check(headers, bytes, { now: options.now, what: 'notification' });
 
@@ -192,7 +193,7 @@ export function parseNotification<T = Record<string, unknown>>(incoming: Incomin
   }
   const encrypted = resource as unknown as EncryptedResource;
   if (encrypted.algorithm !== NOTIFICATION_ALGORITHM) {
-    throw fail('unsupported-algorithm', `resource.algorithm is "${encrypted.algorithm.slice(0, 32)}", expected ${NOTIFICATION_ALGORITHM}`);
+    throw fail('unsupported-algorithm', `resource.algorithm is "${printable(encrypted.algorithm, 32)}", expected ${NOTIFICATION_ALGORITHM}`);
   }
   let plaintext: string;
   try {

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ArgumentError, Builder, certificateSerial, downloadCertificates, PublicKeyModeError, VerificationError, writeCertificates, type WeChatPayClient } from '../../lib/index.js';
+import { ArgumentError, Builder, certificateSerial, downloadCertificates, HttpError, PublicKeyModeError, VerificationError, writeCertificates, type WeChatPayClient } from '../../lib/index.js';
 import { Emulator, type IssuedCertificate } from '../../lib/testing/index.js';
 
 describe('downloadCertificates', () => {
@@ -71,6 +71,32 @@ describe('downloadCertificates', () => {
     const error = await downloadCertificates(client, { apiv3Key: publicKeyMode.apiv3Key }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PublicKeyModeError);
     expect((error as Error).message).toMatch(/public key mode.*PUB_KEY_ID_/);
+  });
+
+  it('takes no public-key-mode decision on an unsigned 404 RESOURCE_NOT_EXISTS: an HttpError that says it could not be verified', async () => {
+    const publicKeyMode = Emulator.create();
+    const client = Builder.factory(publicKeyMode.clientConfig());
+    clients.push(client);
+    // a proxy (or an attacker) answers the same words without WeChat Pay's signature
+    publicKeyMode.tamperNext((res) => {
+      for (const name of ['wechatpay-timestamp', 'wechatpay-nonce', 'wechatpay-signature', 'wechatpay-serial']) res.headers.delete(name);
+    });
+    const error = await downloadCertificates(client, { apiv3Key: publicKeyMode.apiv3Key }).catch((e: unknown) => e);
+    expect(error).not.toBeInstanceOf(PublicKeyModeError);
+    expect(error).toBeInstanceOf(HttpError);
+    expect(error).toMatchObject({ status: 404, verified: false, code: undefined, unverifiedCode: 'RESOURCE_NOT_EXISTS' });
+    expect((error as Error).message).toMatch(/may be .*public key mode.*could not be verified/);
+  });
+
+  it('hints at public key mode when the 404 is signed by a key the client does not have', async () => {
+    const publicKeyMode = Emulator.create();
+    const client = Builder.factory(publicKeyMode.clientConfig({ certs: {} }));
+    clients.push(client);
+    const error = await downloadCertificates(client, { apiv3Key: publicKeyMode.apiv3Key }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(VerificationError);
+    expect(error).toMatchObject({ reason: 'unknown-serial', status: 404 });
+    expect((error as Error).message).toContain(publicKeyMode.platform.serial);
+    expect((error as Error).message).toMatch(/public key mode/);
   });
 
   it('writes wechatpay_<serial>.pem files', async () => {

@@ -348,12 +348,13 @@ describe('APIv2 over HTTPS with mutual TLS', () => {
     mode = 'return-fail';
     const refused = await loose(client).v2.pay.orderquery.post({ xml: { mch_id: mchid, out_trade_no: 'T1' } }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(BusinessError);
-    expect(refused).toMatchObject({ returnCode: 'FAIL', returnMsg: '参数格式校验错误', verified: false, status: 200 });
+    expect(refused).toMatchObject({ returnCode: 'FAIL', returnMsg: undefined, unverifiedReturnMsg: '参数格式校验错误', verified: false, status: 200 });
 
     mode = 'result-fail';
     const failed = await loose(client).v2.pay.orderquery.post({ xml: { mch_id: mchid, out_trade_no: 'T1' } }).catch((e: unknown) => e);
     expect(failed).toBeInstanceOf(BusinessError);
     expect(failed).toMatchObject({ returnCode: 'SUCCESS', resultCode: 'FAIL', errCode: 'ORDERPAID', errCodeDes: '该订单已支付', code: 'ORDERPAID', verified: true });
+    expect((failed as BusinessError).unverifiedErrCode).toBeUndefined();
     expect((failed as BusinessError).reply).toMatchObject({ mch_id: mchid, err_code: 'ORDERPAID' });
     expect((failed as Error).message).toContain('ORDERPAID');
 
@@ -394,8 +395,9 @@ describe('APIv2 over HTTPS with mutual TLS', () => {
     expect(gunzipSync(Buffer.concat(chunks)).toString('utf8')).toBe(bill);
 
     const missing = { appid, mch_id: mchid, bill_type: 'ALL' };
-    await expect(loose(client).v2.pay.downloadbill.post({ xml: missing })).rejects.toMatchObject({ name: 'BusinessError', returnMsg: 'invalid bill_date' });
-    await expect(loose(client).v2.pay.downloadbill.post({ xml: missing, stream: true })).rejects.toMatchObject({ name: 'BusinessError', returnMsg: 'invalid bill_date' });
+    // a bill failure is return_code=FAIL, which WeChat Pay never signs
+    await expect(loose(client).v2.pay.downloadbill.post({ xml: missing })).rejects.toMatchObject({ name: 'BusinessError', unverifiedReturnMsg: 'invalid bill_date' });
+    await expect(loose(client).v2.pay.downloadbill.post({ xml: missing, stream: true })).rejects.toMatchObject({ name: 'BusinessError', unverifiedReturnMsg: 'invalid bill_date' });
   });
 
   it('fetches the 付款到银行卡 public key (unsigned reply) and encrypts for it with RSA-OAEP', async () => {

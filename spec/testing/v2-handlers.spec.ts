@@ -50,7 +50,8 @@ describe('the emulator speaks APIv2', () => {
     try {
       const refused = await loose(wrongKey).v2.pay.orderquery.post({ xml: { mch_id, out_trade_no: 'T' } }).catch((e: unknown) => e);
       expect(refused).toBeInstanceOf(BusinessError);
-      expect(refused).toMatchObject({ returnCode: 'FAIL', returnMsg: '签名错误' });
+      // WeChat Pay never signs return_code=FAIL: its text is only under the unverified name
+      expect(refused).toMatchObject({ returnCode: 'FAIL', returnMsg: undefined, unverifiedReturnMsg: '签名错误', verified: false });
       expect(emulator.requests.at(-1)?.verified).toBe(false);
     } finally {
       await wrongKey.close();
@@ -78,8 +79,11 @@ describe('the emulator speaks APIv2', () => {
     const xml = { mch_id, partner_trade_no: 'P1', enc_bank_no: Rsa.encrypt('6225760000000000', data.pub_key), enc_true_name: Rsa.encrypt('张三', data.pub_key), bank_code: '1002', amount: 100 };
     const res = await client.v2.mmpaysptrans.pay_bank.post({ xml, security: true });
     expect(res.data).toMatchObject({ result_code: 'SUCCESS', partner_trade_no: 'P1' });
+    // pay_bank answers are never signed (UNSIGNED_REPLIES): its err_code is unverified text
     await expect(client.v2.mmpaysptrans.pay_bank.post({ xml: { ...xml, enc_bank_no: Rsa.encrypt('6225760000000000', data.pub_key, 'pkcs1') }, security: true })).rejects.toMatchObject({
-      errCode: 'ENCRYPT_ERROR',
+      errCode: undefined,
+      unverifiedErrCode: 'ENCRYPT_ERROR',
+      verified: false,
     });
   });
 

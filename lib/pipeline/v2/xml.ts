@@ -19,6 +19,7 @@ import type { XMLParser } from 'fast-xml-parser';
 let fastXmlParser: typeof import('fast-xml-parser') | undefined;
 const xmlLibrary = (): typeof import('fast-xml-parser') => (fastXmlParser ??= createRequire(import.meta.url)('fast-xml-parser') as typeof import('fast-xml-parser'));
 import { ArgumentError, DecodeError } from '../../errors.js';
+import { printable } from '../../printable.js';
 
 /**
  * A scalar an APIv2 field may hold. `null`/`undefined` fields are left out.
@@ -226,12 +227,13 @@ export function parseXml(input: string | Uint8Array, options: ParseXmlOptions = 
     throw new DecodeError('XML with a DTD or entity declaration is refused (XXE / entity expansion)');
   }
   const valid = xmlLibrary().XMLValidator.validate(text, { allowBooleanAttributes: true });
-  if (valid !== true) throw new DecodeError(`not well-formed XML: ${valid.err.msg} (line ${valid.err.line})`);
+  // the parser's messages quote the document: server text
+  if (valid !== true) throw new DecodeError(`not well-formed XML: ${printable(valid.err.msg)} (line ${valid.err.line})`);
   let tree: OrderedNode[];
   try {
     tree = parser(options.maxDepth ?? MAX_XML_DEPTH).parse(text) as OrderedNode[];
   } catch (cause) {
-    throw new DecodeError(`XML refused: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    throw new DecodeError(`XML refused: ${printable(cause instanceof Error ? cause.message : cause)}`, { cause });
   }
   const roots = tree.filter((node) => elementName(node) !== undefined);
   const stray = tree.some((node) => typeof node['#text'] === 'string' && node['#text'].trim() !== '');
@@ -241,7 +243,7 @@ export function parseXml(input: string | Uint8Array, options: ParseXmlOptions = 
     const value = recordOf(root[elementName(root) as string] as OrderedNode[]);
     return typeof value === 'string' ? {} : value;
   } catch (cause) {
-    throw new DecodeError(`XML refused: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    throw new DecodeError(`XML refused: ${printable(cause instanceof Error ? cause.message : cause)}`, { cause });
   }
 }
 

@@ -7,6 +7,7 @@
  */
 import { createHash, verify as rsaVerify, X509Certificate, type KeyObject } from 'node:crypto';
 import { ArgumentError, VerificationError, type RedactedRequest } from '../../errors.js';
+import { printable } from '../../printable.js';
 import { loadKey, readKeyFile, type KeyLike } from '../../crypto/keys.js';
 
 /** Headers as undici, node:http or a framework gives them: lower-case names, maybe arrays. */
@@ -118,7 +119,7 @@ export class Verifier {
     if (skew > MAX_CLOCK_SKEW) throw fail('stale-timestamp', `Wechatpay-Timestamp is ${Math.round(skew)} s away from now (limit ${MAX_CLOCK_SKEW} s)`);
     const key = this.#keys.get(serial);
     if (key === undefined) {
-      throw fail('unknown-serial', `Wechatpay-Serial "${serial.slice(0, 64)}" is not among the configured certs (${this.serials().join(', ') || 'none'})`);
+      throw fail('unknown-serial', `Wechatpay-Serial "${printable(serial, 64)}" is not among the configured certs (${this.serials().join(', ') || 'none'})`);
     }
 
     let signed: Buffer | string = body;

@@ -5,9 +5,10 @@
  */
 import { Readable } from 'node:stream';
 import { DecodeError, HttpError, VerificationError } from '../../errors.js';
+import { printable } from '../../printable.js';
 import { endpointPath, type ChainResponse, type Middleware, type RequestContext } from '../context.js';
 import { readBody, redactedOf } from '../transport.js';
-import { isExempt } from './exempt.js';
+import { isExempt, isFileAnswer } from './exempt.js';
 import type { Verifier } from './verifier.js';
 
 function isJson(headers: ChainResponse['headers']): boolean {
@@ -58,7 +59,9 @@ export function v3Verify(verifier: Verifier): Middleware {
   return async function verify(ctx, next) {
     const res = await next(ctx);
     const success = res.status >= 200 && res.status < 300;
-    const exempt = success && isExempt(endpointPath(ctx));
+    const endpoint = endpointPath(ctx);
+    const exempt = success && isExempt(endpoint);
+    const file = success && isFileAnswer(endpoint);
     const signed = res.headers['wechatpay-signature'] !== undefined;
 
     if (!Buffer.isBuffer(res.body)) {
@@ -72,9 +75,9 @@ export function v3Verify(verifier: Verifier): Middleware {
     const bytes = res.body;
     if (success) {
       if (!(exempt && !signed)) check(verifier, res, bytes, ctx);
-      if (exempt) return res;
+      if (file) return res;
       if (bytes.length > 0 && !isJson(res.headers) && !/^\s*[{[]/.test(bytes.toString('utf8', 0, Math.min(bytes.length, 64)))) {
-        throw new DecodeError(`${ctx.method} ${ctx.path} answered ${res.status} with ${String(res.headers['content-type'] ?? 'no content-type')}, expected JSON`, {
+        throw new DecodeError(`${ctx.method} ${ctx.path} answered ${res.status} with ${printable(res.headers['content-type'] ?? 'no content-type', 128)}, expected JSON`, {
           request: redactedOf(ctx),
           status: res.status,
         });

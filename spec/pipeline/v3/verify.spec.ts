@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { http, HttpResponse } from 'msw';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Builder, DecodeError, HttpError, VerificationError } from '../../../lib/index.js';
+import { Builder, DecodeError, EXEMPT_FROM_VERIFICATION, HttpError, VerificationError } from '../../../lib/index.js';
 import { Emulator, UNSIGNED } from '../../../lib/testing/index.js';
 import { failure } from '../../support/failure.js';
 
@@ -16,6 +16,9 @@ emulator.use(
   http.get('*/v3/demo/gateway', () => new HttpResponse('<html>502 Bad Gateway</html>', { status: 502, headers: { 'content-type': 'text/html', [UNSIGNED]: '1' } })),
   http.get('*/v3/billdownload/file', () => new HttpResponse('交易时间,公众账号ID\n', { headers: { 'content-type': 'text/plain', [UNSIGNED]: '1' } })),
   http.get('*/v3/demo/unsigned', () => HttpResponse.json({ ok: true }, { headers: { [UNSIGNED]: '1' } })),
+  http.get('*/v3/demo/unsigned-not-found', () =>
+    HttpResponse.json({ code: 'ORDER_NOT_EXIST', message: '订单不存在', detail: { field: 'out_trade_no' } }, { status: 404, headers: { [UNSIGNED]: '1' } }),
+  ),
 );
 const statement = Buffer.from('Date,Merchant ID\n2026-11-21,1900000109\n');
 const statementSha1 = createHash('sha1').update(statement).digest('hex');
@@ -110,6 +113,23 @@ describe('APIv3 response verification', () => {
     expect((error as VerificationError).reason).toBe('digest-mismatch');
   });
 
+  it('refuses an overseas statement that comes back without a signature (nothing vouches for its SHA-1)', async () => {
+    // Outside facts: the catalog's statements.yaml (vendor/wechatpay-openapi, v3/global and hk/v3)
+    // lists Wechatpay-Serial / -Nonce / -Timestamp / -Statement-Sha1 on the 200 answer, and
+    // wechatpay-php v1.4.12 src/ClientJsonTrait.php exempts only /v3/billdownload/file and
+    // /v3/merchant-service/images/* from the signature check: statements must be signed.
+    emulator.use(
+      http.get('*/v3/global/statements', () => new HttpResponse(new Uint8Array(statement), { headers: { 'content-type': 'text/plain', [UNSIGNED]: '1', 'wechatpay-statement-sha1': statementSha1 } }), { once: true }),
+      http.get('*/v3/statements', () => new HttpResponse('forged,statement\n', { headers: { 'content-type': 'text/plain', [UNSIGNED]: '1' } }), { once: true }),
+    );
+    const global = await failure(client.v3.global.statements.get({ query: { date: '2026-11-21' } }));
+    expect(global).toBeInstanceOf(VerificationError);
+    expect((global as VerificationError).reason).toBe('missing-header');
+    const hk = await failure(client.chain('v3/statements').get({ query: { statement_date: '2026-11-21' }, stream: true }));
+    expect(hk).toBeInstanceOf(VerificationError);
+    expect(EXEMPT_FROM_VERIFICATION.some((re) => re.test('/v3/statements') || re.test('/v3/global/statements'))).toBe(false);
+  });
+
   it('turns a signed 4xx into an HttpError with code, message and detail', async () => {
     const error = await failure(client.chain('v3/demo').badRequest.post({ json: { amount: 0 } }));
     expect(error).toBeInstanceOf(HttpError);
@@ -129,6 +149,16 @@ describe('APIv3 response verification', () => {
     expect((error as HttpError).verified).toBe(false);
     expect((error as HttpError).code).toBeUndefined();
     expect((error as HttpError).response.data).toBe('<html>502 Bad Gateway</html>');
+  });
+
+  it('keeps the business code of an unsigned error answer out of code and detail', async () => {
+    const error = await failure(client.chain('v3/demo').unsignedNotFound.get());
+    expect(error).toBeInstanceOf(HttpError);
+    const e = error as HttpError;
+    expect(e).toMatchObject({ status: 404, verified: false, code: undefined, detail: undefined });
+    expect(e).toMatchObject({ unverifiedCode: 'ORDER_NOT_EXIST', unverifiedMessage: '订单不存在', unverifiedDetail: { field: 'out_trade_no' } });
+    expect(e.response.data).toMatchObject({ code: 'ORDER_NOT_EXIST' });
+    expect(e.message).toMatch(/unverified/);
   });
 
   it('rejects a signed error answer whose signature is wrong', async () => {
