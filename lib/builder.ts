@@ -28,7 +28,6 @@ import type { TypedRoot } from './openapi/index.js';
 import { knownOrigins, merchantUnwrap, registerClient } from './download/client-facts.js';
 import { parseGatewayPrefix, resolveHosts, routeOf } from './routing/hosts.js';
 
-
 /** Default milliseconds per attempt. */
 export const DEFAULT_TIMEOUT = 30_000;
 /** Default largest buffered response body (bytes); streamed downloads are not limited by it. */

@@ -12,7 +12,7 @@
  * @module
  */
 import { ArgumentError } from '../errors.js';
-import { DEFAULT_ORIGIN, parseBaseURL, type Target } from '../routing/hosts.js';
+import { DEFAULT_ORIGIN, kindOf, parseBaseURL, type Target } from '../routing/hosts.js';
 import type { Middleware, RequestContext } from './context.js';
 import { failureKind, replayable, vouchedRepeatable } from './retry.js';
 
@@ -94,11 +94,6 @@ export interface ResolvedFailover {
   backup: Target;
   recoverAfter: number;
   onFailover: ((event: FailoverEvent) => void) | undefined;
-}
-
-function kindOf(value: unknown): string {
-  if (typeof value === 'string') return `a string of ${value.length} characters`;
-  return value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
 }
 
 /**

@@ -84,7 +84,15 @@ export interface Target {
   basePath: string;
 }
 
-function describe(value: unknown): string {
+/**
+ * What kind of value was given, for an error message that must not repeat the value (a pasted
+ * secret must not travel in an error): `a string of 12 characters`, `a number`, `null`….
+ * @example
+ * ```ts
+ * kindOf('https://u:p@x/'); // 'a string of 14 characters'
+ * ```
+ */
+export function kindOf(value: unknown): string {
   if (typeof value === 'string') return `a string of ${value.length} characters`;
   if (value === null) return 'null';
   return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
@@ -101,13 +109,13 @@ function describe(value: unknown): string {
  */
 export function parseBaseURL(value: unknown, field: string): Target {
   const example = 'an absolute http(s) URL such as https://api.mch.weixin.qq.com/';
-  if (typeof value !== 'string') throw new ArgumentError(`${field}: expected ${example}, got ${describe(value)}`, field);
+  if (typeof value !== 'string') throw new ArgumentError(`${field}: expected ${example}, got ${kindOf(value)}`, field);
   let url: URL;
   try {
     url = new URL(value);
   } catch {
     // no cause: URL's TypeError carries the whole input
-    throw new ArgumentError(`${field}: expected ${example}; ${describe(value)} is not an absolute URL`, field);
+    throw new ArgumentError(`${field}: expected ${example}; ${kindOf(value)} is not an absolute URL`, field);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ArgumentError(`${field}: must be http(s) (${example})`, field);
   if (url.search || url.hash || url.username || url.password) throw new ArgumentError(`${field}: must not carry a query, fragment or credentials`, field);
@@ -140,14 +148,14 @@ export function resolveHosts(baseURL: unknown, hosts: unknown): Map<string, Targ
   for (const origin of KNOWN_ORIGINS) targets.set(origin, { origin, basePath: '' });
   if (hosts !== undefined) {
     if (hosts === null || typeof hosts !== 'object' || Array.isArray(hosts)) {
-      throw new ArgumentError(`hosts: expected an object mapping a WeChat Pay origin to a base URL, e.g. { 'https://apihk.mch.weixin.qq.com': 'http://127.0.0.1:8080/' }; got ${describe(hosts)}`, 'hosts');
+      throw new ArgumentError(`hosts: expected an object mapping a WeChat Pay origin to a base URL, e.g. { 'https://apihk.mch.weixin.qq.com': 'http://127.0.0.1:8080/' }; got ${kindOf(hosts)}`, 'hosts');
     }
     for (const [key, value] of Object.entries(hosts as Record<string, unknown>)) {
       if (value === undefined) continue;
       if (Object.hasOwn(OLD_ALIASES, key)) throw new ArgumentError(`hosts: the "${key}" alias is gone; ${OLD_ALIASES[key] as string}`, `hosts.${key}`);
       const origin = originKey(key);
       if (origin === undefined || !targets.has(origin)) {
-        throw new ArgumentError(`hosts: a key (${describe(key)}) is not a WeChat Pay origin; keys are ${KNOWN_ORIGINS.join(', ')} (a trailing / is optional)`, 'hosts');
+        throw new ArgumentError(`hosts: a key (${kindOf(key)}) is not a WeChat Pay origin; keys are ${KNOWN_ORIGINS.join(', ')} (a trailing / is optional)`, 'hosts');
       }
       if (origin === DEFAULT_ORIGIN && baseURL !== undefined) {
         throw new ArgumentError(`hosts: ${DEFAULT_ORIGIN} and baseURL both say where the default host goes; give one`, 'hosts');
@@ -190,7 +198,7 @@ export function documentedOrigin(template: string): string {
 export function parseGatewayPrefix(value: unknown, targets: Iterable<Target>): string {
   if (value === undefined || value === '') return '';
   if (typeof value !== 'string' || !/^(?:\/[A-Za-z0-9\-._~!$&'()*+,;=:@%]+)+\/?$/.test(value) || /\/\.{1,2}(?:\/|$)/.test(value)) {
-    throw new ArgumentError(`gatewayPrefix: expected a path such as /wechatpay (segments of URL path characters, no . or ..), got ${describe(value)}`, 'gatewayPrefix');
+    throw new ArgumentError(`gatewayPrefix: expected a path such as /wechatpay (segments of URL path characters, no . or ..), got ${kindOf(value)}`, 'gatewayPrefix');
   }
   for (const target of targets) {
     if (target.basePath !== '') {
