@@ -112,3 +112,9 @@ export type { BillRow, ParseBillOptions } from './download/bill-csv.js';
 // generated endpoint types (lib/openapi, `npm run generate`) and their building blocks
 export type { Endpoints, Templates, TypedRoot } from './openapi/index.js';
 export type { Call, CallOptions, OperationShape, OptionalCall, TypedNode } from './chain/typed.js';
+// wxpay doctor: what breaks a merchant's setup, before WeChat Pay answers SIGN_ERROR (issue 18)
+export { diagnose } from './doctor/diagnose.js';
+export { CHECK_IDS } from './doctor/check.js';
+export type { CheckId, CheckStatus, DiagnoseOptions, Diagnosis, DoctorCheck, DoctorConfig } from './doctor/check.js';
+export { formatDiagnosis } from './doctor/format.js';
+export { SIGN_ERROR_CHECKLIST } from './doctor/online.js';

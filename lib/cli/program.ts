@@ -16,6 +16,7 @@ import { ArgumentError, DecodeError, HttpError, NetworkError, PublicKeyModeError
 import { printable, printableJson } from '../printable.js';
 import { VERSION } from '../version.js';
 import { ENVIRONMENT, resolveCliConfig, type ClientFlags } from './config.js';
+import { runDoctor, type DoctorFlags } from './doctor.js';
 
 /**
  * Exit codes a script can rely on.
@@ -37,6 +38,9 @@ export const EXIT = {
   /** Connection failed or timed out. */
   NETWORK: 5,
 } as const;
+
+/** What a command's work resolves to: an exit code, or nothing for {@link EXIT.OK}. */
+type Work = Promise<number | void>;
 
 /**
  * Where the CLI writes and what it reads.
@@ -169,7 +173,7 @@ function report(io: CliIo, error: unknown): number {
  * const program = createProgram(io, (work) => (pending = work));
  * ```
  */
-export function createProgram(io: CliIo, run: (work: Promise<void>) => void): Command {
+export function createProgram(io: CliIo, run: (work: Work) => void): Command {
   const program = new Command('wxpay')
     .description('WeChat Pay APIv3 from the shell: signed requests, verified answers, platform certificates')
     .version(VERSION, '-V, --version')
@@ -183,7 +187,9 @@ Endpoints (the default command, see "wxpay request --help"):
   wxpay v3.pay.transactions.native --config cfg.json --json '{"appid":"wx…","mchid":"1900000109",…}'
   wxpay v3/pay/transactions/out-trade-no/{out_trade_no} --out_trade_no=T1 --query '{"mchid":"1900000109"}'
 
-Exit codes: 0 ok, 2 usage/config, 3 HTTP error answer, 4 verification failed, 5 network/timeout, 1 other.`,
+Setup problems (SIGN_ERROR, verification failures): wxpay doctor --config cfg.json --cert apiclient_cert.pem --online
+
+Exit codes: 0 ok, 2 usage/config, 3 HTTP error answer, 4 verification failed, 5 network/timeout, 1 other (doctor: 1 when a check failed).`,
     );
 
   withClientOptions(
@@ -215,6 +221,18 @@ Exit codes: 0 ok, 2 usage/config, 3 HTTP error answer, 4 verification failed, 5 
         }
       })(),
     );
+  });
+
+  withClientOptions(
+    program
+      .command('doctor')
+      .description('check the setup the way WeChat Pay will judge it (keys, certificate, serial, certs, APIv3/APIv2 keys); exit 1 when a check fails')
+      .option('--cert <file>', 'the merchant API certificate apiclient_cert.pem (path, file:// URL or PEM), to check the key and serial against')
+      .option('--online', 'also send one signed GET /v3/certificates: clock skew, signature (SIGN_ERROR), certificate or public-key mode')
+      .option('--json', 'print { "checks": [{ "id", "status", "message", "hint" }] }')
+      .addHelpText('after', '\nChecks: config, private-key, key-matches-certificate, serial-matches-certificate, certs-not-merchant, public-key-id,\ncertificate-expiry, apiv3-key, apiv2-secret; with --online: clock-skew, signature, mode. Nothing secret is printed.'),
+  ).action((flags: DoctorFlags) => {
+    run(runDoctor(flags, { stdout: io.stdout, env: io.env, cwd: io.cwd }));
   });
 
   withClientOptions(
@@ -282,10 +300,11 @@ Exit codes: 0 ok, 2 usage/config, 3 HTTP error answer, 4 verification failed, 5 
   return program;
 }
 
-/** Flags of a program that take a value: `variadic` ones take every following non-flag token. */
+/** Flags of a program that take a value: `variadic` ones take every following non-flag token; and its command names. */
 interface ValueFlags {
   single: ReadonlySet<string>;
   variadic: ReadonlySet<string>;
+  commands: ReadonlySet<string>;
 }
 
 /** The value-taking flags of `program` and its commands, read from their commander definitions. */
@@ -298,7 +317,7 @@ function valueFlagsOf(program: Command): ValueFlags {
       for (const flag of [option.short, option.long]) if (flag) (option.variadic ? variadic : single).add(flag);
     }
   }
-  return { single, variadic };
+  return { single, variadic, commands: new Set(program.commands.map((command) => command.name())) };
 }
 
 let defaultValueFlags: ValueFlags | undefined;
@@ -318,7 +337,7 @@ export function endpointHelpTarget(argv: readonly string[]): string | undefined 
   const end = argv.indexOf('--');
   const flags = end === -1 ? argv : argv.slice(0, end);
   if (!flags.includes('--help') && !flags.includes('-h')) return undefined;
-  const { single, variadic } = (defaultValueFlags ??= valueFlagsOf(createProgram({ stdout: { write: () => true }, stderr: { write: () => true }, env: {} }, () => {})));
+  const { single, variadic, commands } = (defaultValueFlags ??= valueFlagsOf(createProgram({ stdout: { write: () => true }, stderr: { write: () => true }, env: {} }, () => {})));
   let sawRequest = false;
   for (let i = 0; i < flags.length; i++) {
     const token = flags[i] as string;
@@ -332,7 +351,7 @@ export function endpointHelpTarget(argv: readonly string[]): string | undefined 
       sawRequest = true;
       continue;
     }
-    return sawRequest || (token !== 'crt' && token !== 'help') ? token : undefined;
+    return sawRequest || (!commands.has(token) && token !== 'help') ? token : undefined;
   }
   return undefined;
 }
@@ -345,7 +364,7 @@ export function endpointHelpTarget(argv: readonly string[]): string | undefined 
  * ```
  */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
-  let pending: Promise<void> | undefined;
+  let pending: Work | undefined;
   try {
     const endpoint = endpointHelpTarget(argv);
     if (endpoint !== undefined) {
@@ -360,8 +379,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return EXIT.USAGE;
     }
     program.parse([...argv], { from: 'user' });
-    await pending;
-    return EXIT.OK;
+    return (await pending) ?? EXIT.OK;
   } catch (error) {
     return report(io, error);
   }

@@ -16,7 +16,7 @@ import { DEFAULT_ORIGIN, KNOWN_ORIGINS } from '../routing/hosts.js';
 import { nonce as makeNonce, request as requestMessage } from '../formatter.js';
 import { MswDispatcher } from './msw-dispatcher.js';
 import { seedHandlers } from './handlers.js';
-import { createCertificate, type CertificateOptions, type IssuedCertificate } from './certificates.js';
+import { createCertificate, randomSerial, type CertificateOptions, type IssuedCertificate } from './certificates.js';
 import { platformHandlers } from './platform-handlers.js';
 import { handleApiV2, isApiV2Path } from './v2.js';
 import { apiV2Handlers } from './v2-handlers.js';
@@ -44,16 +44,33 @@ export interface OutgoingResponse {
 
 /**
  * Options of {@link Emulator.create}.
+ *
+ * Answering like a misconfigured setup (what `wxpay doctor --online` is tested against):
+ * - a clock off by minutes: `now` (the `Date` and `Wechatpay-Timestamp` of every answer, and the
+ *   ±300 s window the request's timestamp must fall in);
+ * - public-key mode (the default: answers signed with `PUB_KEY_ID_…`, `GET /v3/certificates` is
+ *   404 `RESOURCE_NOT_EXISTS`) or certificate mode ({@link Emulator.addPlatformCertificate});
+ *   a rotation announced but not yet used: `addPlatformCertificate({ sign: false })`;
+ * - another platform key or serial than the client's `certs`: {@link Emulator.signWith}, or a
+ *   client configured with another emulator's `certs`;
+ * - 401 `SIGN_ERROR` for a request whose signature does not verify with the merchant
+ *   certificate ({@link Emulator.merchantCertificate}), names another serial or mchid, or has a
+ *   timestamp outside the window — always on;
+ * - any other answer: an msw handler in `handlers` or {@link Emulator.use}.
  * @example
  * ```ts
  * const emulator = Emulator.create({ mchid: '1900000109', handlers: [http.post('*\/v3/pay/transactions/native', () => HttpResponse.json({ code_url: 'weixin://…' }))] });
+ * const skewed = Emulator.create({ now: () => Date.now() + 10 * 60_000 }); // its clock 10 minutes ahead
  * ```
  */
 export interface EmulatorOptions {
   mchid?: string;
   /** Extra msw handlers, consulted before the built-in ones. */
   handlers?: RequestHandler[];
-  /** Clock used for signatures and the ±300 s check, in ms (for stale-timestamp tests). */
+  /**
+   * The emulator's clock in ms: it stamps each answer's `Date` and `Wechatpay-Timestamp` and
+   * bounds the request timestamps it accepts (±300 s). Skew it for clock and stale-timestamp tests.
+   */
   now?: () => number;
   /** RSA modulus length of generated keys (2048, as WeChat Pay uses). */
   modulusLength?: number;
@@ -125,7 +142,8 @@ export class Emulator {
 
   private constructor(options: EmulatorOptions) {
     const modulusLength = options.modulusLength ?? 2048;
-    this.merchant = { ...generateKeyPair(modulusLength), mchid: options.mchid ?? '1900000109', serial: randomBytes(20).toString('hex').toUpperCase() };
+    // a serial a certificate can carry as is (see randomSerial), so merchantCertificate() can certify it
+    this.merchant = { ...generateKeyPair(modulusLength), mchid: options.mchid ?? '1900000109', serial: randomSerial() };
     this.platform = { ...generateKeyPair(modulusLength), serial: `PUB_KEY_ID_0${String(Date.now()).padStart(16, '0')}${String(Math.floor(Math.random() * 1e10)).padStart(11, '0')}` };
     this.#now = options.now ?? Date.now;
     this.apiv3Key = options.apiv3Key ?? makeNonce(32);
@@ -149,6 +167,20 @@ export class Emulator {
     this.platformCertificates.push(certificate);
     if (sign) this.#signer = certificate;
     return certificate;
+  }
+
+  /**
+   * Issues a merchant API certificate (商户API证书, `apiclient_cert.pem`) for the merchant key,
+   * under the merchant serial and with the mchid as common name; a new one on each call, so
+   * options can make it expired or about to expire.
+   * @example
+   * ```ts
+   * const { certificatePem } = await emulator.merchantCertificate();
+   * const report = await diagnose(emulator.clientConfig(), { merchantCertificate: certificatePem });
+   * ```
+   */
+  merchantCertificate(options: Partial<Omit<CertificateOptions, 'privateKey' | 'serial'>> = {}): Promise<IssuedCertificate> {
+    return createCertificate({ commonName: this.merchant.mchid, subjectSuffix: 'O=WeChat Pay Emulator,OU=Merchant', ...options, serial: this.merchant.serial, privateKey: this.merchant.privateKey });
   }
 
   /**
@@ -392,6 +424,8 @@ export class Emulator {
 
     const outgoing: OutgoingResponse = { status: response.status, headers: new Headers(response.headers), body: Buffer.from(await response.arrayBuffer()) };
     outgoing.headers.set('request-id', createHash('sha1').update(randomBytes(8)).digest('hex').slice(0, 32));
+    // the emulator's own clock, as the service's Date would be (node:http would stamp the real one)
+    if (!outgoing.headers.has('date')) outgoing.headers.set('date', new Date(this.#now()).toUTCString());
     if (outgoing.headers.has(UNSIGNED)) {
       outgoing.headers.delete(UNSIGNED);
     } else {
