@@ -256,7 +256,7 @@ export class DecodeError extends WeChatPayError {
  * Describes a refused value without showing it: its kind, its length and the classes of
  * characters it holds. Errors about configuration use it instead of echoing the value, since a
  * value in the wrong place is often a key or secret pasted there (a 32-character APIv3 key or
- * APIv2 secret as `baseURL`). Numbers are shown: no secret is a number.
+ * APIv2 secret as `baseURL`). Numbers and booleans are shown: no secret is one.
  * @example
  * ```ts
  * describeValue('0123456789abcdef0123456789abcdef'); // 'a string of 32 characters (lower-case letters, digits)'
@@ -271,7 +271,7 @@ export function describeValue(value: unknown): string {
     case 'number':
     case 'bigint':
     case 'boolean':
-      return `the ${typeof value} ${String(value)}`;
+      return `a ${typeof value} (${String(value)})`;
     case 'string':
       return value === '' ? 'an empty string' : `a string of ${value.length} characters (${characterClasses(value)})`;
     case 'function':
@@ -308,8 +308,10 @@ const NAME_LIKE = /^[A-Za-z0-9_.-]{1,64}$/;
  * An object key (a header name, a host alias, a query key, a path segment) as an error message
  * may show it: quoted when it reads like a name (`"x-request-id"`, `"hk"`, `"applyment4sub"`),
  * else described without its characters. Random text gives itself away: letters and digits
- * alternating three times or more, a capital letter right after a small one inside a word, or a
- * run over 24 characters — what a key or secret pasted in the wrong place looks like.
+ * alternating three times or more, a capital right after a small letter twice or more
+ * (`backupUrl` reads as a name, `hkiG9w0BAQEF` or `xYzAbQrT` does not), a run of 16 characters
+ * mixing letters and digits, or any run over 24 — what a key or secret pasted in the wrong place
+ * looks like.
  * @example
  * ```ts
  * nameForMessage('x-request-id');                     // '"x-request-id"'
@@ -320,7 +322,9 @@ export function nameForMessage(name: string): string {
   if (NAME_LIKE.test(name)) {
     const runs = name.split(/[_.-]/);
     const alternations = runs.reduce((sum, run) => sum + (run.match(/[0-9](?=[A-Za-z])|[A-Za-z](?=[0-9])/g)?.length ?? 0), 0);
-    if (alternations < 3 && !runs.some((run) => run.length > 24 || /[a-z][A-Z]/.test(run))) return `"${name}"`;
+    const lowerUpper = runs.reduce((sum, run) => sum + (run.match(/[a-z](?=[A-Z])/g)?.length ?? 0), 0);
+    const long = (run: string) => run.length > 24 || (run.length >= 16 && /[0-9]/.test(run) && /[A-Za-z]/.test(run));
+    if (alternations < 3 && lowerUpper < 2 && !runs.some(long)) return `"${name}"`;
   }
   return `a name of ${String(name).length} characters`;
 }

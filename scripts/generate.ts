@@ -1,7 +1,8 @@
 /**
  * `npm run generate [catalog-dir]`: regenerates lib/openapi (endpoint types), docs/api
  * (one page per endpoint, the index by business area, and the compiled examples) and
- * lib/pipeline/v2/cert-required.ts (the APIv2 endpoints that need mutual TLS) from the
+ * lib/pipeline/v2/cert-required.ts (the APIv2 endpoints that need mutual TLS) and
+ * lib/routing/catalog-routes.ts (the endpoints served by another host than the default) from the
  * wechatpay-openapi catalog, by default the pinned copy in `vendor/wechatpay-openapi` (refresh it
  * with `npm run catalog -- <folder>`).
  * The output is deterministic: the same catalog gives the same bytes.
@@ -14,6 +15,7 @@ import { CATALOG_DIR } from './catalog.js';
 import { readCatalog } from './openapi/catalog.js';
 import { CERT_REQUIRED_FILE, emitCertRequired } from './openapi/emit-cert-required.js';
 import { emitDocs } from './openapi/emit-docs.js';
+import { emitRoutes, ROUTES_FILE } from './openapi/emit-routes.js';
 import { emitTypes } from './openapi/emit-types.js';
 
 /** The repository root (the folder holding package.json). */
@@ -26,7 +28,7 @@ export const DEFAULT_CATALOG = CATALOG_DIR;
 export const OUTPUT_DIRS = ['lib/openapi', 'docs/api'] as const;
 
 /** Single files the generator owns, outside those folders (loaded at runtime, so kept apart from lib/openapi). */
-export const OUTPUT_FILES = [CERT_REQUIRED_FILE] as const;
+export const OUTPUT_FILES = [CERT_REQUIRED_FILE, ROUTES_FILE] as const;
 
 /**
  * Every generated file, keyed by path relative to the repository root.
@@ -42,6 +44,7 @@ export function generate(catalogDir: string): Map<string, string> {
   for (const [path, text] of emitTypes(catalog)) out.set(`lib/openapi/${path}`, text);
   for (const [path, text] of emitDocs(catalog)) out.set(`docs/api/${path}`, text);
   out.set(CERT_REQUIRED_FILE, emitCertRequired(catalog));
+  out.set(ROUTES_FILE, emitRoutes(catalog));
   return new Map([...out].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 

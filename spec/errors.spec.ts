@@ -37,17 +37,18 @@ describe('describeValue: what a refused value was, never the value', () => {
     expect(describeValue({ d: apiv3Key })).toBe('an object');
     expect(describeValue(null)).toBe('null');
     expect(describeValue(undefined)).toBe('undefined');
-    expect(describeValue(12)).toBe('the number 12');
+    expect(describeValue(12)).toBe('a number (12)');
     expect(describeValue(() => 1)).toBe('a function');
     expect(describeValue(apiv3Key)).not.toContain(apiv3Key.slice(0, 8));
   });
 
   it('nameForMessage shows word-like names and describes anything that may be a secret', () => {
-    for (const name of ['hk', 'global', 'x-request-id', 'Wechatpay-Serial', 'sub_mchid', 'transferdownload', 'x-b3-traceid', 'applyment4sub', 'apply4subject', 'T20261122001']) expect(nameForMessage(name)).toBe(`"${name}"`);
+    for (const name of ['hk', 'global', 'x-request-id', 'Wechatpay-Serial', 'sub_mchid', 'transferdownload', 'x-b3-traceid', 'applyment4sub', 'apply4subject', 'T20261122001', 'backupUrl', 'recoverAfter']) expect(nameForMessage(name)).toBe(`"${name}"`);
     expect(nameForMessage(apiv3Key)).toBe('a name of 32 characters');
     expect(nameForMessage(apiv2Secret)).toBe('a name of 32 characters');
     expect(nameForMessage('ab1cd2ef')).toBe('a name of 8 characters');
-    expect(nameForMessage('MIIEvgIBADAN')).toBe('a name of 12 characters');
+    expect(nameForMessage('hkiG9w0BAQEF')).toBe('a name of 12 characters');
+    expect(nameForMessage('xYzAbQrT')).toBe('a name of 8 characters');
     expect(nameForMessage('1'.repeat(25))).toBe('a name of 25 characters');
     expect(nameForMessage('bad name')).toBe('a name of 8 characters');
     expect(nameForMessage(emulator.merchant.privateKeyPem)).toMatch(/^a name of \d+ characters$/);
@@ -64,9 +65,9 @@ describe('no configuration value is echoed in an error', () => {
   ])('a %s pasted into baseURL or hosts', (_kind, secret) => {
     const asBaseURL = refused(factory({ baseURL: secret }));
     expect(asBaseURL.field).toBe('baseURL');
-    expect(asBaseURL.message).toMatch(/^baseURL: a string of 32 characters \(.*\) is not an absolute URL/);
+    expect(asBaseURL.message).toMatch(/^baseURL: expected an absolute http\(s\) URL such as https:\/\/api\.mch\.weixin\.qq\.com\/; a string of 32 characters \(.*\) is not an absolute URL/);
     expectNotEchoed(asBaseURL, secret);
-    expectNotEchoed(refused(factory({ hosts: { hk: secret } })), secret);
+    expectNotEchoed(refused(factory({ hosts: { 'https://apihk.mch.weixin.qq.com': secret } })), secret);
     expectNotEchoed(refused(factory({ hosts: { [secret]: 'nope' } })), secret);
     expectNotEchoed(refused(factory({ hosts: { [secret]: 3 } as never })), secret);
   });
@@ -96,11 +97,11 @@ describe('no configuration value is echoed in an error', () => {
   });
 
   it('still names the option and what was expected', () => {
-    const error = refused(factory({ hosts: { hk: apiv3Key } }));
-    expect(error.field).toBe('hosts.hk');
-    expect(error.message).toMatch(/^hosts\.hk: a string of 32 characters .* is not an absolute URL \(expected e\.g\. https:\/\/api\.mch\.weixin\.qq\.com\/\)$/);
+    const error = refused(factory({ hosts: { 'https://apihk.mch.weixin.qq.com': apiv3Key } }));
+    expect(error.field).toBe("hosts['https://apihk.mch.weixin.qq.com']");
+    expect(error.message).toMatch(/^hosts\['https:\/\/apihk\.mch\.weixin\.qq\.com'\]: expected an absolute http\(s\) URL such as https:\/\/api\.mch\.weixin\.qq\.com\/; a string of 32 characters \(.*\) is not an absolute URL$/);
     expect(refused(() => checkHeaders({ 'x-trace': 'a\r\nb' })).message).toMatch(/^headers: the value of "x-trace" /);
-    expect(refused(factory({ hosts: { [apiv3Key]: 'nope' } })).field).toBe('hosts[a name of 32 characters]');
+    expect(refused(factory({ hosts: { [apiv3Key]: 'nope' } }))).toMatchObject({ field: 'hosts', message: expect.stringMatching(/^hosts: a key \(a string of 32 characters \(.*\)\) is not a WeChat Pay origin/) });
   });
 });
 

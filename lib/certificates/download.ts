@@ -16,7 +16,7 @@ import type { WeChatPayClient } from '../builder.js';
 import { AesGcm } from '../crypto/aes-gcm.js';
 import { ArgumentError, HttpError, PublicKeyModeError, VerificationError, type RedactedRequest } from '../errors.js';
 import { printable } from '../printable.js';
-import type { Middleware } from '../pipeline/context.js';
+import { endpointPath, type Middleware } from '../pipeline/context.js';
 import { installInnerStep, type Pipeline } from '../pipeline/pipeline.js';
 import type { Verifier } from '../pipeline/v3/verifier.js';
 
@@ -113,7 +113,7 @@ function isCertificatesPath(path: string): boolean {
 export function certificatesStep(verifier: Verifier, apiv3Key: () => string | Uint8Array, now: () => number = Date.now): Middleware {
   return async function platformCertificates(ctx, next) {
     const res = await next(ctx);
-    if (ctx.method !== 'GET' || res.status !== 200 || !isCertificatesPath(ctx.path) || !Buffer.isBuffer(res.body)) return res;
+    if (ctx.method !== 'GET' || res.status !== 200 || !isCertificatesPath(endpointPath(ctx)) || !Buffer.isBuffer(res.body)) return res;
     let payload: unknown;
     try {
       payload = JSON.parse(res.body.toString('utf8'));

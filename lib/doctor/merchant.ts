@@ -4,7 +4,7 @@
  * @module
  */
 import { createPublicKey, sign, verify, type KeyObject, type X509Certificate } from 'node:crypto';
-import { DEFAULT_BASE_URL } from '../builder.js';
+import { DEFAULT_BASE_URL } from '../routing/hosts.js';
 import { loadKey } from '../crypto/keys.js';
 import { result, type DoctorCheck, type DoctorConfig } from './check.js';
 import { canonicalSerial, HEX, looksLikePublicKeyId, sameKey, serialForm, shown, sourceOf, type Material } from './material.js';

@@ -11,7 +11,8 @@ import { createHash, generateKeyPairSync, randomBytes, sign as rsaSign, verify a
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getResponse, HttpResponse, type RequestHandler } from 'msw';
-import { DEFAULT_HOSTS, type ClientConfig } from '../builder.js';
+import type { ClientConfig } from '../builder.js';
+import { DEFAULT_ORIGIN, KNOWN_ORIGINS } from '../routing/hosts.js';
 import { nonce as makeNonce, request as requestMessage } from '../formatter.js';
 import { MswDispatcher } from './msw-dispatcher.js';
 import { seedHandlers } from './handlers.js';
@@ -255,13 +256,19 @@ export class Emulator {
   }
 
   /**
-   * Client options that talk to this emulator in process.
+   * Client options that talk to this emulator: in process (its dispatcher answers every WeChat Pay
+   * origin, and `hosts` maps each origin to itself), or, given the `baseURL` of {@link listen},
+   * over loopback with every origin mapped there. Your own `hosts` entries win.
    * @example
    * ```ts
    * const client = Builder.factory(emulator.clientConfig({ timeout: 1000 }));
    * ```
    */
   clientConfig(overrides: Partial<ClientConfig> = {}): ClientConfig {
+    const { hosts: own, ...rest } = overrides;
+    const to = overrides.baseURL;
+    // the default origin is baseURL's to map (giving both is refused)
+    const hosts = Object.fromEntries(KNOWN_ORIGINS.filter((origin) => origin !== DEFAULT_ORIGIN).map((origin) => [origin, to ?? `${origin}/`]));
     return {
       mchid: this.merchant.mchid,
       serial: this.merchant.serial,
@@ -270,10 +277,9 @@ export class Emulator {
       secret: this.secret,
       // APIv2 `security: true` requests reach the emulator in process, as if over mutual TLS
       securityDispatcher: this.dispatcher({ secure: true }),
-      ...(overrides.baseURL === undefined
-        ? { dispatcher: this.dispatcher() }
-        : { hosts: Object.fromEntries(Object.keys(DEFAULT_HOSTS).map((alias) => [alias, overrides.baseURL as string])) }),
-      ...overrides,
+      ...(to === undefined ? { dispatcher: this.dispatcher() } : {}),
+      ...rest,
+      hosts: { ...hosts, ...own },
     };
   }
 

@@ -44,7 +44,7 @@ describe.each(ENTRY_KINDS)('hostile hardening (%s)', (kind) => {
 
   it('7: a 32-character secret pasted into baseURL, hosts or headers is described, never echoed', () => {
     const secret = randomBytes(16).toString('hex'); // an APIv3 key / APIv2 secret is 32 characters
-    const attempts: Array<Partial<ClientConfig>> = [{ baseURL: secret }, { hosts: { hk: secret } }, { hosts: { [secret]: 'x' } }, { headers: { [secret]: 'a\nb' } }];
+    const attempts: Array<Partial<ClientConfig>> = [{ baseURL: secret }, { hosts: { 'https://apihk.mch.weixin.qq.com': secret } }, { hosts: { [secret]: 'x' } }, { headers: { [secret]: 'a\nb' } }];
     for (const overrides of attempts) {
       let caught: unknown;
       try {

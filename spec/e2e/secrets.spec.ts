@@ -315,8 +315,8 @@ describe('every secret, placed in every option that can reach an error', () => {
   const text = (value: unknown): value is string => typeof value === 'string';
   const OPTIONS: Array<[string, (value: unknown) => boolean, (value: unknown) => Promise<unknown>]> = [
     ['baseURL', () => true, async (v) => build({ baseURL: v as string }).chain('v3/boom').get()],
-    ['hosts (base URL)', () => true, async (v) => build({ hosts: { hk: v as string } }).chain('hk/v3/boom').get()],
-    ['hosts (alias)', text, async (v) => build({ hosts: { [v as string]: 'not a url' } }).chain('v3/boom').get()],
+    ['hosts (base URL)', () => true, async (v) => build({ hosts: { 'https://apihk.mch.weixin.qq.com': v as string } }).chain('global/v3/boom').get()],
+    ['hosts (key)', text, async (v) => build({ hosts: { [v as string]: 'not a url' } }).chain('v3/boom').get()],
     ['config headers (name)', text, async (v) => build({ headers: { [v as string]: 'x' } }).chain('v3/boom').get()],
     ['config headers (value)', () => true, async (v) => build({ headers: { 'x-pasted': v as string } }).chain('v3/boom').get()],
     ['request headers (name)', text, (v) => secured.chain('v3/boom').get({ headers: { [v as string]: 'x' } })],
