@@ -10,11 +10,13 @@ import { loadKey, type KeyLike } from './crypto/keys.js';
 import type { RequestOptions } from './endpoint/options.js';
 import { buildRequest, checkHeaders, type HttpMethod } from './endpoint/request.js';
 import { ArgumentError } from './errors.js';
+import { milliseconds } from './duration.js';
 import type { ChainResponse, Middleware, RequestContext } from './pipeline/context.js';
 import { byProtocol } from './pipeline/by-protocol.js';
-import { Pipeline } from './pipeline/pipeline.js';
+import { installInnerStep, Pipeline } from './pipeline/pipeline.js';
 import { debugSink, debugStep, type DebugOption } from './pipeline/debug.js';
 import { resolveRetry, retryStep, type RetryOption } from './pipeline/retry.js';
+import { failoverStep, resolveFailover, type FailoverOption } from './pipeline/failover.js';
 import { guardContext } from './pipeline/safe-context.js';
 import { createAgent, createTransport } from './pipeline/transport.js';
 import { v3Signer } from './pipeline/v3/sign.js';
@@ -24,21 +26,10 @@ import { apiV2, selectProtocol, type ApiV2Config } from './pipeline/v2/setup.js'
 import { VERSION } from './version.js';
 import { applySensitiveFields } from './sensitive/fields.js';
 import type { TypedRoot } from './openapi/index.js';
-import { knownHosts, merchantUnwrap, registerClient } from './download/client-facts.js';
+import { knownOrigins, merchantUnwrap, registerClient } from './download/client-facts.js';
+import { parseGatewayPrefix, resolveHosts, routeOf } from './routing/hosts.js';
+import { OwnSecrets, rememberOwnSecrets } from './own-secrets.js';
 
-/** The default base URL. */
-export const DEFAULT_BASE_URL = 'https://api.mch.weixin.qq.com/';
-/**
- * Host aliases: a template whose first segment is one of these keys (`hk/v3/…`, `global/v3/…`,
- * as the catalog names the Hong Kong / cross-border endpoints) is sent to that base URL, without
- * the alias segment. Override with the `hosts` option.
- */
-export const DEFAULT_HOSTS: Readonly<Record<string, string>> = {
-  hk: 'https://apihk.mch.weixin.qq.com/',
-  global: 'https://apihk.mch.weixin.qq.com/',
-  // APIv2 risk endpoints (getpublickey for 付款到银行卡): client.fraud.v2.risk.getpublickey
-  fraud: 'https://fraud.mch.weixin.qq.com/',
-};
 /** Default milliseconds per attempt. */
 export const DEFAULT_TIMEOUT = 30_000;
 /** Default largest buffered response body (bytes); streamed downloads are not limited by it. */
@@ -65,10 +56,25 @@ export interface ClientConfig extends ApiV2Config {
   privateKey: KeyLike;
   /** Platform certificates or WeChat Pay public keys by serial / `PUB_KEY_ID_…`; responses must verify with one. */
   certs?: Readonly<Record<string, KeyLike>>;
-  /** Defaults to `https://api.mch.weixin.qq.com/`; point it at the emulator or a forward proxy. */
+  /**
+   * Where requests for the default host `https://api.mch.weixin.qq.com` go (default: there); point
+   * it at the emulator or a forward proxy. Its path is part of the request target and is signed
+   * (as wechatpay-php's `base_uri`); cross-border merchants whose access point is apihk set
+   * `https://apihk.mch.weixin.qq.com/`.
+   */
   baseURL?: string;
-  /** Base URLs for host aliases (see {@link DEFAULT_HOSTS}); `{ hk: 'http://127.0.0.1:8080/' }`. */
+  /**
+   * Where requests for another WeChat Pay origin go instead (see {@link KNOWN_ORIGINS}):
+   * `{ 'https://apihk.mch.weixin.qq.com': 'http://127.0.0.1:8080/' }` (trailing `/` optional on
+   * both sides). An endpoint's origin is the one its documentation names (`global/…` and
+   * `v3/global/certificates` → apihk, `v2/risk/getpublickey` → fraud…); unmapped origins go to themselves.
+   */
   hosts?: Readonly<Record<string, string>>;
+  /**
+   * A path a gateway in front of WeChat Pay strips before forwarding: sent before the signed path,
+   * not signed (`'/wechatpay'`). Refused beside a base URL that has a path of its own.
+   */
+  gatewayPrefix?: string;
   /** Milliseconds per attempt (default 30 000); a request's own `timeout` overrides it. */
   timeout?: number;
   /** An undici Dispatcher (Agent, Pool, ProxyAgent, MockAgent, the emulator's dispatcher…). */
@@ -79,6 +85,13 @@ export interface ClientConfig extends ApiV2Config {
   maxBodySize?: number;
   /** Opt-in retries for GET and for connections that failed before sending (see {@link RetryPolicy}); off by default. */
   retry?: RetryOption;
+  /**
+   * Backup-domain failover (双域名容灾), off by default: `true` sends requests for the default host
+   * to `https://api2.mch.weixin.qq.com/` when the primary (`baseURL`) fails in a way that is safe to
+   * repeat, and stays there `recoverAfter` ms; `{ backupURL, recoverAfter, onFailover }` to choose.
+   * See the reliability guide, Hosts and failover.
+   */
+  failover?: FailoverOption;
   /** Debug log of each attempt, secrets redacted: `true` (stderr) or `(line) => void`; also `NODE_DEBUG=wechatpay`. */
   debug?: DebugOption;
 }
@@ -118,39 +131,10 @@ function requireString(value: unknown, field: string, hint: string): string {
   return value;
 }
 
-function positive(value: unknown, field: string, fallback: number): number {
+function bytes(value: unknown, field: string, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new ArgumentError(`${field}: must be a positive number of ${field === 'maxBodySize' ? 'bytes' : 'milliseconds'}`, field);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new ArgumentError(`${field}: must be a positive number of bytes`, field);
   return value;
-}
-
-/** Where requests go: scheme+host+port and an optional path prefix (not signed). */
-export interface Endpoint {
-  origin: string;
-  prefix: string;
-}
-
-function parseBaseURL(value: unknown, field = 'baseURL'): Endpoint {
-  if (value === undefined) value = DEFAULT_BASE_URL;
-  if (typeof value !== 'string') throw new ArgumentError(`${field}: must be a string such as https://api.mch.weixin.qq.com/`, field);
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    // no cause: URL's TypeError carries the whole input, and a pasted secret must not travel with it
-    throw new ArgumentError(`${field}: "${value.length > 40 ? `${value.slice(0, 24)}…` : value}" is not an absolute URL`, field);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ArgumentError(`${field}: must be http(s)`, field);
-  if (url.search || url.hash || url.username || url.password) throw new ArgumentError(`${field}: must not carry a query, fragment or credentials`, field);
-  return { origin: url.origin, prefix: url.pathname.replace(/\/+$/, '') };
-}
-
-function parseHosts(hosts: unknown): Map<string, Endpoint> {
-  const merged = { ...DEFAULT_HOSTS, ...(hosts === undefined ? {} : (hosts as Record<string, unknown>)) };
-  if (hosts !== undefined && (hosts === null || typeof hosts !== 'object')) throw new ArgumentError('hosts: expected { alias: baseURL }', 'hosts');
-  const out = new Map<string, Endpoint>();
-  for (const [alias, url] of Object.entries(merged)) out.set(alias, parseBaseURL(url, `hosts.${alias}`));
-  return out;
 }
 
 /**
@@ -175,8 +159,9 @@ export function resolveConfig(config: ClientConfig) {
       );
     }
   }
-  const { origin, prefix } = parseBaseURL(config.baseURL);
-  const hosts = parseHosts(config.hosts);
+  const targets = resolveHosts(config.baseURL, config.hosts);
+  const failover = resolveFailover(config.failover, targets);
+  const gatewayPrefix = parseGatewayPrefix(config.gatewayPrefix, failover === undefined ? targets.values() : [...targets.values(), failover.backup]);
   const headers = checkHeaders(config.headers, {
     accept: 'application/json, text/plain, */*',
     'user-agent': `wechatpay-chain/${VERSION} node/${process.versions.node} (${process.platform})`,
@@ -186,12 +171,12 @@ export function resolveConfig(config: ClientConfig) {
     serial,
     privateKey,
     verifier,
-    origin,
-    prefix,
-    hosts,
+    targets,
+    gatewayPrefix,
+    failover,
     headers,
-    timeout: positive(config.timeout, 'timeout', DEFAULT_TIMEOUT),
-    maxBodySize: positive(config.maxBodySize, 'maxBodySize', DEFAULT_MAX_BODY_SIZE),
+    timeout: milliseconds(config.timeout, 'timeout', DEFAULT_TIMEOUT),
+    maxBodySize: bytes(config.maxBodySize, 'maxBodySize', DEFAULT_MAX_BODY_SIZE),
     retry: resolveRetry(config.retry, 'retry'),
     debug: debugSink(config.debug),
   };
@@ -222,32 +207,40 @@ export const Builder = {
       ['verify', byProtocol({ v3: v3Verify(resolved.verifier), v2: v2.verify })],
     ];
     const pipeline = new Pipeline(steps, transport);
+    // never sent in a URL or a header (and so never shown in an error or the debug log): see own-secrets.ts
+    const secrets = new OwnSecrets().add('the APIv2 secret', config.secret).addPrivateKey('the merchant private key', resolved.privateKey);
+    const passphrase = (config.merchant as { passphrase?: unknown } | undefined)?.passphrase;
+    if (passphrase !== resolved.mchid) secrets.add('the merchant certificate passphrase', passphrase);
     // reliability (issue 8): retries outside signing, so every attempt is re-signed; debug log innermost
     pipeline.before('sign', retryStep(resolved.retry, guardContext), 'retry');
-    if (resolved.debug) pipeline.after('verify', debugStep(resolved.debug), 'debug');
+    // 双域名容灾 (issue 14): inside retry, before signing, so the backup attempt is signed afresh
+    if (resolved.failover) pipeline.before('sign', failoverStep(resolved.failover, guardContext, resolved.debug), 'failover');
+    if (resolved.debug) installInnerStep(pipeline, 'verify', debugStep(resolved.debug), 'debug');
 
     const dispatch: Dispatch = (method: HttpMethod, template: string, options?: RequestOptions): Promise<ChainResponse> => {
       let ctx: RequestContext;
       try {
         if (template === '') throw new ArgumentError('no endpoint: name a path before the verb, e.g. client.v3.certificates.get()', 'template');
         const opts = applySensitiveFields(options ?? {}, resolved.verifier); // `encrypt`: sensitive fields + Wechatpay-Serial
-        // a host alias (hk/…, global/…) picks another base URL and is not part of the path
-        const slash = template.indexOf('/');
-        const host = slash > 0 ? resolved.hosts.get(template.slice(0, slash)) : undefined;
-        const selected = selectProtocol(host ? template.slice(slash + 1) : template);
+        // the origin the endpoint is documented at, mapped through hosts (lib/routing/hosts.ts)
+        const route = routeOf(template, opts.baseURL, resolved.targets, resolved.gatewayPrefix);
+        const selected = selectProtocol(template);
         const prepared = buildRequest(method, selected.template, opts, resolved.headers);
+        secrets.check(prepared.path, prepared.headers);
         ctx = {
           protocol: selected.protocol,
           method,
           template,
-          origin: host?.origin ?? resolved.origin,
-          prefix: host?.prefix ?? resolved.prefix,
-          path: prepared.path,
+          documentedOrigin: route.documentedOrigin,
+          origin: route.origin,
+          prefix: resolved.gatewayPrefix,
+          basePath: route.basePath,
+          path: route.basePath + route.lead + prepared.path,
           headers: prepared.headers,
           body: prepared.body,
           signBody: prepared.signBody,
           options: opts,
-          timeout: opts.timeout === undefined ? resolved.timeout : positive(opts.timeout, 'timeout', resolved.timeout),
+          timeout: milliseconds(opts.timeout, 'timeout', resolved.timeout),
           maxBodySize: resolved.maxBodySize,
           attempt: 1,
           state: {},
@@ -267,8 +260,10 @@ export const Builder = {
       },
     };
     const client = createNode('', dispatch, members as unknown as Readonly<Record<string, unknown>>) as WeChatPayClient;
-    // downloads (issue 5): the hosts a download_url may name, and encrypt_key unwrapping; kept off the public surface
-    registerClient(client, { routes: knownHosts(resolved, resolved.hosts, DEFAULT_BASE_URL, DEFAULT_HOSTS), unwrapKey: merchantUnwrap(resolved.privateKey) });
+    // downloads (issue 5): the origins a download_url may name, and encrypt_key unwrapping; kept off the public surface
+    const sentTo = resolved.failover ? [...resolved.targets.values(), resolved.failover.backup] : resolved.targets.values();
+    registerClient(client, { origins: knownOrigins(sentTo), unwrapKey: merchantUnwrap(resolved.privateKey) });
+    rememberOwnSecrets(client, secrets);
     return client;
   },
 };

@@ -9,6 +9,7 @@
  * @module
  */
 import { randomFillSync } from 'node:crypto';
+import { ArgumentError, describeValue } from './errors.js';
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 // 62 * 4 = 248: bytes >= 248 are rejected so every character is equally likely.
@@ -29,12 +30,17 @@ function randomByte(): number {
 /**
  * A random string of `[0-9A-Za-z]` drawn from the CSPRNG without modulo bias.
  * @param size length, 32 by default (WeChat Pay accepts up to 32)
+ * @throws {ArgumentError} when `size` is not a positive integer (`0`, `-1`, `1.5`, `NaN`, `'32'`), as wechatpay-php's `Formatter::nonce` does
  * @example
  * ```ts
  * Formatter.nonce(); // 'kCHzLK3yaXZR2easwWRpTOxtmuHqIjVJ'
  * ```
  */
 export function nonce(size = 32): string {
+  // an empty or fractional nonce would sign a request WeChat Pay refuses only later; '32' would loop on a string
+  if (!Number.isSafeInteger(size) || size < 1) {
+    throw new ArgumentError(`size: must be a positive integer (the nonce length), got ${describeValue(size)}`, 'size');
+  }
   // one latin1 string from a byte buffer instead of `size` one-character concatenations
   const out = size <= NONCE_BUFFER.length ? NONCE_BUFFER : Buffer.allocUnsafe(size);
   for (let i = 0; i < size; ) {

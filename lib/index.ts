@@ -8,8 +8,11 @@
  * ```
  * @module
  */
-export { Builder, DEFAULT_BASE_URL, DEFAULT_HOSTS, DEFAULT_MAX_BODY_SIZE, DEFAULT_TIMEOUT, resolveConfig } from './builder.js';
-export type { ClientConfig, ClientMembers, Endpoint, WeChatPayClient } from './builder.js';
+export { Builder, DEFAULT_MAX_BODY_SIZE, DEFAULT_TIMEOUT, resolveConfig } from './builder.js';
+export type { ClientConfig, ClientMembers, WeChatPayClient } from './builder.js';
+// hosts and routing — issue 14
+export { BACKUP_BASE_URL, DEFAULT_BASE_URL, DEFAULT_HOSTS, documentedOrigin, KNOWN_ORIGINS } from './routing/hosts.js';
+export type { Target } from './routing/hosts.js';
 export type { ChainNode, NodeMembers, VerbCall } from './chain/types.js';
 export { normalizeLiteral, normalizeProperty } from './chain/segments.js';
 export type { QueryValue, RawBody, RequestOptions, TransportOptions } from './endpoint/options.js';
@@ -86,6 +89,10 @@ export type { AppPayParams, JsapiPayParams } from './payment/pay-params.js';
 // reliability (issue 8): retries
 export { backoff, DEFAULT_RETRY, parseRetryAfter, resolveRetry, retryDelay } from './pipeline/retry.js';
 export type { ResolvedRetryPolicy, RetryInfo, RetryOption, RetryPolicy } from './pipeline/retry.js';
+export { failureKind } from './pipeline/retry.js';
+// backup-domain failover (双域名容灾) — issue 14
+export { DEFAULT_RECOVER_AFTER, shouldFailOver } from './pipeline/failover.js';
+export type { FailoverEvent, FailoverInfo, FailoverOption, FailoverOptions } from './pipeline/failover.js';
 export type { DebugOption } from './pipeline/debug.js';
 // media upload and streaming downloads (issue 5)
 export { MediaUtil } from './media/media-util.js';
@@ -105,3 +112,9 @@ export type { BillRow, ParseBillOptions } from './download/bill-csv.js';
 // generated endpoint types (lib/openapi, `npm run generate`) and their building blocks
 export type { Endpoints, Templates, TypedRoot } from './openapi/index.js';
 export type { Call, CallOptions, OperationShape, OptionalCall, TypedNode } from './chain/typed.js';
+// wxpay doctor: what breaks a merchant's setup, before WeChat Pay answers SIGN_ERROR (issue 18)
+export { diagnose } from './doctor/diagnose.js';
+export { CHECK_IDS } from './doctor/check.js';
+export type { CheckId, CheckStatus, DiagnoseOptions, Diagnosis, DoctorCheck, DoctorConfig } from './doctor/check.js';
+export { formatDiagnosis } from './doctor/format.js';
+export { SIGN_ERROR_CHECKLIST } from './doctor/online.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { Formatter } from '../lib/index.js';
+import { ArgumentError, Formatter } from '../lib/index.js';
 
 // checked against wechatpay-php's Formatter semantics
 describe('Formatter', () => {
@@ -13,6 +13,18 @@ describe('Formatter', () => {
     }
     expect(seen.size).toBe(200);
     expect(Formatter.nonce(12)).toMatch(/^[0-9A-Za-z]{12}$/);
+  });
+
+  // wechatpay-php src/Formatter.php nonce(int $size): `if ($size < 1) throw new InvalidArgumentException('Size must be a
+  // positive integer.')`, its parameter typed `int` under strict_types (so 1.5 or '32' is refused too);
+  // tests/FormatterTest.php nonceRulesProvider refuses 0, -1, -16, -32 and accepts 1, 16, 32, 100
+  it('nonce refuses a size that is not a positive integer, as wechatpay-php does', () => {
+    for (const size of [0, -1, -16, -32, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '32', null, {}] as unknown[]) {
+      expect(() => Formatter.nonce(size as number), String(size)).toThrow(ArgumentError);
+      expect(() => Formatter.nonce(size as number)).toThrow(/size: must be a positive integer/);
+    }
+    for (const size of [1, 16, 32, 100]) expect(Formatter.nonce(size)).toMatch(new RegExp(`^[0-9A-Za-z]{${size}}$`));
+    expect(Formatter.nonce(undefined)).toHaveLength(32);
   });
 
   it('nonce draws every character of the alphabet (no modulo-biased gaps)', () => {

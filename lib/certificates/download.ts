@@ -9,13 +9,15 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { fsPromises } from '../lazy.js';
+import { writeFileAtomically } from '../download/temp-file.js';
+import { ownSecretsOf } from '../own-secrets.js';
 import { join } from 'node:path';
 import type { WeChatPayClient } from '../builder.js';
 import { AesGcm } from '../crypto/aes-gcm.js';
 import { ArgumentError, HttpError, PublicKeyModeError, VerificationError, type RedactedRequest } from '../errors.js';
 import { printable } from '../printable.js';
-import type { Middleware } from '../pipeline/context.js';
-import type { Pipeline } from '../pipeline/pipeline.js';
+import { endpointPath, type Middleware } from '../pipeline/context.js';
+import { installInnerStep, type Pipeline } from '../pipeline/pipeline.js';
 import type { Verifier } from '../pipeline/v3/verifier.js';
 
 /**
@@ -105,13 +107,13 @@ function isCertificatesPath(path: string): boolean {
  * decrypts the certificates it carries and adds the unexpired ones to `verifier`.
  * @example
  * ```ts
- * client.pipeline.after('verify', certificatesStep(client.verifier, () => apiv3Key), 'platform-certificates');
+ * installCertificatesStep(client, apiv3Key); // installs certificatesStep(client.verifier, () => apiv3Key) inside verify
  * ```
  */
 export function certificatesStep(verifier: Verifier, apiv3Key: () => string | Uint8Array, now: () => number = Date.now): Middleware {
   return async function platformCertificates(ctx, next) {
     const res = await next(ctx);
-    if (ctx.method !== 'GET' || res.status !== 200 || !isCertificatesPath(ctx.path) || !Buffer.isBuffer(res.body)) return res;
+    if (ctx.method !== 'GET' || res.status !== 200 || !isCertificatesPath(endpointPath(ctx)) || !Buffer.isBuffer(res.body)) return res;
     let payload: unknown;
     try {
       payload = JSON.parse(res.body.toString('utf8'));
@@ -134,6 +136,8 @@ export function certificatesStep(verifier: Verifier, apiv3Key: () => string | Ui
  * ```
  */
 export function installCertificatesStep(client: WeChatPayClient, apiv3Key: string | Uint8Array): void {
+  // the client now knows the APIv3 key: it never sends it in a URL or header either
+  ownSecretsOf(client)?.add('the APIv3 key', typeof apiv3Key === 'string' ? apiv3Key : Buffer.from(apiv3Key).toString('latin1'));
   const state = installed.get(client.pipeline);
   if (state) {
     state.apiv3Key = apiv3Key;
@@ -141,8 +145,8 @@ export function installCertificatesStep(client: WeChatPayClient, apiv3Key: strin
   }
   const fresh: StepState = { apiv3Key };
   const step = certificatesStep(client.verifier, () => fresh.apiv3Key);
-  if (client.pipeline.names().includes('verify')) client.pipeline.after('verify', step, CERTIFICATES_STEP);
-  else client.pipeline.use(step, CERTIFICATES_STEP);
+  // inside verify: the bootstrap reads the certificates an answer carries before it is verified with them
+  installInnerStep(client.pipeline, 'verify', step, CERTIFICATES_STEP);
   installed.set(client.pipeline, fresh);
 }
 
@@ -229,8 +233,10 @@ export async function downloadCertificates(client: WeChatPayClient, options: Cer
 }
 
 /**
- * Writes certificates as `wechatpay_<serial>.pem` into `dir` (created if missing; each file
- * written to a temporary name and renamed, so readers never see half a file). Returns the paths. Returns a Promise.
+ * Writes certificates as `wechatpay_<serial>.pem` into `dir` (created if missing). Each file is
+ * written under a random temporary name opened exclusively and renamed into place, so readers
+ * never see half a file and a symlink planted in `dir` (at a temporary or the final name) is never
+ * written through. Returns the paths. Returns a Promise.
  * @example
  * ```ts
  * const paths = await writeCertificates(certificates, './certs'); // ['certs/wechatpay_5157F09EFDC096DE15EBE81A47057A7232F1B8E1.pem']
@@ -238,15 +244,13 @@ export async function downloadCertificates(client: WeChatPayClient, options: Cer
  */
 export async function writeCertificates(certificates: readonly PlatformCertificate[], dir: string): Promise<string[]> {
   if (typeof dir !== 'string' || dir === '') throw new ArgumentError('dir: expected a directory path', 'dir');
-  const { mkdir, rename, writeFile } = fsPromises();
-  await mkdir(dir, { recursive: true });
+  await fsPromises().mkdir(dir, { recursive: true });
   const paths: string[] = [];
   for (const certificate of certificates) {
     if (!/^[0-9A-F]+$/.test(certificate.serial)) throw new ArgumentError(`serial: "${certificate.serial.slice(0, 64)}" is not a hex serial`, 'serial');
     const path = join(dir, `wechatpay_${certificate.serial}.pem`);
-    const temporary = `${path}.${process.pid}.tmp`;
-    await writeFile(temporary, certificate.pem, { mode: 0o644 });
-    await rename(temporary, path);
+    // a random name opened exclusively, then renamed: a symlink planted beside it is never followed
+    await writeFileAtomically(path, certificate.pem, 0o644);
     paths.push(path);
   }
   return paths;

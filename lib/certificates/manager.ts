@@ -7,10 +7,8 @@
  */
 import type { WeChatPayClient } from '../builder.js';
 import { ArgumentError } from '../errors.js';
+import { MAX_TIMER_DELAY, milliseconds } from '../duration.js';
 import { downloadCertificates, writeCertificates, type PlatformCertificate } from './download.js';
-
-/** Longest delay `setTimeout` honours (about 24.8 days). */
-const MAX_DELAY = 2 ** 31 - 1;
 
 /**
  * Options of {@link CertificateManager.start}.
@@ -38,11 +36,8 @@ export interface CertificateManagerOptions {
   now?: () => number;
 }
 
-function duration(value: unknown, field: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new ArgumentError(`${field}: must be a positive number of milliseconds`, field);
-  return value;
-}
+/** `refreshBeforeExpiry` only shifts a date (the timer is capped below), so it may exceed a timer's limit: up to a year. */
+const MAX_LEAD = 366 * 86_400_000;
 
 /**
  * Keeps a client's platform certificates current. Timers are unref'd (they never keep the
@@ -74,9 +69,9 @@ export class CertificateManager {
   private constructor(client: WeChatPayClient, options: CertificateManagerOptions) {
     this.#client = client;
     this.#options = options;
-    this.#interval = duration(options.interval, 'interval', 12 * 3600_000);
-    this.#before = duration(options.refreshBeforeExpiry, 'refreshBeforeExpiry', 24 * 3600_000);
-    this.#retry = Math.min(duration(options.retryDelay, 'retryDelay', 5 * 60_000), this.#interval);
+    this.#interval = milliseconds(options.interval, 'interval', 12 * 3600_000);
+    this.#before = milliseconds(options.refreshBeforeExpiry, 'refreshBeforeExpiry', 24 * 3600_000, { max: MAX_LEAD });
+    this.#retry = Math.min(milliseconds(options.retryDelay, 'retryDelay', 5 * 60_000), this.#interval);
     this.#now = options.now ?? Date.now;
     this.#configured = new Set(client.verifier.serials());
   }
@@ -179,7 +174,7 @@ export class CertificateManager {
       else delay = Math.min(delay, Math.max(this.#retry, 0));
       if (expire > now) delay = Math.min(delay, expire - now); // and drop it when it expires
     }
-    delay = Math.max(1, Math.min(delay, MAX_DELAY));
+    delay = Math.max(1, Math.min(delay, MAX_TIMER_DELAY));
     this.#nextAt = now + delay;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;

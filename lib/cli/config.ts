@@ -10,6 +10,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ClientConfig } from '../builder.js';
 import { ArgumentError } from '../errors.js';
+import { milliseconds } from '../duration.js';
 
 /**
  * Client flags every command accepts.
@@ -26,6 +27,10 @@ export interface ClientFlags {
   privatekey?: string;
   certs?: string[];
   baseURL?: string;
+  /** A JSON object mapping WeChat Pay origins to base URLs (the `hosts` option); environment only. */
+  hosts?: string;
+  /** The `gatewayPrefix` option; environment only. */
+  gatewayPrefix?: string;
   timeout?: string;
 }
 
@@ -43,6 +48,8 @@ export const ENVIRONMENT: Readonly<Record<string, string>> = {
   privateKey: 'WECHATPAY_PRIVATE_KEY',
   certs: 'WECHATPAY_CERTS',
   baseURL: 'WECHATPAY_BASE_URL',
+  hosts: 'WECHATPAY_HOSTS',
+  gatewayPrefix: 'WECHATPAY_GATEWAY_PREFIX',
   timeout: 'WECHATPAY_TIMEOUT',
   apiv3Key: 'WECHATPAY_APIV3_KEY',
 };
@@ -109,11 +116,22 @@ function readConfigFile(path: string): { config: Record<string, unknown>; base: 
   return { config: parsed as Record<string, unknown>, base: dirname(resolve(path)) };
 }
 
+/** `WECHATPAY_HOSTS`: a JSON object `{ "https://apihk.mch.weixin.qq.com": "http://127.0.0.1:8080/" }` (Builder.factory checks the keys and values). */
+function hostsOf(value: string | undefined, source: string): Record<string, unknown> | undefined {
+  if (value === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw new ArgumentError(`hosts: ${source} is not valid JSON; expected an object such as {"https://apihk.mch.weixin.qq.com":"http://127.0.0.1:8080/"}`, 'hosts');
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ArgumentError(`hosts: ${source} must be a JSON object { origin: baseURL }`, 'hosts');
+  return parsed as Record<string, unknown>;
+}
+
 function timeoutOf(value: string | undefined, source: string): number | undefined {
   if (value === undefined) return undefined;
-  const number = Number(value);
-  if (!Number.isFinite(number) || number <= 0) throw new ArgumentError(`timeout: ${source} must be a positive number of milliseconds`, 'timeout');
-  return number;
+  return milliseconds(value.trim() === '' ? Number.NaN : Number(value), 'timeout', 0, {}, `timeout: ${source}`);
 }
 
 /**
@@ -148,6 +166,10 @@ export function resolveCliConfig(flags: ClientFlags & { key?: string }, env: Env
     const certs = parseCerts(source.certs, label('certs'), cwd);
     if (certs !== undefined) merged.certs = certs;
     if (source.baseURL !== undefined) merged.baseURL = source.baseURL;
+    // hosts from a later source replace earlier ones whole, like certs
+    const hosts = hostsOf(source.hosts, label('hosts'));
+    if (hosts !== undefined) merged.hosts = hosts;
+    if (source.gatewayPrefix !== undefined) merged.gatewayPrefix = source.gatewayPrefix;
     const timeout = timeoutOf(source.timeout, label('timeout'));
     if (timeout !== undefined) merged.timeout = timeout;
     if (source.apiv3Key !== undefined) apiv3Key = source.apiv3Key;
@@ -160,6 +182,8 @@ export function resolveCliConfig(flags: ClientFlags & { key?: string }, env: Env
       privateKey: fromEnv('privateKey'),
       certs: fromEnv('certs') === undefined ? undefined : [fromEnv('certs') as string],
       baseURL: fromEnv('baseURL'),
+      hosts: fromEnv('hosts'),
+      gatewayPrefix: fromEnv('gatewayPrefix'),
       timeout: fromEnv('timeout'),
       apiv3Key: fromEnv('apiv3Key'),
     },

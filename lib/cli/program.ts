@@ -12,10 +12,11 @@ import { Builder, type WeChatPayClient } from '../builder.js';
 import { downloadCertificates, writeCertificates } from '../certificates/download.js';
 import type { ChainNode } from '../chain/types.js';
 import type { RequestOptions } from '../endpoint/options.js';
-import { ArgumentError, DecodeError, HttpError, NetworkError, PublicKeyModeError, VerificationError, WeChatPayError } from '../errors.js';
+import { ArgumentError, DecodeError, describeValue, HttpError, NetworkError, PublicKeyModeError, VerificationError, WeChatPayError } from '../errors.js';
 import { printable, printableJson } from '../printable.js';
 import { VERSION } from '../version.js';
 import { ENVIRONMENT, resolveCliConfig, type ClientFlags } from './config.js';
+import { runDoctor, type DoctorFlags } from './doctor.js';
 import { runSandbox, type SandboxFlags, type SandboxIo } from './sandbox.js';
 
 /**
@@ -38,6 +39,9 @@ export const EXIT = {
   /** Connection failed or timed out. */
   NETWORK: 5,
 } as const;
+
+/** What a command's work resolves to: an exit code, or nothing for {@link EXIT.OK}. */
+type Work = Promise<number | void>;
 
 /**
  * Where the CLI writes and what it reads.
@@ -172,7 +176,7 @@ function report(io: CliIo, error: unknown): number {
  * const program = createProgram(io, (work) => (pending = work));
  * ```
  */
-export function createProgram(io: CliIo, run: (work: Promise<void>) => void): Command {
+export function createProgram(io: CliIo, run: (work: Work) => void): Command {
   const program = new Command('wxpay')
     .description('WeChat Pay APIv3 from the shell: signed requests, verified answers, platform certificates')
     .version(VERSION, '-V, --version')
@@ -189,7 +193,9 @@ Endpoints (the default command, see "wxpay request --help"):
   wxpay v3.pay.transactions.native --config cfg.json --json '{"appid":"wx…","mchid":"1900000109",…}'
   wxpay v3/pay/transactions/out-trade-no/{out_trade_no} --out_trade_no=T1 --query '{"mchid":"1900000109"}'
 
-Exit codes: 0 ok, 2 usage/config, 3 HTTP error answer, 4 verification failed, 5 network/timeout, 1 other.`,
+Setup problems (SIGN_ERROR, verification failures): wxpay doctor --config cfg.json --cert apiclient_cert.pem --online
+
+Exit codes: 0 ok, 2 usage/config, 3 HTTP error answer, 4 verification failed, 5 network/timeout, 1 other (doctor: 1 when a check failed).`,
     );
 
   withClientOptions(
@@ -237,6 +243,18 @@ Exit codes: 0 ok, 2 usage/config, 3 HTTP error answer, 4 verification failed, 5 
 
   withClientOptions(
     program
+      .command('doctor')
+      .description('check the setup the way WeChat Pay will judge it (keys, certificate, serial, certs, APIv3/APIv2 keys); exit 1 when a check fails')
+      .option('--cert <file>', 'the merchant API certificate apiclient_cert.pem (path, file:// URL or PEM), to check the key and serial against')
+      .option('--online', 'also send one signed GET /v3/certificates: clock skew, signature (SIGN_ERROR), certificate or public-key mode')
+      .option('--json', 'print { "checks": [{ "id", "status", "message", "hint" }] }')
+      .addHelpText('after', '\nChecks: config, private-key, key-matches-certificate, serial-matches-certificate, certs-not-merchant, public-key-id,\ncertificate-expiry, apiv3-key, apiv2-secret; with --online: clock-skew, signature, mode. Nothing secret is printed.'),
+  ).action((flags: DoctorFlags) => {
+    run(runDoctor(flags, { stdout: io.stdout, env: io.env, cwd: io.cwd }));
+  });
+
+  withClientOptions(
+    program
       .command('request <endpoint>', { isDefault: true })
       .description('send one request: <endpoint> is a chain (v3.pay.transactions.native) or a path (v3/pay/transactions/out-trade-no/{out_trade_no})')
       .option('-d, --json <json>', 'JSON payload, or @file.json (implies POST)')
@@ -276,7 +294,7 @@ Exit codes: 0 ok, 2 usage/config, 3 HTTP error answer, 4 verification failed, 5 
           const headers: Record<string, string> = {};
           for (const item of flags.header) {
             const colon = item.indexOf(':');
-            if (colon <= 0) throw new ArgumentError(`--header: "${item}" is not name:value`, '--header');
+            if (colon <= 0) throw new ArgumentError(`--header: expected name:value, got ${describeValue(item)}`, '--header');
             headers[item.slice(0, colon).trim()] = item.slice(colon + 1).trim();
           }
           options.headers = headers;
@@ -300,14 +318,15 @@ Exit codes: 0 ok, 2 usage/config, 3 HTTP error answer, 4 verification failed, 5 
   return program;
 }
 
-/** Flags of a program that take a value: `variadic` ones take every following non-flag token. */
+/** Flags of a program that take a value: `variadic` ones take every following non-flag token; and its command names. */
 interface ValueFlags {
   single: ReadonlySet<string>;
   variadic: ReadonlySet<string>;
+  commands: ReadonlySet<string>;
 }
 
 /** The value-taking flags of `program` and its commands, read from their commander definitions, and the command names. */
-function valueFlagsOf(program: Command): ValueFlags & { commands: ReadonlySet<string> } {
+function valueFlagsOf(program: Command): ValueFlags {
   const single = new Set<string>();
   const variadic = new Set<string>();
   for (const command of [program, ...program.commands]) {
@@ -316,10 +335,10 @@ function valueFlagsOf(program: Command): ValueFlags & { commands: ReadonlySet<st
       for (const flag of [option.short, option.long]) if (flag) (option.variadic ? variadic : single).add(flag);
     }
   }
-  return { single, variadic, commands: new Set(['help', ...program.commands.map((command) => command.name()).filter((name) => name !== 'request')]) };
+  return { single, variadic, commands: new Set(program.commands.map((command) => command.name())) };
 }
 
-let defaultValueFlags: ReturnType<typeof valueFlagsOf> | undefined;
+let defaultValueFlags: ValueFlags | undefined;
 
 /**
  * The endpoint of `wxpay <endpoint> --help` or `wxpay request <endpoint> --help`, wherever the
@@ -350,7 +369,7 @@ export function endpointHelpTarget(argv: readonly string[]): string | undefined 
       sawRequest = true;
       continue;
     }
-    return sawRequest || !commands.has(token) ? token : undefined;
+    return sawRequest || (!commands.has(token) && token !== 'help') ? token : undefined;
   }
   return undefined;
 }
@@ -363,7 +382,7 @@ export function endpointHelpTarget(argv: readonly string[]): string | undefined 
  * ```
  */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
-  let pending: Promise<void> | undefined;
+  let pending: Work | undefined;
   try {
     const endpoint = endpointHelpTarget(argv);
     if (endpoint !== undefined) {
@@ -378,8 +397,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return EXIT.USAGE;
     }
     program.parse([...argv], { from: 'user' });
-    await pending;
-    return EXIT.OK;
+    return (await pending) ?? EXIT.OK;
   } catch (error) {
     return report(io, error);
   }

@@ -11,7 +11,7 @@ import { createPrivateKey, createPublicKey, KeyObject, sign, verify, X509Certifi
 
 type CryptoKey = webcrypto.CryptoKey;
 import { fileURLToPath } from 'node:url';
-import { ArgumentError } from '../errors.js';
+import { ArgumentError, describeValue, nameForMessage } from '../errors.js';
 import { nodeFs } from '../lazy.js';
 
 /** Anything a key can be loaded from. */
@@ -47,13 +47,6 @@ export function readKeyFile(url: string, field: string): Buffer {
     const code = (cause as NodeJS.ErrnoException).code ?? 'EIO';
     throw new ArgumentError(`${field}: cannot read ${path} (${code})`, field, { cause });
   }
-}
-
-function describe(thing: unknown): string {
-  if (thing === null) return 'null';
-  if (Buffer.isBuffer(thing)) return 'a Buffer';
-  if (thing instanceof Uint8Array) return 'a Uint8Array';
-  return typeof thing === 'object' ? 'an object' : `a ${typeof thing}`;
 }
 
 function assertRsa(key: KeyObject, field: string): KeyObject {
@@ -170,7 +163,7 @@ export function loadKey(thing: unknown, type: KeyType, field = type === 'private
     if (key.type === 'private') return assertConsistent(assertRsa(key, field), field, pem ? 'PEM' : 'DER');
   } else if (thing && typeof thing === 'object' && (thing as JsonWebKey).kty !== undefined) {
     const jwk = thing as JsonWebKey;
-    if (jwk.kty !== 'RSA') throw new ArgumentError(`${field}: expected an RSA JWK (kty "RSA"), got kty "${String(jwk.kty)}"`, field);
+    if (jwk.kty !== 'RSA') throw new ArgumentError(`${field}: expected an RSA JWK (kty "RSA"), got kty ${typeof jwk.kty === 'string' ? nameForMessage(jwk.kty) : describeValue(jwk.kty)}`, field);
     if (type === 'private' && jwk.d === undefined) throw new ArgumentError(`${field}: the JWK has no private part ("d")`, field);
     try {
       key = type === 'private' ? createPrivateKey({ key: jwk, format: 'jwk' }) : createPublicKey({ key: jwk, format: 'jwk' });
@@ -180,7 +173,7 @@ export function loadKey(thing: unknown, type: KeyType, field = type === 'private
     if (key.type === 'private') return assertConsistent(assertRsa(key, field), field, 'JWK');
   } else {
     throw new ArgumentError(
-      `${field}: expected PEM text, a file:// URL, a Buffer, a KeyObject, a CryptoKey or a JWK, got ${describe(thing)}`,
+      `${field}: expected PEM text, a file:// URL, a Buffer, a KeyObject, a CryptoKey or a JWK, got ${describeValue(thing)}`,
       field,
     );
   }

@@ -114,23 +114,23 @@ function parseUrl(url: string): URL {
 }
 
 /**
- * The template of the signed file GET: the host alias that reaches the URL's host (`''` for the
- * base URL, `'hk/'`, …), then the path and query exactly as given. A host the client does not know
- * is refused before anything is sent, so the `Authorization` never leaves for a foreign host.
+ * The signed file GET: the path and query exactly as given, sent with the URL's origin as the
+ * request's own `baseURL` (so a WeChat Pay origin goes where the client's `hosts` send it). An
+ * origin the client does not know is refused before anything is sent, so the `Authorization`
+ * never leaves for a foreign host.
  */
-function templateOf(client: ChainClient, url: URL): string {
+function fileRequestOf(client: ChainClient, url: URL): { path: string; baseURL: string | undefined } {
   const facts = factsOf(client);
   // a ChainClient not made by Builder.factory: its own chain decides where requests go
-  const prefix = facts === undefined ? '' : facts.routes.get(url.host.toLowerCase());
-  if (prefix === undefined) {
+  if (facts !== undefined && !facts.origins.has(url.origin)) {
     throw new ArgumentError(
-      `download_url: host ${url.host} is neither the client's baseURL host nor one of its hosts aliases; the signed GET is not sent there (configure it in hosts if it is a WeChat Pay host)`,
+      `download_url: origin ${url.origin.slice(0, 120)} is neither a WeChat Pay origin nor one this client sends to (baseURL, hosts, failover); the signed GET is not sent there`,
       'download_url',
     );
   }
   // the path and query are signed exactly as given; braces would read as template variables
   const path = (url.pathname + url.search).replace(/^\/+/, '').replace(/[{}<>]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-  return prefix + path;
+  return { path, baseURL: facts === undefined ? undefined : `${url.origin}/` };
 }
 
 function fileKeyOf(client: ChainClient, file: DownloadableFile, options: FileDownloadOptions): BillDecryption {
@@ -157,13 +157,13 @@ function fileKeyOf(client: ChainClient, file: DownloadableFile, options: FileDow
 
 /**
  * Downloads one file from its `download_url` with a signed GET and streams it to `to`. The GET goes
- * to the URL's host when the client knows it (its `baseURL` host, which also stands for
- * `api.mch.weixin.qq.com`, or a `hosts` alias such as `hk` for `apihk.mch.weixin.qq.com`), through
- * that base URL; the path and query of the URL are signed as given.
+ * to the URL's origin when the client knows it — a WeChat Pay origin (sent where `baseURL` /
+ * `hosts` map it, e.g. `https://api.mch.weixin.qq.com` to your `baseURL`) or an origin the client
+ * already sends to — with the URL's path and query signed as given (after the target's own path).
  * Encrypted bills (entries with `encrypt_key` and `nonce`) are decrypted while they stream: the
  * file key is unwrapped with the merchant private key, the file deciphered with
  * `AEAD_AES_256_GCM` (empty associated data, 16-byte tag at the end), then gunzipped and hashed.
- * @throws {ArgumentError} field `download_url` for a host the client does not know (nothing is sent);
+ * @throws {ArgumentError} field `download_url` for an origin the client does not know (nothing is sent);
  *   field `algorithm` for SM4_GCM when this Node.js has no `sm4-gcm`
  * @throws {VerificationError} reason `decrypt-failed` when `encrypt_key` does not unwrap (nothing is
  *   downloaded) or the file does not authenticate (no file is left behind)
@@ -187,10 +187,11 @@ export async function downloadFile(client: ChainClient, file: DownloadableFile, 
   }
   if (file.hash_type !== undefined) hashAlgorithm(file.hash_type);
   const digest: ExpectedDigest | undefined = file.hash_type !== undefined ? { hash_type: file.hash_type, hash_value: file.hash_value as string } : undefined;
-  const path = templateOf(client, parseUrl(file.download_url));
+  const { path, baseURL } = fileRequestOf(client, parseUrl(file.download_url));
   // unwrapped before the file GET: a key that does not fit downloads nothing
   const decrypt = file.encrypt_key === undefined ? undefined : fileKeyOf(client, file, options);
   const request: RequestOptions = { stream: true };
+  if (baseURL !== undefined) request.baseURL = baseURL;
   if (options.timeout !== undefined) request.timeout = options.timeout;
   if (options.signal !== undefined) request.signal = options.signal;
   if (options.headers !== undefined) request.headers = options.headers;

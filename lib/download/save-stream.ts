@@ -4,14 +4,14 @@
  * deleted on any failure).
  * @module
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { basename, dirname, join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { Readable, type Writable } from 'node:stream';
 import { ArgumentError, DecodeError, NetworkError, VerificationError, WeChatPayError } from '../errors.js';
 import { printable } from '../printable.js';
 import { decryptBill, type BillDecryption } from './decrypt-stream.js';
 import { OffThreadHash } from './off-thread-hash.js';
 import { fsPromises, nodeFs, streamPromises, zlib } from '../lazy.js';
+import { temporarySibling } from './temp-file.js';
 
 
 /**
@@ -142,7 +142,7 @@ export async function saveStream(source: Readable | AsyncIterable<Uint8Array>, t
     streamPromises().pipeline(input instanceof Readable ? input : Readable.from(input, { objectMode: false }), gunzip).catch((error: unknown) => gunzip.destroy(error as Error));
     input = gunzip;
   }
-  const temp = typeof to === 'string' ? join(dirname(to), `.${basename(to)}.${randomBytes(6).toString('hex')}.part`) : undefined;
+  const temp = typeof to === 'string' ? temporarySibling(to) : undefined;
   const out: Writable = temp === undefined ? (to as Writable) : nodeFs.createWriteStream(temp, { flags: 'wx' });
   let bytes = 0;
   try {

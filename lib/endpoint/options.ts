@@ -39,6 +39,12 @@ export interface TransportOptions {
   security?: boolean;
   /** Retries for this call; on a POST any value but `false` says the call is safe to repeat. */
   retry?: RetryOption;
+  /**
+   * This call's base URL, as wechatpay-php's per-call `base_uri`: its path is sent and signed
+   * before the endpoint path (`'https://api.mch.weixin.qq.com/hk/'` with `v3/statements` sends
+   * `/hk/v3/statements`). A WeChat Pay origin still goes where the client's `hosts` map it.
+   */
+  baseURL?: string;
 }
 
 /**

@@ -3,9 +3,9 @@
  * bytes. No I/O, no signing; the pipeline takes it from here.
  * @module
  */
-import { ArgumentError } from '../errors.js';
+import { ArgumentError, describeValue, nameForMessage } from '../errors.js';
 import type { QueryValue, RawBody, RequestOptions } from './options.js';
-import { expandTemplate } from './template.js';
+import { expandTemplate, shownTemplate } from './template.js';
 import { MediaUtil } from '../media/media-util.js';
 
 /** Upper-case HTTP methods the chain sends. */
@@ -29,9 +29,29 @@ export interface PreparedRequest {
 
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const HEADER_VALUE_FORBIDDEN = /[\r\n\0]/;
+// undici 7 sends only TAB, 0x20-0x7E and 0x80-0xFF in a value (lib/core/util.js isValidHeaderValue);
+// anything else it refuses after signing, as a NetworkError that retries would repeat
+const HEADER_VALUE_UNSENDABLE = /[^\t\x20-\x7e\x80-\xff]/;
+// undici refuses these names whatever their value (lib/core/request.js processHeader)
+const NEVER_SENT = new Set(['transfer-encoding', 'keep-alive', 'upgrade', 'expect']);
+
+function unsendable(name: string, text: string): string | undefined {
+  if (HEADER_VALUE_UNSENDABLE.test(text)) {
+    if (HEADER_VALUE_FORBIDDEN.test(text)) return 'contains CR, LF or NUL';
+    return /[^\0-\xff]/.test(text)
+      ? 'contains non-Latin-1 text (such as Chinese), which a header cannot carry: percent-encode or base64 it'
+      : 'contains a control character (only TAB, printable ASCII and Latin-1 can be sent)';
+  }
+  if (name === 'content-length' && !/^\d+$/.test(text)) return 'must be digits (content-length)';
+  if (name === 'connection' && !text.split(',').every((token) => HEADER_NAME.test(token.trim()))) return 'must be a comma-separated list of tokens (connection)';
+  return undefined;
+}
 
 /**
- * Validates and lower-cases user headers; refuses CR, LF and NUL (header injection).
+ * Validates and lower-cases user headers: refuses what undici would refuse once the request is
+ * signed — CR, LF and NUL (header injection), other control characters and non-Latin-1 text in
+ * a value, the `Transfer-Encoding`, `Keep-Alive`, `Upgrade` and `Expect` headers, a malformed
+ * `Connection` or `Content-Length`.
  * @throws {ArgumentError}
  * @example
  * ```ts
@@ -43,15 +63,15 @@ export function checkHeaders(headers: Readonly<Record<string, unknown>> | undefi
   if (headers === null || typeof headers !== 'object') throw new ArgumentError('headers: expected an object of strings', 'headers');
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue;
-    if (!HEADER_NAME.test(name)) {
-      // echo only a short prefix: a pasted secret must not reach the message
-      const shown = name.length > 32 ? `${name.slice(0, 24)}…` : name;
-      throw new ArgumentError(`headers: "${shown.replace(/[^\x20-\x7e…]/g, '?')}" is not a valid header name`, 'headers');
-    }
+    // names and values are described, never echoed: a pasted secret must not reach the message
+    if (!HEADER_NAME.test(name)) throw new ArgumentError(`headers: ${nameForMessage(name)} is not a valid header name (letters, digits and !#$%&'*+-.^_\`|~ only)`, 'headers');
     const text = typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
-    if (text === undefined) throw new ArgumentError(`headers: value of "${name}" must be a string`, 'headers');
-    if (HEADER_VALUE_FORBIDDEN.test(text)) throw new ArgumentError(`headers: value of "${name}" contains CR, LF or NUL`, 'headers');
-    into[name.toLowerCase()] = text;
+    if (text === undefined) throw new ArgumentError(`headers: the value of ${nameForMessage(name)} must be a string, got ${describeValue(value)}`, 'headers');
+    const lower = name.toLowerCase();
+    if (NEVER_SENT.has(lower)) throw new ArgumentError(`headers: "${name}" cannot be set (the HTTP client manages it, and undici refuses it)`, 'headers');
+    const problem = unsendable(lower, text);
+    if (problem !== undefined) throw new ArgumentError(`headers: the value of ${nameForMessage(name)} ${problem}`, 'headers');
+    into[lower] = text;
   }
   return into;
 }
@@ -61,7 +81,7 @@ function encodeQueryValue(value: string | number | boolean, key: string): string
     return encodeURIComponent(String(value));
   } catch (cause) {
     // URIError: an unpaired UTF-16 surrogate has no UTF-8 form
-    throw new ArgumentError(`query: "${key.slice(0, 32)}" holds an unpaired surrogate (not valid Unicode text)`, 'query', { cause });
+    throw new ArgumentError(`query: ${nameForMessage(key)} holds an unpaired surrogate (not valid Unicode text)`, 'query', { cause });
   }
 }
 
@@ -77,17 +97,17 @@ const DOT_ESCAPE = /%2e/i;
  * `..` segments, also percent-encoded (a server or proxy would resolve them away).
  */
 function checkPath(path: string, template: string): void {
-  const shown = template.length > 80 ? `${template.slice(0, 80)}…` : template;
+  const shown = shownTemplate(template);
   if (!PATH_CHARS.test(path) || BARE_PERCENT.test(path)) {
     throw new ArgumentError(
-      `template "${shown.replace(/[^\x20-\x7e]/g, '?')}": a literal path may hold only URL path characters (letters, digits, -._~!$&'()*+,;=:@/ and %XX; no space, control, non-ASCII, "#", "{", "}", "<", ">" or bare "%"); pass such text as a path variable, which is percent-encoded`,
+      `template ${shown}: a literal path may hold only URL path characters (letters, digits, -._~!$&'()*+,;=:@/ and %XX; no space, control, non-ASCII, "#", "{", "}", "<", ">" or bare "%"); pass such text as a path variable, which is percent-encoded`,
       'template',
     );
   }
   if (!path.includes('.') && !DOT_ESCAPE.test(path)) return;
   const q = path.indexOf('?');
   for (const segment of (q === -1 ? path : path.slice(0, q)).split('/')) {
-    if (/^(?:\.|%2e){1,2}$/i.test(segment)) throw new ArgumentError(`template "${shown}": "." and ".." segments are not allowed`, 'template');
+    if (/^(?:\.|%2e){1,2}$/i.test(segment)) throw new ArgumentError(`template ${shown}: "." and ".." segments are not allowed`, 'template');
   }
 }
 
@@ -107,7 +127,7 @@ export function encodeQuery(query: Readonly<Record<string, QueryValue>>): string
     if (Array.isArray(value)) {
       for (const item of value as ReadonlyArray<string | number | boolean>) parts.push(`${name}=${encodeQueryValue(item, key)}`);
     } else if (typeof value === 'object') {
-      throw new ArgumentError(`query: "${key}" must be a scalar or an array of scalars`, 'query');
+      throw new ArgumentError(`query: ${nameForMessage(key)} must be a scalar or an array of scalars, got ${describeValue(value)}`, 'query');
     } else {
       parts.push(`${name}=${encodeQueryValue(value as string | number | boolean, key)}`);
     }
@@ -132,7 +152,7 @@ export function buildRequest(method: HttpMethod, template: string, options: Requ
   } catch (cause) {
     if (!(cause instanceof URIError)) throw cause;
     // an optional variable ({?q}) with an unpaired surrogate cannot be percent-encoded
-    throw new ArgumentError(`template ${template}: a variable cannot be percent-encoded (${cause.message})`, 'template', { cause });
+    throw new ArgumentError(`template ${shownTemplate(template)}: a variable cannot be percent-encoded (an unpaired surrogate)`, 'template', { cause });
   }
   let path = `/${expanded}`;
   if (options.query !== undefined) {

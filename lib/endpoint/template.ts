@@ -4,7 +4,7 @@
  * @module
  */
 import URITemplate from 'uri-template-lite';
-import { ArgumentError } from '../errors.js';
+import { ArgumentError, describeValue, nameForMessage } from '../errors.js';
 
 const EXPRESSION = /\{([#&+./;?]?)([^{}]+)\}/g;
 
@@ -70,6 +70,26 @@ export function variablesOf(template: string): string[] {
 }
 
 /**
+ * A template as an error shows it: whole when every segment reads like a name or is a
+ * `{variable}` (the templates code writes); else only a short first segment and a count, since
+ * the rest may be an order id or a secret written into a literal path — and even short pieces of
+ * it, shown side by side, could spell a part of a key.
+ * @example
+ * ```ts
+ * shownTemplate('v3/pay/transactions/out-trade-no/{out_trade_no}'); // '"v3/pay/transactions/out-trade-no/{out_trade_no}"'
+ * shownTemplate('v3/x/0123456789abcdef0123456789abcdef');          // '"v3/<34 characters>"'
+ * ```
+ */
+export function shownTemplate(template: string): string {
+  const segments = template.split('/');
+  const plain = (segment: string) => segment === '' || segment === '.' || segment === '..' || /^\{[^{}]*\}$/.test(segment) || nameForMessage(segment).startsWith('"');
+  if (segments.every(plain)) return `"${template.length > 120 ? `${template.slice(0, 120)}…` : template}"`;
+  const first = segments[0] as string;
+  const head = segments.length > 1 && first.length <= 7 && plain(first) ? `${first}/` : '';
+  return `"${head}<${template.length - head.length} characters>"`;
+}
+
+/**
  * Expands `template` with `values`. Path variables (simple `{name}` and `{/name}` expressions)
  * are required: missing, null or empty values are refused, as are `.` and `..` (which would
  * climb out of their segment once a server normalizes the path). Every value is percent-encoded,
@@ -88,10 +108,10 @@ export function expandTemplate(template: string, values: Readonly<Record<string,
     for (const name of names) {
       const value = values[name];
       if (value === undefined || value === null || value === '') {
-        throw new ArgumentError(`path variable "${name}" is missing, null or empty (template ${template})`, name);
+        throw new ArgumentError(`path variable "${name}" is missing, null or empty (template ${shownTemplate(template)})`, name);
       }
       if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'bigint') {
-        throw new ArgumentError(`path variable "${name}" must be a string or a number, got ${typeof value}`, name);
+        throw new ArgumentError(`path variable "${name}" must be a string or a number, got ${describeValue(value)}`, name);
       }
       const text = String(value);
       if (text === '.' || text === '..') {

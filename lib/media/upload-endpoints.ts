@@ -87,7 +87,7 @@ export const UPLOAD_ENDPOINTS: Readonly<Record<string, MediaLayout>> = Object.fr
 });
 
 /**
- * The layout of an upload endpoint (a template with or without a `hk/` or `global/` alias), or
+ * The layout of an upload endpoint (a template with or without the `hk/` or `global/` path prefix), or
  * `undefined` when the template is not an upload endpoint of the catalog.
  * @example
  * ```ts

@@ -6,6 +6,7 @@
 import type { Readable } from 'node:stream';
 import type { RawBody, RequestOptions } from '../endpoint/options.js';
 import type { HttpMethod } from '../endpoint/request.js';
+import type { FailoverInfo } from './failover.js';
 
 /** Which protocol a request speaks: chosen by the template's first segment (`v2/` → APIv2 XML). */
 export type Protocol = 'v3' | 'v2';
@@ -23,11 +24,18 @@ export interface RequestContext {
   method: HttpMethod;
   /** The endpoint template the chain built, e.g. `v3/ecommerce/refunds/{refund_id}/return-advance`. */
   readonly template: string;
-  /** Scheme, host and port, e.g. `https://api.mch.weixin.qq.com`. */
+  /**
+   * The WeChat Pay origin the endpoint is documented at, before `hosts` mapping, e.g.
+   * `https://apihk.mch.weixin.qq.com` for `global/v3/customs/orders` (a request's own `baseURL`: its origin).
+   */
+  readonly documentedOrigin: string;
+  /** Scheme, host and port the request is sent to, e.g. `https://api.mch.weixin.qq.com`. */
   origin: string;
-  /** Base path prefix from `baseURL` ('' normally); prepended when sending, not signed. */
+  /** The client's `gatewayPrefix` ('' normally): sent before `path`, not signed. */
   prefix: string;
-  /** Path and query as signed, e.g. `/v3/ecommerce/refunds/5000/return-advance`. */
+  /** The path of the base URL the request is sent to ('' or e.g. `/proxy`): the start of `path`, signed. */
+  basePath: string;
+  /** Path and query as sent and signed, e.g. `/v3/ecommerce/refunds/5000/return-advance` (after `basePath`). */
   path: string;
   /** Lower-case header names. */
   headers: Record<string, string>;
@@ -43,6 +51,8 @@ export interface RequestContext {
   maxBodySize: number;
   /** 1 for the first attempt; incremented by a retry step. */
   attempt: number;
+  /** Set on an attempt sent to the backup domain (the `failover` option): from where to where, and why on the switch. */
+  failover?: FailoverInfo;
   /** Scratch space for middleware. */
   readonly state: Record<string, unknown>;
 }
@@ -82,3 +92,15 @@ export type Next = (ctx: RequestContext) => Promise<ChainResponse>;
  * ```
  */
 export type Middleware = (ctx: RequestContext, next: Next) => Promise<ChainResponse>;
+
+/**
+ * The request's path after its base URL's path: what the endpoint lists (file downloads, unsigned
+ * APIv2 replies) are matched against, whatever proxy path the request travels under.
+ * @example
+ * ```ts
+ * endpointPath({ basePath: '/proxy', path: '/proxy/v3/billdownload/file?token=t' }); // '/v3/billdownload/file?token=t'
+ * ```
+ */
+export function endpointPath(ctx: Pick<RequestContext, 'basePath' | 'path'>): string {
+  return ctx.basePath !== '' && ctx.path.startsWith(ctx.basePath) ? ctx.path.slice(ctx.basePath.length) : ctx.path;
+}

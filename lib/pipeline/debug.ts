@@ -40,7 +40,7 @@ export function debugSink(option: unknown): ((line: string) => void) | undefined
  * The debug step (innermost, next to the transport, so it sees each attempt as sent).
  * @example
  * ```ts
- * client.pipeline.after('verify', debugStep((line) => console.error(line)), 'debug');
+ * Builder.factory({ ...config, debug: (line) => console.error(line) }); // installs debugStep inside verify
  * ```
  */
 export function debugStep(sink: (line: string) => void): Middleware {
@@ -49,7 +49,7 @@ export function debugStep(sink: (line: string) => void): Middleware {
   return async function debug(ctx, next) {
     const url = `${ctx.origin}${ctx.prefix}${ctx.path}`;
     const { headers } = redactRequest(ctx.method, url, ctx.headers);
-    log(`→ ${ctx.method} ${url} attempt=${ctx.attempt} headers=${inspect(headers, { breakLength: Infinity })}`);
+    log(`→ ${ctx.method} ${url} attempt=${ctx.attempt}${ctx.failover ? ' failover=backup' : ''} headers=${inspect(headers, { breakLength: Infinity })}`);
     const started = performance.now();
     try {
       const res = await next(ctx);

@@ -14,6 +14,7 @@
 import { ArgumentError, HttpError, NetworkError, TimeoutError, VerificationError } from '../errors.js';
 import type { Middleware, RequestContext } from './context.js';
 import { timersPromises } from '../lazy.js';
+import { milliseconds } from '../duration.js';
 
 /**
  * How to retry.
@@ -92,15 +93,59 @@ export const DEFAULT_RETRY: Readonly<ResolvedRetryPolicy> = Object.freeze({
   statuses: Object.freeze([408, 429, 500, 502, 503, 504]),
 });
 
-/** Connection failures that happen before any request byte leaves: safe to repeat for any method. */
-const BEFORE_SENDING = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT']);
+/**
+ * Connection failures that happen before any request byte leaves: refused, unresolved, unreachable,
+ * connect timeout, and a TLS handshake that failed (certificate checks, protocol errors), since
+ * the request is written only over an established TLS session. Safe to repeat for any method.
+ */
+const BEFORE_SENDING = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+  // OpenSSL's certificate verification codes, as node reports them on a TLS socket
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_REVOKED',
+  'CERT_UNTRUSTED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+]);
+const TLS_HANDSHAKE = /^ERR_(?:TLS|SSL)_/;
 
-function ms(value: unknown, field: string, fallback: number, max = 600_000): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > max) {
-    throw new ArgumentError(`${field}: must be a number of milliseconds from 0 to ${max}`, field);
+/**
+ * How far a failed attempt got, the one classification retries and failover share:
+ * - `unsent`: the connection failed before a byte of the request left (any method may repeat it);
+ * - `maybe-sent`: a timeout or a connection broken after sending (only a repeatable call may);
+ * - `answered`: the server answered with an error status ({@link HttpError});
+ * - `final`: nothing to gain by repeating it (a forged answer, the caller's abort, a bad argument…).
+ * @example
+ * ```ts
+ * failureKind(new NetworkError('connect ECONNREFUSED', { code: 'ECONNREFUSED' })); // 'unsent'
+ * failureKind(new TimeoutError(1000)); // 'maybe-sent'
+ * ```
+ */
+export function failureKind(error: unknown): 'unsent' | 'maybe-sent' | 'answered' | 'final' {
+  if (error instanceof VerificationError) return 'final';
+  if (error instanceof HttpError) return 'answered';
+  if (error instanceof TimeoutError) return 'maybe-sent';
+  if (error instanceof NetworkError) {
+    if (error.code === 'ABORT_ERR') return 'final';
+    if (error.code !== undefined && (BEFORE_SENDING.has(error.code) || TLS_HANDSHAKE.test(error.code))) return 'unsent';
+    return 'maybe-sent';
   }
-  return value;
+  return 'final';
+}
+
+/** A retry delay: none at all is fine, ten minutes is the most a backoff waits. */
+function ms(value: unknown, field: string, fallback: number, max = 600_000): number {
+  return milliseconds(value, field, fallback, { zero: true, max });
 }
 
 /**
@@ -179,7 +224,14 @@ export function backoff(policy: Pick<ResolvedRetryPolicy, 'minDelay' | 'maxDelay
 /** Marks a `MediaUtil.getStream()` upload body, which the sign step re-creates on every attempt. */
 const MEDIA = Symbol.for('wechatpay-chain.media');
 
-function replayable(body: RequestContext['body']): boolean {
+/**
+ * Whether a body can be sent again: bytes, text, nothing, or a media upload (re-created per attempt).
+ * @example
+ * ```ts
+ * replayable('{"a":1}'); // true
+ * ```
+ */
+export function replayable(body: RequestContext['body']): boolean {
   if (body === undefined || typeof body === 'string' || body instanceof Uint8Array) return true;
   return typeof body === 'object' && body !== null && (body as { [MEDIA]?: unknown })[MEDIA] !== undefined;
 }
@@ -197,21 +249,30 @@ export function retryDelay(
 ): number | undefined {
   const { policy, attempt, repeatable } = options;
   if (attempt > policy.retries) return undefined;
-  if (error instanceof VerificationError) return undefined;
+  const kind = failureKind(error);
+  if (kind === 'final') return undefined;
   const wait = backoff(policy, attempt, options.random);
-  if (error instanceof HttpError) {
-    if (!repeatable || !policy.statuses.includes(error.status)) return undefined;
-    const asked = parseRetryAfter(error.response.headers['retry-after'], options.now);
+  if (kind === 'answered') {
+    const { status, response } = error as HttpError;
+    if (!repeatable || !policy.statuses.includes(status)) return undefined;
+    const asked = parseRetryAfter(response.headers['retry-after'], options.now);
     if (asked === undefined) return wait;
     return asked > policy.maxRetryAfter ? undefined : Math.max(asked, wait);
   }
-  if (error instanceof TimeoutError) return repeatable ? wait : undefined;
-  if (error instanceof NetworkError) {
-    if (error.code === 'ABORT_ERR') return undefined;
-    if (error.code !== undefined && BEFORE_SENDING.has(error.code)) return wait;
-    return repeatable ? wait : undefined;
-  }
-  return undefined;
+  return kind === 'unsent' || repeatable ? wait : undefined;
+}
+
+/**
+ * Whether the call's own options vouch that it is safe to repeat: any `retry` but `false`
+ * (WeChat Pay makes a POST idempotent through `out_trade_no` / `out_refund_no`).
+ * @example
+ * ```ts
+ * vouchedRepeatable(ctx); // true for client.….post({ json, retry: true })
+ * ```
+ */
+export function vouchedRepeatable(ctx: Pick<RequestContext, 'options'>): boolean {
+  const own = ctx.options.retry;
+  return own !== undefined && own !== false;
 }
 
 /**
@@ -228,7 +289,7 @@ export function retryStep(clientPolicy: ResolvedRetryPolicy | undefined, fork: (
     const own = ctx.options.retry;
     const policy = own === undefined ? clientPolicy : resolveRetry(own, 'retry', clientPolicy ?? DEFAULT_RETRY);
     if (policy === undefined || policy.retries === 0) return next(ctx);
-    const vouched = own !== undefined && own !== false;
+    const vouched = vouchedRepeatable(ctx);
     const canReplay = replayable(ctx.body);
     const headers = { ...ctx.headers };
     const signal = ctx.options.signal;

@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
 import type { Agent, Dispatcher } from 'undici';
-import { DecodeError, NetworkError, redactRequest, TimeoutError } from '../errors.js';
+import { ArgumentError, DecodeError, NetworkError, redactRequest, TimeoutError } from '../errors.js';
 import { printable } from '../printable.js';
 import { Abort } from './abort.js';
 import type { ChainResponse, RequestContext } from './context.js';
@@ -81,13 +81,18 @@ export function readBody(body: Readable, limit: number, ctx: RequestContext, sta
   });
 }
 
-function networkError(error: unknown, ctx: RequestContext, timedOut: boolean, userSignal: AbortSignal | undefined): NetworkError | DecodeError {
-  if (error instanceof NetworkError || error instanceof DecodeError) return error;
+function networkError(error: unknown, ctx: RequestContext, timedOut: boolean, userSignal: AbortSignal | undefined): NetworkError | DecodeError | ArgumentError {
+  if (error instanceof NetworkError || error instanceof DecodeError || error instanceof ArgumentError) return error;
   const request = redactedOf(ctx);
   if (timedOut) return new TimeoutError(ctx.timeout, { cause: error, request });
   if (userSignal?.aborted) return new NetworkError('request aborted', { cause: userSignal.reason, request, code: 'ABORT_ERR' });
   const code = (error as { code?: unknown })?.code;
   const message = printable(error instanceof Error ? error.message : error);
+  // undici refused the request before sending it (a header a middleware set after signing, say):
+  // the caller's input, which no retry would change
+  if (code === 'UND_ERR_INVALID_ARG') {
+    return new ArgumentError(`${ctx.method} ${ctx.origin}${ctx.prefix}${ctx.path}: undici refused to send it (${message})`, /header/.test(message) ? 'headers' : 'request', { cause: error });
+  }
   return new NetworkError(`${ctx.method} ${ctx.origin}${ctx.prefix}${ctx.path} failed: ${message}`, {
     cause: error,
     request,
@@ -95,14 +100,25 @@ function networkError(error: unknown, ctx: RequestContext, timedOut: boolean, us
   });
 }
 
+const ignore = () => undefined;
+
 /**
- * Errors of a streamed body (socket closed mid-body, abort) reach the reader as the typed errors
- * of the rest of the client. undici fails a body through `destroy(error)`, so that is where the
- * error is translated; nothing is copied on the data path.
+ * Errors of a streamed body (socket closed mid-body, abort, our timeout) reach the reader as the
+ * typed errors of the rest of the client. undici fails a body through `destroy(error)`, so that is
+ * where the error is translated; nothing is copied on the data path.
+ *
+ * The body may sit unread (or read once, then paused) when it fails: with no 'error' listener
+ * Node would throw the error as an uncaught exception and end the process. A listener that
+ * ignores it is added as it fails; the reader still gets the error when it reads (`for await`,
+ * `pipeline`, `saveStream` all report `stream.errored`).
  */
 function typedStreamErrors(body: Readable, ctx: RequestContext, timedOut: () => boolean, userSignal: AbortSignal | undefined): void {
   const destroy = body.destroy.bind(body);
-  body.destroy = (error?: Error) => destroy(error === undefined || error === null ? error : networkError(error, ctx, timedOut(), userSignal));
+  body.destroy = (error?: Error) => {
+    if (error === undefined || error === null) return destroy(error);
+    if (!body.listeners('error').includes(ignore)) body.on('error', ignore);
+    return destroy(networkError(error, ctx, timedOut(), userSignal));
+  };
 }
 
 /** The controller undici hands a dispatch handler (the parts used here). */

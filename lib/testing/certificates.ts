@@ -40,9 +40,33 @@ export interface CertificateOptions {
   notAfter?: Date;
   /** Extra subject attributes, e.g. `O=Tenpay.com,OU=Tenpay.com CA Center`. */
   subjectSuffix?: string;
+  /** Certify this RSA private key instead of a fresh one (e.g. a merchant key you already hold). */
+  privateKey?: KeyObject;
 }
 
 const ALGORITHM = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 } as const;
+
+/**
+ * A random 20-byte serial in upper-case hex whose first byte is 0x10–0x7f: DER drops a leading
+ * 0x00 (the parsed serial would lose it) and a high bit would make the integer negative, so the
+ * serial a certificate carries reads back exactly as issued.
+ * @example
+ * ```ts
+ * randomSerial(); // '5157F09EFDC096DE15EBE81A47057A7232F1B8E1'
+ * ```
+ */
+export function randomSerial(): string {
+  return randomBytes(20).toString('hex').replace(/^[089a-f]/i, '1').toUpperCase();
+}
+
+async function keyPairOf(privateKey: KeyObject | undefined): Promise<webcrypto.CryptoKeyPair> {
+  if (privateKey === undefined) return (await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const algorithm = { name: ALGORITHM.name, hash: ALGORITHM.hash };
+  return {
+    privateKey: await webcrypto.subtle.importKey('pkcs8', privateKey.export({ type: 'pkcs8', format: 'der' }), algorithm, true, ['sign']),
+    publicKey: await webcrypto.subtle.importKey('spki', createPublicKey(privateKey).export({ type: 'spki', format: 'der' }), algorithm, true, ['verify']),
+  };
+}
 
 /**
  * Issues a certificate (self-signed, or by `issuer`).
@@ -51,15 +75,14 @@ const ALGORITHM = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: 
  * const ca = await createCertificate({ commonName: 'Test CA', ca: true });
  * const server = await createCertificate({ commonName: '127.0.0.1', issuer: ca, usage: 'server', altNames: ['127.0.0.1', 'localhost'] });
  * const platform = await createCertificate({ commonName: 'Tenpay.com Root CA' }); // a platform certificate
+ * const merchant = await createCertificate({ commonName: '1900000109', privateKey: merchantKey }); // certify a key you hold
  * ```
  */
 export async function createCertificate(options: CertificateOptions): Promise<IssuedCertificate> {
   const x509 = await import('@peculiar/x509');
   x509.cryptoProvider.set(webcrypto as unknown as Crypto);
-  const keys = (await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
-  // a first byte of 0x10–0x7f: DER drops a leading 0x00 (the parsed serial would lose it) and a
-  // high bit would make the integer negative
-  const serial = (options.serial ?? randomBytes(20).toString('hex').replace(/^[089a-f]/i, '1')).toUpperCase();
+  const keys = await keyPairOf(options.privateKey);
+  const serial = (options.serial ?? randomSerial()).toUpperCase();
   const subject = `CN=${options.commonName}${options.subjectSuffix ? `,${options.subjectSuffix}` : ''}`;
   const notBefore = options.notBefore ?? new Date(Date.now() - 60_000);
   const notAfter = options.notAfter ?? new Date(Date.now() + 365 * 24 * 3600 * 1000);

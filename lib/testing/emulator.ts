@@ -7,16 +7,17 @@
  * over a real loopback socket with {@link Emulator.listen}.
  * @module
  */
-import { generateKeyPairSync, randomBytes, randomUUID, sign as rsaSign, verify as rsaVerify, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, randomUUID, sign as rsaSign, verify as rsaVerify, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getResponse, type RequestHandler } from 'msw';
-import { DEFAULT_HOSTS, type ClientConfig } from '../builder.js';
+import type { ClientConfig } from '../builder.js';
+import { DEFAULT_ORIGIN, KNOWN_ORIGINS } from '../routing/hosts.js';
 import { nonce as makeNonce, request as requestMessage } from '../formatter.js';
 import { MswDispatcher } from './msw-dispatcher.js';
 import { addHeader, fromFetchRequest, fromFetchResponse, jsonResponse, toFetchRequest, toFetchResponse, type OutgoingResponse, type RawRequest } from './exchange.js';
 import { seedHandlers } from './handlers.js';
-import { createCertificate, type CertificateOptions, type IssuedCertificate } from './certificates.js';
+import { createCertificate, randomSerial, type CertificateOptions, type IssuedCertificate } from './certificates.js';
 import { platformHandlers } from './platform-handlers.js';
 import { handleApiV2, isApiV2Path } from './v2.js';
 import { apiV2Handlers } from './v2-handlers.js';
@@ -42,16 +43,33 @@ export type { OutgoingResponse } from './exchange.js';
 
 /**
  * Options of {@link Emulator.create}.
+ *
+ * Answering like a misconfigured setup (what `wxpay doctor --online` is tested against):
+ * - a clock off by minutes: `now` (the `Date` and `Wechatpay-Timestamp` of every answer, and the
+ *   ±300 s window the request's timestamp must fall in);
+ * - public-key mode (the default: answers signed with `PUB_KEY_ID_…`, `GET /v3/certificates` is
+ *   404 `RESOURCE_NOT_EXISTS`) or certificate mode ({@link Emulator.addPlatformCertificate});
+ *   a rotation announced but not yet used: `addPlatformCertificate({ sign: false })`;
+ * - another platform key or serial than the client's `certs`: {@link Emulator.signWith}, or a
+ *   client configured with another emulator's `certs`;
+ * - 401 `SIGN_ERROR` for a request whose signature does not verify with the merchant
+ *   certificate ({@link Emulator.merchantCertificate}), names another serial or mchid, or has a
+ *   timestamp outside the window — always on;
+ * - any other answer: an msw handler in `handlers` or {@link Emulator.use}.
  * @example
  * ```ts
  * const emulator = Emulator.create({ mchid: '1900000109', handlers: [http.post('*\/v3/pay/transactions/native', () => HttpResponse.json({ code_url: 'weixin://…' }))] });
+ * const skewed = Emulator.create({ now: () => Date.now() + 10 * 60_000 }); // its clock 10 minutes ahead
  * ```
  */
 export interface EmulatorOptions {
   mchid?: string;
   /** Extra msw handlers, consulted before the built-in ones. */
   handlers?: RequestHandler[];
-  /** Clock used for signatures and the ±300 s check, in ms (for stale-timestamp tests). */
+  /**
+   * The emulator's clock in ms: it stamps each answer's `Date` and `Wechatpay-Timestamp` and
+   * bounds the request timestamps it accepts (±300 s). Skew it for clock and stale-timestamp tests.
+   */
   now?: () => number;
   /** RSA modulus length of generated keys (2048, as WeChat Pay uses). */
   modulusLength?: number;
@@ -150,7 +168,8 @@ export class Emulator {
 
   private constructor(options: EmulatorOptions) {
     const modulusLength = options.modulusLength ?? 2048;
-    this.merchant = { ...generateKeyPair(modulusLength), mchid: options.mchid ?? '1900000109', serial: randomBytes(20).toString('hex').toUpperCase() };
+    // a serial a certificate can carry as is (see randomSerial), so merchantCertificate() can certify it
+    this.merchant = { ...generateKeyPair(modulusLength), mchid: options.mchid ?? '1900000109', serial: randomSerial() };
     this.platform = { ...generateKeyPair(modulusLength), serial: `PUB_KEY_ID_0${String(Date.now()).padStart(16, '0')}${String(Math.floor(Math.random() * 1e10)).padStart(11, '0')}` };
     this.#now = options.now ?? Date.now;
     this.apiv3Key = options.apiv3Key ?? makeNonce(32);
@@ -227,6 +246,20 @@ export class Emulator {
   }
 
   /**
+   * Issues a merchant API certificate (商户API证书, `apiclient_cert.pem`) for the merchant key,
+   * under the merchant serial and with the mchid as common name; a new one on each call, so
+   * options can make it expired or about to expire.
+   * @example
+   * ```ts
+   * const { certificatePem } = await emulator.merchantCertificate();
+   * const report = await diagnose(emulator.clientConfig(), { merchantCertificate: certificatePem });
+   * ```
+   */
+  merchantCertificate(options: Partial<Omit<CertificateOptions, 'privateKey' | 'serial'>> = {}): Promise<IssuedCertificate> {
+    return createCertificate({ commonName: this.merchant.mchid, subjectSuffix: 'O=WeChat Pay Emulator,OU=Merchant', ...options, serial: this.merchant.serial, privateKey: this.merchant.privateKey });
+  }
+
+  /**
    * Signs answers with the platform key of `serial` (the public key, or a platform certificate).
    * @example
    * ```ts
@@ -299,13 +332,19 @@ export class Emulator {
   }
 
   /**
-   * Client options that talk to this emulator in process.
+   * Client options that talk to this emulator: in process (its dispatcher answers every WeChat Pay
+   * origin, and `hosts` maps each origin to itself), or, given the `baseURL` of {@link listen},
+   * over loopback with every origin mapped there. Your own `hosts` entries win.
    * @example
    * ```ts
    * const client = Builder.factory(emulator.clientConfig({ timeout: 1000 }));
    * ```
    */
   clientConfig(overrides: Partial<ClientConfig> = {}): ClientConfig {
+    const { hosts: own, ...rest } = overrides;
+    const to = overrides.baseURL;
+    // the default origin is baseURL's to map (giving both is refused)
+    const hosts = Object.fromEntries(KNOWN_ORIGINS.filter((origin) => origin !== DEFAULT_ORIGIN).map((origin) => [origin, to ?? `${origin}/`]));
     return {
       mchid: this.merchant.mchid,
       serial: this.merchant.serial,
@@ -314,10 +353,9 @@ export class Emulator {
       secret: this.secret,
       // APIv2 `security: true` requests reach the emulator in process, as if over mutual TLS
       securityDispatcher: this.dispatcher({ secure: true }),
-      ...(overrides.baseURL === undefined
-        ? { dispatcher: this.dispatcher() }
-        : { hosts: Object.fromEntries(Object.keys(DEFAULT_HOSTS).map((alias) => [alias, overrides.baseURL as string])) }),
-      ...overrides,
+      ...(to === undefined ? { dispatcher: this.dispatcher() } : {}),
+      ...rest,
+      hosts: { ...hosts, ...own },
     };
   }
 
@@ -477,6 +515,8 @@ export class Emulator {
         (await this.#fromHandlers(this.#builtinHandlers, raw)) ??
         jsonResponse(404, { code: 'NOT_FOUND', message: `the emulator has no handler for ${raw.method} ${url.pathname}` }));
     outgoing.headers.set('request-id', randomUUID().replaceAll('-', ''));
+    // the emulator's own clock, as the service's Date would be (node:http would stamp the real one)
+    if (!outgoing.headers.has('date')) outgoing.headers.set('date', new Date(this.#now()).toUTCString());
     if (outgoing.headers.has(UNSIGNED)) {
       outgoing.headers.delete(UNSIGNED);
     } else {

@@ -15,7 +15,7 @@ export type { EmulatorOptions, GeneratedKeyPair, OutgoingResponse, RecordedReque
 export { FIRST_REFUND_ID, seedHandlers } from './handlers.js';
 export { MswDispatcher } from './msw-dispatcher.js';
 export type { FetchHandler } from './msw-dispatcher.js';
-export { createCertificate } from './certificates.js';
+export { createCertificate, randomSerial } from './certificates.js';
 export type { CertificateOptions, IssuedCertificate } from './certificates.js';
 export { APPLYMENT_SENSITIVE_FIELDS, beijingTime, platformHandlers } from './platform-handlers.js';
 export type { PlatformState } from './platform-handlers.js';

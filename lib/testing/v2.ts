@@ -45,14 +45,14 @@ export function needsCertificate(pathname: string): boolean {
 }
 
 /**
- * Whether a request path is APIv2 (anything not under `/v3/`).
+ * Whether a request path is APIv2 (anything not under `/v3/`, `/hk/v3/` or `/global/v3/`).
  * @example
  * ```ts
  * isApiV2Path('/pay/micropay'); // true
  * ```
  */
 export function isApiV2Path(pathname: string): boolean {
-  return !pathname.startsWith('/v3/');
+  return !/^\/(?:hk\/|global\/)?v3\//.test(pathname);
 }
 
 /**

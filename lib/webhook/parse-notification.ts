@@ -49,13 +49,18 @@ export interface Notification<T = Record<string, unknown>> {
 }
 
 /**
- * Headers as a framework gives them (any case, maybe arrays) or a Fetch `Headers`.
+ * Headers as a framework gives them: an object (any case, maybe arrays: `req.headers`,
+ * `req.headersDistinct`), a Fetch `Headers`, node's `req.rawHeaders` (`[name, value, name, value, …]`),
+ * or the `IncomingMessage` itself (its `rawHeaders` are read, which keep a repeated header twice).
+ * A header sent twice is refused in every form: arrays and `rawHeaders` keep both copies, and
+ * `req.headers` / `Headers` join them with `", "`, which no `Wechatpay-*` value can hold.
  * @example
  * ```ts
  * const headers: IncomingHeaders = req.headers; // node:http, Express, Koa, Fastify — or request.headers in a Fetch handler
+ * const exact: IncomingHeaders = req.rawHeaders; // or req itself
  * ```
  */
-export type IncomingHeaders = Headers | Readonly<Record<string, string | string[] | undefined>>;
+export type IncomingHeaders = Headers | Readonly<Record<string, string | string[] | undefined>> | readonly string[] | { readonly rawHeaders: readonly string[] };
 
 /**
  * What {@link parseNotification} reads: the headers and the raw body bytes, exactly as received.
@@ -79,7 +84,11 @@ export interface IncomingNotification {
  * ```
  */
 export interface NotificationOptions {
-  /** Platform certificates / public keys by serial or `PUB_KEY_ID_…` (both kinds may sign). */
+  /**
+   * Platform certificates / public keys by serial or `PUB_KEY_ID_…` (both kinds may sign). Read
+   * at every call: a serial you delete stops verifying and one you add starts, at the next call
+   * (keys are loaded once per value; replace a value rather than changing a Buffer in place).
+   */
   certs?: Readonly<Record<string, KeyLike>>;
   /** Or a {@link Verifier}, e.g. `client.verifier` (kept up to date by a certificate manager). */
   verifier?: Verifier;
@@ -100,21 +109,38 @@ export const NOTIFICATION_ALGORITHM = 'AEAD_AES_256_GCM';
 
 const SIGNATURE_TYPE = 'WECHATPAY2-SHA256-RSA2048';
 
-const verifiers = new WeakMap<object, Verifier>();
+/** A Verifier kept for one `certs` object, and the values it was last loaded from. */
+interface CertsView {
+  verifier: Verifier;
+  loaded: Map<string, unknown>;
+}
+
+const views = new WeakMap<object, CertsView>();
+
+function add(out: Record<string, string | string[] | undefined>, name: string, value: string | string[] | undefined): void {
+  const lower = name.toLowerCase();
+  const existing = out[lower];
+  // the same header twice (two rawHeaders entries, two spellings) counts as duplicated, as on the wire
+  out[lower] = existing === undefined ? value : ([] as string[]).concat(existing, value ?? []);
+}
 
 function lowerCase(headers: IncomingHeaders): HeaderBag {
-  if (headers === null || typeof headers !== 'object') throw new ArgumentError('headers: expected an object of headers or a Headers instance', 'headers');
+  if (headers === null || typeof headers !== 'object') throw new ArgumentError('headers: expected req.headers, req.rawHeaders, the request itself or a Fetch Headers', 'headers');
   const out: Record<string, string | string[] | undefined> = {};
   if (typeof (headers as Headers).forEach === 'function' && typeof (headers as Headers).get === 'function') {
-    (headers as Headers).forEach((value, name) => (out[name.toLowerCase()] = value));
+    (headers as Headers).forEach((value, name) => add(out, name, value));
     return out;
   }
-  for (const [name, value] of Object.entries(headers)) {
-    const lower = name.toLowerCase();
-    const existing = out[lower];
-    // the same header under two spellings counts as duplicated, as it would on the wire
-    out[lower] = existing === undefined ? value : ([] as string[]).concat(existing, value ?? []);
+  // node's IncomingMessage (and frameworks wrapping it): rawHeaders keep a repeated header twice
+  const raw = Array.isArray(headers) ? (headers as readonly unknown[]) : (headers as { rawHeaders?: unknown }).rawHeaders;
+  if (Array.isArray(raw)) {
+    if (raw.length % 2 !== 0 || !raw.every((item) => typeof item === 'string')) {
+      throw new ArgumentError('headers: a rawHeaders array must hold name, value pairs of strings', 'headers');
+    }
+    for (let i = 0; i < raw.length; i += 2) add(out, raw[i] as string, raw[i + 1] as string);
+    return out;
   }
+  for (const [name, value] of Object.entries(headers)) add(out, name, value as string | string[] | undefined);
   return out;
 }
 
@@ -123,14 +149,44 @@ function verifierOf(options: NotificationOptions): Verifier {
     if (!(options.verifier instanceof Verifier)) throw new ArgumentError('verifier: expected a Verifier (e.g. client.verifier)', 'verifier');
     return options.verifier;
   }
-  if (options.certs === undefined) throw new ArgumentError('certs: give the platform certificates / public keys (certs) or a verifier', 'certs');
-  // loading keys is the costly part: reuse the Verifier for the same certs object
-  let verifier = verifiers.get(options.certs);
-  if (verifier === undefined) {
-    verifier = new Verifier(options.certs);
-    verifiers.set(options.certs, verifier);
+  const certs = options.certs;
+  if (certs === undefined) throw new ArgumentError('certs: give the platform certificates / public keys (certs) or a verifier', 'certs');
+  if (certs === null || typeof certs !== 'object') throw new ArgumentError('certs: expected an object { serial: certificate or public key }', 'certs');
+  // loading keys is the costly part, so the Verifier is kept per certs object; but the object may
+  // change between calls (a key rotated out, a new one in), so it is compared with what was loaded
+  let view = views.get(certs);
+  if (view === undefined) {
+    view = { verifier: new Verifier(), loaded: new Map() };
+    views.set(certs, view);
   }
-  return verifier;
+  follow(view, certs);
+  return view.verifier;
+}
+
+/**
+ * Brings a kept Verifier in step with `certs`: a serial removed stops verifying, one added or
+ * given another value is (re)loaded. Values are compared by identity, so the usual call, with
+ * nothing changed, costs one pass over a handful of keys. An unreadable key throws here and
+ * stays out of the Verifier (it is tried again at the next call).
+ */
+function follow(view: CertsView, certs: Readonly<Record<string, KeyLike>>): void {
+  const { verifier, loaded } = view;
+  const serials = Object.keys(certs);
+  if (serials.length === loaded.size && serials.every((serial) => loaded.has(serial) && loaded.get(serial) === certs[serial])) return;
+  for (const serial of loaded.keys()) {
+    if (!Object.hasOwn(certs, serial)) {
+      verifier.delete(serial);
+      loaded.delete(serial);
+    }
+  }
+  for (const serial of serials) {
+    const key = certs[serial];
+    if (loaded.has(serial) && loaded.get(serial) === key) continue;
+    verifier.delete(serial);
+    loaded.delete(serial);
+    verifier.set(serial, key as KeyLike);
+    loaded.set(serial, key);
+  }
 }
 
 function checkKey(apiv3Key: unknown): string | Uint8Array {

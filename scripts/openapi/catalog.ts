@@ -48,10 +48,14 @@ export interface Operation {
   multipart: boolean;
   /** The endpoint needs the merchant's API certificate (mutual TLS, APIv2 `security: true`). */
   certRequired: boolean;
+  /** The base URI the operation names for itself (`x-base-uri`, or `x-baseuri` as one file spells it), when it has one. */
+  baseURI?: string;
 }
 
 /** The whole catalog: tags in index order and operations sorted by template then method. */
 export interface Catalog {
+  /** The catalog's own default origin, from `schemes` and `host` (`https://api.mch.weixin.qq.com`). */
+  origin: string;
   tags: string[];
   operations: Operation[];
 }
@@ -195,7 +199,24 @@ export function readCatalog(root: string): Catalog {
     }
   }
   operations.sort((a, b) => (a.template < b.template ? -1 : a.template > b.template ? 1 : METHODS.indexOf(a.method) - METHODS.indexOf(b.method)));
-  return { tags, operations };
+  return { origin: originOf(index), tags, operations };
+}
+
+function originOf(index: Yaml): string {
+  const schemes = Array.isArray(index.schemes) ? index.schemes.filter((s): s is string => typeof s === 'string') : [];
+  const scheme = schemes.includes('https') ? 'https' : (schemes[0] ?? 'https');
+  if (typeof index.host !== 'string' || index.host === '') throw new Error('swagger.yaml: no host');
+  return new URL(`${scheme}://${index.host}`).origin;
+}
+
+/** `x-base-uri` (or the `x-baseuri` spelling) of an operation, as an absolute http(s) URL, or undefined. */
+function baseURIOf(op: Yaml, where: string): string | undefined {
+  const raw = op['x-base-uri'] ?? op['x-baseuri'];
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'string') throw new Error(`${where}: x-base-uri must be a string`);
+  const url = new URL(raw);
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.search || url.hash) throw new Error(`${where}: x-base-uri ${raw} is not a plain http(s) base URL`);
+  return url.href;
 }
 
 function readOperation(resolver: Resolver, file: string, template: string, method: Operation['method'], op: Yaml): Operation {
@@ -222,6 +243,7 @@ function readOperation(resolver: Resolver, file: string, template: string, metho
   if (isObject(ok) && ok.schema !== undefined) response = resolver.schema(ok.schema, file);
   else if (responses['204'] !== undefined) response = null;
   const consumes = Array.isArray(op.consumes) ? op.consumes : [];
+  const baseURI = baseURIOf(op, `${file} ${method}`);
   return {
     template,
     file: file.replace(/\.yaml$/, ''),
@@ -236,5 +258,6 @@ function readOperation(resolver: Resolver, file: string, template: string, metho
     response,
     multipart: consumes.includes('multipart/form-data') || parameters.some((p) => p.in === 'formData'),
     certRequired: op['x-api-cert-required'] === true,
+    ...(baseURI === undefined ? {} : { baseURI }),
   };
 }

@@ -44,7 +44,7 @@ export function emitCertRequired(catalog: Catalog): string {
  */
 
 /**
- * APIv2 templates as the chain builds them (without the \`v2/\` prefix or a host alias).
+ * APIv2 templates as the chain builds them, without the \`v2/\` prefix.
  * @example
  * \`\`\`ts
  * CERT_REQUIRED_V2.has('${sample}'); // true

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { lstat, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -107,6 +107,31 @@ describe('downloadCertificates', () => {
       expect(paths).toEqual([join(dir, 'nested', `wechatpay_${certificate.serial}.pem`)]);
       expect(await readdir(join(dir, 'nested'))).toEqual([`wechatpay_${certificate.serial}.pem`]);
       expect(certificateSerial(await readFile(paths[0] as string, 'utf8'))).toBe(certificate.serial);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('never follows a symlink planted at the old predictable temporary name or at the target', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'wechatpay-certs-'));
+    try {
+      const certificates = await downloadCertificates(bare(), { apiv3Key: emulator.apiv3Key });
+      const target = join(dir, `wechatpay_${certificate.serial}.pem`);
+      const victim = join(dir, 'victim.txt');
+      const elsewhere = join(dir, 'elsewhere.txt');
+      await writeFile(victim, 'untouched');
+      await writeFile(elsewhere, 'untouched too');
+      // the temporary name used to be `${path}.${pid}.tmp`, predictable by anyone who can write the directory
+      await symlink(victim, `${target}.${process.pid}.tmp`);
+      await symlink(elsewhere, target);
+      const [path] = await writeCertificates(certificates, dir);
+      expect(path).toBe(target);
+      expect(await readFile(victim, 'utf8')).toBe('untouched');
+      expect(await readFile(elsewhere, 'utf8')).toBe('untouched too');
+      expect((await lstat(target)).isSymbolicLink()).toBe(false);
+      expect(certificateSerial(await readFile(target, 'utf8'))).toBe(certificate.serial);
+      // nothing left behind but the planted link itself
+      expect((await readdir(dir)).sort()).toEqual([`wechatpay_${certificate.serial}.pem`, `wechatpay_${certificate.serial}.pem.${process.pid}.tmp`, 'elsewhere.txt', 'victim.txt'].sort());
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -39,6 +39,16 @@ describe('resolveCliConfig', () => {
     expect(keyValue('file:///abs/key.pem', dir)).toBe('file:///abs/key.pem');
   });
 
+  it('takes hosts and gatewayPrefix from the config file and the environment; Builder.factory judges them', async () => {
+    const file = join(dir, 'hosts.json');
+    await writeFile(file, JSON.stringify({ mchid: '1', hosts: { 'https://apihk.mch.weixin.qq.com': 'http://127.0.0.1:8080/' } }));
+    expect(resolveCliConfig({ config: file }, {}).config.hosts).toEqual({ 'https://apihk.mch.weixin.qq.com': 'http://127.0.0.1:8080/' });
+    const env = { WECHATPAY_HOSTS: '{"https://fraud.mch.weixin.qq.com":"http://127.0.0.1:8081/"}', WECHATPAY_GATEWAY_PREFIX: '/strip' };
+    expect(resolveCliConfig({ config: file }, env).config).toMatchObject({ hosts: { 'https://fraud.mch.weixin.qq.com': 'http://127.0.0.1:8081/' }, gatewayPrefix: '/strip' });
+    expect(() => resolveCliConfig({}, { WECHATPAY_HOSTS: 'hk=x' })).toThrow(/WECHATPAY_HOSTS is not valid JSON/);
+    expect(() => resolveCliConfig({}, { WECHATPAY_HOSTS: '["x"]' })).toThrow(/must be a JSON object/);
+  });
+
   it('reads --certs as SERIAL=KEY pairs or a JSON object, and rejects anything else', () => {
     expect(resolveCliConfig({ certs: ['PUB_KEY_ID_1=file:///a.pem', 'ABC=file:///b.pem'] }, {}).config.certs).toEqual({ PUB_KEY_ID_1: 'file:///a.pem', ABC: 'file:///b.pem' });
     expect(resolveCliConfig({}, { WECHATPAY_CERTS: '{"PUB_KEY_ID_2":"file:///c.pem"}' }).config.certs).toEqual({ PUB_KEY_ID_2: 'file:///c.pem' });

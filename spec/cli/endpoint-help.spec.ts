@@ -21,6 +21,8 @@ describe('endpointHelpTarget', () => {
     expect(endpointHelpTarget(['--help'])).toBeUndefined();
     expect(endpointHelpTarget(['request', '--help'])).toBeUndefined();
     expect(endpointHelpTarget(['crt', '--help'])).toBeUndefined();
+    expect(endpointHelpTarget(['doctor', '--help'])).toBeUndefined();
+    expect(endpointHelpTarget(['-c', 'cfg.json', 'doctor', '--online', '-h'])).toBeUndefined();
     expect(endpointHelpTarget([SEED, '--refund_id=1'])).toBeUndefined();
     expect(endpointHelpTarget([SEED, '--', '--help'])).toBeUndefined();
   });

@@ -1,25 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_BASE_URL, DEFAULT_HOSTS } from '../../lib/index.js';
-import { knownHosts } from '../../lib/download/client-facts.js';
+import { KNOWN_ORIGINS } from '../../lib/index.js';
+import { knownOrigins } from '../../lib/download/client-facts.js';
 
-const endpoint = (url: string) => ({ origin: new URL(url).origin, prefix: '' });
-const defaults = () => new Map(Object.entries(DEFAULT_HOSTS).map(([alias, url]) => [alias, endpoint(url)]));
-
-describe('knownHosts', () => {
-  it('maps the official hosts to the base URL and the aliases by default', () => {
-    const routes = knownHosts(endpoint(DEFAULT_BASE_URL), defaults(), DEFAULT_BASE_URL, DEFAULT_HOSTS);
-    expect(Object.fromEntries(routes)).toEqual({ 'api.mch.weixin.qq.com': '', 'apihk.mch.weixin.qq.com': 'hk/', 'fraud.mch.weixin.qq.com': 'fraud/' });
+describe('knownOrigins', () => {
+  it('holds every WeChat Pay origin, the backup and newer domains included', () => {
+    const origins = knownOrigins([]);
+    expect([...origins]).toEqual([...KNOWN_ORIGINS]);
+    // wechatpay-go core/consts/const.go (api2.mch), wechatpay-java core/…/http/Constant.java (api.wechatpay.cn, api2.wechatpay.cn)
+    for (const origin of ['https://api.mch.weixin.qq.com', 'https://apihk.mch.weixin.qq.com', 'https://api2.mch.weixin.qq.com', 'https://api.wechatpay.cn', 'https://api2.wechatpay.cn']) {
+      expect(origins.has(origin)).toBe(true);
+    }
   });
 
-  it('lets a base URL stand for api.mch.weixin.qq.com and an overridden alias win its default host', () => {
-    const hosts = defaults();
-    hosts.set('global', endpoint('http://127.0.0.1:9002/'));
-    const routes = knownHosts(endpoint('http://127.0.0.1:9001/'), hosts, DEFAULT_BASE_URL, DEFAULT_HOSTS);
-    expect(routes.get('127.0.0.1:9001')).toBe('');
-    expect(routes.get('api.mch.weixin.qq.com')).toBe('');
-    expect(routes.get('127.0.0.1:9002')).toBe('global/');
-    // hk still points at apihk, but global was pointed away from it (a proxy): global is the way there
-    expect(routes.get('apihk.mch.weixin.qq.com')).toBe('global/');
-    expect(routes.has('evil.example.com')).toBe(false);
+  it('adds the origins the client sends to, and nothing else', () => {
+    const origins = knownOrigins([
+      { origin: 'http://127.0.0.1:9001', basePath: '' },
+      { origin: 'https://proxy.example.com', basePath: '/wx' },
+    ]);
+    expect(origins.has('http://127.0.0.1:9001')).toBe(true);
+    expect(origins.has('https://proxy.example.com')).toBe(true);
+    expect(origins.has('http://127.0.0.1:9002')).toBe(false);
+    expect(origins.has('https://evil.example.com')).toBe(false);
+    // an origin is scheme, host and port: the plain-http twin of a WeChat Pay host is not one
+    expect(origins.has('http://api.mch.weixin.qq.com')).toBe(false);
   });
 });

@@ -1,36 +1,11 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { http, HttpResponse } from 'msw';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certificateSerial } from '../../lib/index.js';
 import { Emulator, generateKeyPair } from '../../lib/testing/index.js';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const entry = join(root, 'lib/cli/index.ts');
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `wxpay` from source as its own process, with only the environment given. */
-function wxpay(args: string[], env: Record<string, string> = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', entry, ...args],
-      { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 45_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-        resolve({ code, stdout, stderr: error?.killed ? `${stderr}[killed: ${error.signal ?? 'timeout'}]` : stderr });
-      },
-    );
-  });
-}
+import { wxpay } from '../support/wxpay.js';
 
 const emulator = Emulator.create({
   handlers: [

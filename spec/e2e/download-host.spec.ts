@@ -8,7 +8,7 @@ import { httpServer, type Loopback } from '../support/loopback.js';
 
 const BILL = Buffer.from('交易时间,商户订单号\r\n`2019-06-11 10:00:00,`T1\r\n');
 
-describe('the file GET goes to the host download_url names, when the client knows it', () => {
+describe('the file GET goes where the client sends the origin download_url names, when it knows it', () => {
   const emulator = Emulator.create();
   const seen: Array<{ server: string; url: string; signed: boolean }> = [];
   let main: Loopback;
@@ -21,7 +21,7 @@ describe('the file GET goes to the host download_url names, when the client know
     const message = `${req.method}\n${url}\n${fields.timestamp}\n${fields.nonce_str}\n\n`;
     const signed = rsaVerify('sha256', Buffer.from(message), emulator.merchant.publicKey, Buffer.from(fields.signature ?? '', 'base64'));
     seen.push({ server: name, url, signed });
-    if (url.startsWith('/v3/bill/tradebill')) {
+    if (/^\/(?:hk\/)?v3\/bill\/tradebill/.test(url)) {
       const body = JSON.stringify({
         hash_type: 'SHA1',
         hash_value: createHash('sha1').update(BILL).digest('hex'),
@@ -39,7 +39,18 @@ describe('the file GET goes to the host download_url names, when the client know
   beforeAll(async () => {
     main = await httpServer(serve('main'));
     hk = await httpServer(serve('hk'));
-    client = Builder.factory(emulator.clientConfig({ baseURL: main.baseURL, hosts: { hk: hk.baseURL } }));
+    client = Builder.factory(
+      emulator.clientConfig({
+        baseURL: main.baseURL,
+        hosts: {
+          'https://apihk.mch.weixin.qq.com': hk.baseURL,
+          // the backup and the newer domains, mapped like any WeChat Pay origin
+          'https://api2.mch.weixin.qq.com': main.baseURL,
+          'https://api.wechatpay.cn/': main.baseURL,
+          'https://api2.wechatpay.cn': main.baseURL,
+        },
+      }),
+    );
   });
   beforeEach(() => {
     seen.length = 0;
@@ -49,14 +60,14 @@ describe('the file GET goes to the host download_url names, when the client know
     await Promise.all([main.close(), hk.close()]);
   });
 
-  it('follows an apihk download_url to the hk alias host (a bill asked via hk/v3/bill/tradebill)', async () => {
+  it('follows an apihk download_url to where hosts sends apihk (a bill asked via hk/v3/bill/tradebill, sent to the default host)', async () => {
     const sink = new PassThrough();
     sink.resume();
     const [result] = await downloadBill(client, 'hk/v3/bill/tradebill', { query: { bill_date: '2019-06-11' } }, sink);
     expect(result!.bytes).toBe(BILL.length);
     expect(seen).toEqual([
-      { server: 'hk', url: '/v3/bill/tradebill?bill_date=2019-06-11', signed: true },
-      { server: 'hk', url: '/v3/billdownload/file?token=hk', signed: true },
+      { server: 'main', url: '/hk/v3/bill/tradebill?bill_date=2019-06-11', signed: true },
+      { server: 'hk', url: '/v3/billdownload/file?token=main', signed: true },
     ]);
   });
 
@@ -65,11 +76,18 @@ describe('the file GET goes to the host download_url names, when the client know
     await downloadFile(client, { download_url: `${hk.baseURL}v3/billdownload/file?token=direct` }, sink());
     await downloadFile(client, { download_url: `${main.baseURL}v3/billdownload/file?token=base` }, sink());
     await downloadFile(client, { download_url: 'https://api.mch.weixin.qq.com/v3/billdownload/file?token=official' }, sink());
-    expect(seen.map(({ server, url }) => `${server} ${url}`)).toEqual([
-      'hk /v3/billdownload/file?token=direct',
-      'main /v3/billdownload/file?token=base',
-      // the base URL stands for the official API host (a forward proxy, the emulator)
-      'main /v3/billdownload/file?token=official',
+    // backup and newer domains: wechatpay-go core/consts/const.go (api2.mch), wechatpay-java core/…/http/Constant.java (api.wechatpay.cn, api2.wechatpay.cn)
+    await downloadFile(client, { download_url: 'https://api2.mch.weixin.qq.com/v3/billdownload/file?token=backup' }, sink());
+    await downloadFile(client, { download_url: 'https://api.wechatpay.cn/v3/billdownload/file?token=new' }, sink());
+    await downloadFile(client, { download_url: 'https://api2.wechatpay.cn/v3/billdownload/file?token=new2' }, sink());
+    expect(seen.map(({ server, url, signed }) => `${server} ${url} ${signed}`)).toEqual([
+      'hk /v3/billdownload/file?token=direct true',
+      'main /v3/billdownload/file?token=base true',
+      // baseURL is where the official API host goes (a forward proxy, the emulator)
+      'main /v3/billdownload/file?token=official true',
+      'main /v3/billdownload/file?token=backup true',
+      'main /v3/billdownload/file?token=new true',
+      'main /v3/billdownload/file?token=new2 true',
     ]);
   });
 

@@ -56,6 +56,40 @@ describe('checkHeaders', () => {
   });
 });
 
+describe('checkHeaders refuses what undici would refuse after signing', () => {
+  // undici 7 lib/core/util.js isValidHeaderValue: /[^\t\x20-\x7e\x80-\xff]/ is invalid, i.e. any
+  // control character but TAB, DEL, and anything above U+00FF; lib/core/request.js processHeader
+  // throws for transfer-encoding, keep-alive, upgrade, expect (NotSupportedError), a connection
+  // header that is not a token list and a content-length that is not digits
+  it.each([
+    ['Chinese text', '商户'],
+    ['an emoji', '💳'],
+    ['U+0100 (just above Latin-1)', 'Ā'],
+    ['ESC', 'a\x1b[31mb'],
+    ['BEL', 'a\x07'],
+    ['DEL', 'a\x7f'],
+    ['vertical tab', 'a\x0bb'],
+  ])('a value holding %s', (_kind, value) => {
+    expect(() => checkHeaders({ 'x-note': value })).toThrow(ArgumentError);
+    expect(() => checkHeaders({ 'x-note': value })).toThrow(/headers: the value of "x-note" .*(control character|non-Latin-1)/);
+  });
+
+  it('accepts what undici sends: printable ASCII, TAB and Latin-1 (as bytes)', () => {
+    expect(checkHeaders({ 'x-note': 'a\tb ~ café ÿ' })).toEqual({ 'x-note': 'a\tb ~ café ÿ' });
+  });
+
+  it.each(['Transfer-Encoding', 'keep-alive', 'upgrade', 'expect'])('the %s header, which undici never sends', (name) => {
+    expect(() => checkHeaders({ [name]: 'x' })).toThrow(new RegExp(`headers: "${name}" cannot be set`));
+  });
+
+  it('a connection header that is not a token list, a content-length that is not digits', () => {
+    expect(checkHeaders({ connection: 'close' })).toEqual({ connection: 'close' });
+    expect(() => checkHeaders({ connection: 'close, a b' })).toThrow(/connection/);
+    expect(checkHeaders({ 'content-length': 12 as never })).toEqual({ 'content-length': '12' });
+    expect(() => checkHeaders({ 'Content-Length': '1.5' })).toThrow(/content-length/);
+  });
+});
+
 describe('encodeQuery', () => {
   it('repeats keys for arrays and skips null', () => {
     expect(encodeQuery({ a: [1, 2], b: null, c: true })).toBe('a=1&a=2&c=true');

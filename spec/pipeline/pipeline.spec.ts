@@ -1,6 +1,6 @@
 import { http, HttpResponse } from 'msw';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ArgumentError, Builder, HttpError, Pipeline, type Middleware } from '../../lib/index.js';
+import { ArgumentError, Builder, HttpError, Pipeline, VerificationError, type Middleware } from '../../lib/index.js';
 import { Emulator } from '../../lib/testing/index.js';
 
 const emulator = Emulator.create();
@@ -74,5 +74,60 @@ describe('Pipeline', () => {
     const res = await p.run({} as never);
     expect(res.data).toBe('cached');
     expect(order).toEqual(['one']);
+  });
+
+  describe('there is no switch to turn verification off', () => {
+    const noop: Middleware = (ctx, next) => next(ctx);
+
+    it('refuses to remove verify or sign', () => {
+      const local = Builder.factory(emulator.clientConfig());
+      expect(() => local.pipeline.remove('verify')).toThrow(ArgumentError);
+      expect(() => local.pipeline.remove('verify')).toThrow(/no switch to turn verification off/);
+      expect(() => local.pipeline.remove('sign')).toThrow(ArgumentError);
+      expect(local.pipeline.names()).toEqual(['retry', 'sign', 'verify']);
+      // the steps around them stay yours to remove
+      expect(local.pipeline.remove('retry')).toBe(true);
+      local.pipeline.use(noop, 'mine');
+      expect(local.pipeline.remove('mine')).toBe(true);
+    });
+
+    it('refuses a step inside verify, where it would see answers before they are verified', () => {
+      const local = Builder.factory(emulator.clientConfig({ debug: () => undefined }));
+      expect(local.pipeline.names()).toEqual(['retry', 'sign', 'verify', 'debug']);
+      expect(() => local.pipeline.after('verify', noop, 'peek')).toThrow(ArgumentError);
+      expect(() => local.pipeline.after('verify', noop, 'peek')).toThrow(/inside "verify"/);
+      expect(() => local.pipeline.before('debug', noop, 'peek')).toThrow(ArgumentError);
+      expect(() => local.pipeline.after('debug', noop, 'peek')).toThrow(ArgumentError);
+      expect(local.pipeline.names()).toEqual(['retry', 'sign', 'verify', 'debug']);
+      // between sign and verify, and outside sign, steps are welcome
+      local.pipeline.before('verify', noop, 'a').after('sign', noop, 'b').before('sign', noop, 'c').after('retry', noop, 'd');
+      expect(local.pipeline.names()).toEqual(['retry', 'd', 'c', 'sign', 'b', 'a', 'verify', 'debug']);
+    });
+
+    it('keeps sign outside verify: a forged answer never reaches a step or the caller, however the steps are arranged', async () => {
+      const local = Builder.factory(emulator.clientConfig());
+      const seen: unknown[] = [];
+      const spy: Middleware = async (ctx, next) => {
+        const res = await next(ctx);
+        seen.push(res.data);
+        return res;
+      };
+      local.pipeline.use(spy, 'use').before('verify', spy, 'before-verify').after('sign', spy, 'after-sign').before('sign', spy, 'before-sign');
+      expect(() => local.pipeline.after('verify', spy, 'inside')).toThrow(ArgumentError);
+      emulator.tamperNext((res) => (res.body = Buffer.from('{"forged":true}')));
+      await expect(local.chain('v3/echo').get()).rejects.toBeInstanceOf(VerificationError);
+      expect(seen).toEqual([]);
+      const names = local.pipeline.names();
+      expect(names.indexOf('sign')).toBeLessThan(names.indexOf('verify'));
+      expect(names.at(-1)).toBe('verify');
+      await local.close();
+    });
+
+    it('holds for a Pipeline built by hand around steps named sign and verify', () => {
+      const terminal = async () => ({ status: 200, headers: {}, data: undefined, body: Buffer.alloc(0) });
+      const p = new Pipeline([['sign', noop], ['verify', noop]], terminal);
+      expect(() => p.remove('verify')).toThrow(ArgumentError);
+      expect(() => p.after('verify', noop, 'x')).toThrow(ArgumentError);
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ArgumentError, DecodeError, HttpError, NetworkError, TimeoutError, VerificationError } from '../../lib/errors.js';
-import { backoff, DEFAULT_RETRY, parseRetryAfter, resolveRetry, retryDelay } from '../../lib/pipeline/retry.js';
+import { backoff, DEFAULT_RETRY, failureKind, parseRetryAfter, resolveRetry, retryDelay } from '../../lib/pipeline/retry.js';
 
 const request = { method: 'GET', url: 'http://127.0.0.1/v3/x', headers: {} };
 const http = (status: number, headers: Record<string, string> = {}) => new HttpError({ status, headers, data: undefined }, request, false);
@@ -105,5 +105,19 @@ describe('retryDelay', () => {
     expect(decide(new NetworkError('reset', { code: 'ECONNRESET' }), true)).toBe(100);
     expect(decide(new TimeoutError(100), false)).toBeUndefined();
     expect(decide(new TimeoutError(100), true)).toBe(100);
+  });
+});
+
+describe('failureKind (shared by retry and failover)', () => {
+  it('tells how far a failed attempt got', () => {
+    for (const code of ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'ERR_TLS_CERT_ALTNAME_INVALID', 'ERR_SSL_WRONG_VERSION_NUMBER']) {
+      expect(failureKind(new NetworkError('failed', { code })), code).toBe('unsent');
+    }
+    for (const code of ['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE', undefined]) expect(failureKind(new NetworkError('failed', { code })), String(code)).toBe('maybe-sent');
+    expect(failureKind(new TimeoutError(100))).toBe('maybe-sent');
+    expect(failureKind(new NetworkError('aborted', { code: 'ABORT_ERR' }))).toBe('final');
+    expect(failureKind(http(503))).toBe('answered');
+    expect(failureKind(new VerificationError('bad-signature', 'forged'))).toBe('final');
+    expect(failureKind(new ArgumentError('bad'))).toBe('final');
   });
 });

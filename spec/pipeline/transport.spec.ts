@@ -1,9 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Builder, NetworkError, TimeoutError } from '../../lib/index.js';
+import { ArgumentError, Builder, NetworkError, TimeoutError } from '../../lib/index.js';
 import { Emulator } from '../../lib/testing/index.js';
 import { failure } from '../support/failure.js';
+import { httpServer } from '../support/loopback.js';
+import type { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const emulator = Emulator.create();
 let server: Server;
@@ -68,5 +71,99 @@ describe('transport', () => {
     expect((error as NetworkError).code).toBe('ECONNREFUSED');
     expect((error as NetworkError).message).not.toContain('WECHATPAY2-SHA256-RSA2048 mchid');
     await client.close();
+  });
+
+  describe('a header undici would refuse is an ArgumentError before signing, not a NetworkError after it', () => {
+    it('per request, in the config, and from `encrypt` (a certs serial becomes Wechatpay-Serial)', async () => {
+      const client = Builder.factory(emulator.clientConfig({ baseURL, timeout: 2_000, retry: 2 }));
+      let signed = 0;
+      client.pipeline.use(async (ctx, next) => (signed++, next(ctx)), 'count');
+      const hits = pending.size;
+      for (const value of ['商户订单', 'a\x1bb', 'a\x7f']) {
+        const error = await failure(client.v3.certificates.get({ headers: { 'x-note': value } }));
+        expect(error).toBeInstanceOf(ArgumentError);
+        expect((error as ArgumentError).field).toBe('headers');
+      }
+      expect(() => Builder.factory(emulator.clientConfig({ baseURL, headers: { 'x-shop': '门店' } }))).toThrow(ArgumentError);
+      const withOddSerial = Builder.factory(emulator.clientConfig({ baseURL, certs: { 平台证书: emulator.platform.publicKeyPem } }));
+      const error = await failure(withOddSerial.chain('v3/x').post({ json: { name: 'n' }, encrypt: ['name'] }));
+      expect(error).toBeInstanceOf(ArgumentError);
+      expect(signed).toBe(0);
+      expect(pending.size).toBe(hits);
+      await client.close();
+      await withOddSerial.close();
+    });
+
+    it('one set by a middleware after signing is an ArgumentError too, and not retried', async () => {
+      const client = Builder.factory(emulator.clientConfig({ baseURL, timeout: 2_000, retry: 2 }));
+      let attempts = 0;
+      client.pipeline.use(async (ctx, next) => {
+        attempts++;
+        ctx.headers['x-note'] = '商户';
+        return next(ctx);
+      }, 'annotate');
+      const error = await failure(client.v3.certificates.get());
+      expect(error).toBeInstanceOf(ArgumentError);
+      expect((error as ArgumentError).message).toMatch(/x-note/);
+      expect(attempts).toBe(1);
+      await client.close();
+    });
+  });
+
+  describe('an unread { stream: true } body that fails does not crash the process', () => {
+    // the timeout (or undici) destroys the body with an error; with no 'error' listener Node throws
+    // it as an uncaught exception and the merchant's process dies before anyone reads
+    const read = (body: Readable) =>
+      (async () => {
+        for await (const _chunk of body) void _chunk;
+      })().catch((e: unknown) => e);
+    const stalls: Parameters<typeof httpServer>[0] = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '1000' });
+      res.write('交易时间,');
+    };
+
+    /** Downloads from `serve` with `{ stream: true }`, leaves the body to `meanwhile`, then reads it; fails on any uncaught exception. */
+    async function lateRead(serve: Parameters<typeof httpServer>[0], timeout: number, meanwhile: (body: Readable) => Promise<void>): Promise<unknown> {
+      const server = await httpServer(serve);
+      const client = Builder.factory(emulator.clientConfig({ baseURL: server.baseURL }));
+      const uncaught: unknown[] = [];
+      const record = (error: unknown) => void uncaught.push(error);
+      process.on('uncaughtException', record);
+      try {
+        const res = await client.v3.billdownload.file.get({ query: { token: 't' }, stream: true, timeout });
+        await meanwhile(res.body as Readable);
+        expect(uncaught).toEqual([]);
+        return await read(res.body as Readable);
+      } finally {
+        process.off('uncaughtException', record);
+        await client.close();
+        await server.close();
+      }
+    }
+
+    it('a stalled body times out unread; the reader still gets the TimeoutError', async () => {
+      const error = await lateRead(stalls, 100, () => sleep(400)); // nobody reads while the timeout fires
+      expect(error).toBeInstanceOf(TimeoutError);
+      expect((error as TimeoutError).timeout).toBe(100);
+    });
+
+    it('a body read once and then left alone times out; the reader still gets the TimeoutError', async () => {
+      // a peek at the first chunk (the CSV header line, say), then the body waits for later
+      const peek = async (body: Readable) => {
+        await new Promise<void>((resolve) => body.once('data', () => (body.pause(), resolve())));
+        await sleep(400);
+      };
+      expect(await lateRead(stalls, 100, peek)).toBeInstanceOf(TimeoutError);
+    });
+
+    it('a connection closed mid-body, unread; the reader still gets the NetworkError', async () => {
+      const cut: Parameters<typeof httpServer>[0] = (req, res) => {
+        res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '100000' });
+        res.write(Buffer.alloc(1000), () => setTimeout(() => req.socket.destroy(), 20));
+      };
+      const error = await lateRead(cut, 5_000, () => sleep(300));
+      expect(error).toBeInstanceOf(NetworkError);
+      expect(error).not.toBeInstanceOf(TimeoutError);
+    });
   });
 });

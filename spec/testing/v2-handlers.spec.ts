@@ -75,7 +75,7 @@ describe('the emulator speaks APIv2', () => {
   });
 
   it('pays to a bank card with fields encrypted for the getpublickey key', async () => {
-    const { data } = (await loose(client).fraud.v2.risk.getpublickey.post({ xml: { mch_id, sign_type: 'MD5' }, security: true })) as ChainResponse<{ pub_key: string }>;
+    const { data } = (await loose(client).v2.risk.getpublickey.post({ xml: { mch_id, sign_type: 'MD5' }, security: true })) as ChainResponse<{ pub_key: string }>;
     const xml = { mch_id, partner_trade_no: 'P1', enc_bank_no: Rsa.encrypt('6225760000000000', data.pub_key), enc_true_name: Rsa.encrypt('张三', data.pub_key), bank_code: '1002', amount: 100 };
     const res = await client.v2.mmpaysptrans.pay_bank.post({ xml, security: true });
     expect(res.data).toMatchObject({ result_code: 'SUCCESS', partner_trade_no: 'P1' });

@@ -43,6 +43,70 @@ describe('parseNotification', () => {
     expect(parseNotification({ headers: new Headers(headers), body: new Uint8Array(Buffer.from(body)) }, { verifier, apiv3Key }).resource).toEqual(transaction);
   });
 
+  describe('each Wechatpay-* header exactly once, whatever the framework hands over', () => {
+    const { headers, body } = createNotification(emulator, { resource: transaction });
+    const raw = Object.entries(headers).flatMap(([name, value]) => [name.replace(/(^|-)(\w)/g, (m) => m.toUpperCase()), value]);
+    const twice = (name: string) => [...raw, name, headers[name.toLowerCase()] as string];
+
+    it('accepts rawHeaders (a flat [name, value, …] array) and an IncomingMessage-like object', () => {
+      expect(parseNotification({ headers: raw, body }, { certs, apiv3Key }).resource).toEqual(transaction);
+      expect(parseNotification({ headers: { rawHeaders: raw, headers: {} } as never, body }, { certs, apiv3Key }).resource).toEqual(transaction);
+    });
+
+    it.each(['Wechatpay-Signature', 'Wechatpay-Serial', 'Wechatpay-Timestamp', 'Wechatpay-Nonce'])('refuses %s sent twice, in every form', (name) => {
+      const lower = name.toLowerCase();
+      // rawHeaders keeps both copies
+      expect(reasonOf(() => parseNotification({ headers: twice(name), body }, { certs, apiv3Key }))).toBe('duplicated-header');
+      expect(reasonOf(() => parseNotification({ headers: { rawHeaders: twice(name), headers: headers } as never, body }, { certs, apiv3Key }))).toBe('duplicated-header');
+      // node:http's req.headers joins them with ", "
+      expect(reasonOf(() => parseNotification({ headers: { ...headers, [lower]: `${headers[lower]}, ${headers[lower]}` }, body }, { certs, apiv3Key }))).toBe('duplicated-header');
+      // Fetch Headers joins them too
+      const fetchHeaders = new Headers(headers);
+      fetchHeaders.append(name, headers[lower] as string);
+      expect(reasonOf(() => parseNotification({ headers: fetchHeaders, body }, { certs, apiv3Key }))).toBe('duplicated-header');
+      // an object with arrays (req.headersDistinct) or two spellings
+      expect(reasonOf(() => parseNotification({ headers: { ...headers, [lower]: [headers[lower] as string, headers[lower] as string] }, body }, { certs, apiv3Key }))).toBe('duplicated-header');
+      expect(reasonOf(() => parseNotification({ headers: { ...headers, [name]: headers[lower] }, body }, { certs, apiv3Key }))).toBe('duplicated-header');
+    });
+
+    it('refuses a rawHeaders array of odd length, or with a non-string entry, as a bad argument', () => {
+      expect(() => parseNotification({ headers: raw.slice(1), body }, { certs, apiv3Key })).toThrow(ArgumentError);
+      expect(() => parseNotification({ headers: [...raw.slice(0, -1), 5] as never, body }, { certs, apiv3Key })).toThrow(ArgumentError);
+    });
+  });
+
+  it('follows changes to certs at the next call: a removed key stops verifying, an added key starts', () => {
+    const other = Emulator.create({ apiv3Key });
+    const live: Record<string, string> = { [emulator.platform.serial]: emulator.platform.publicKeyPem };
+    const byOld = createNotification(emulator, { resource: transaction });
+    const byNew = createNotification(other, { resource: transaction });
+    const parse = (incoming: { headers: Record<string, string>; body: string }) => parseNotification(incoming, { certs: live, apiv3Key });
+    expect(parse(byOld).serial).toBe(emulator.platform.serial);
+    expect(reasonOf(() => parse(byNew))).toBe('unknown-serial');
+
+    // the merchant rotates: delete certs[old]; certs[new] = pem
+    delete live[emulator.platform.serial];
+    live[other.platform.serial] = other.platform.publicKeyPem;
+    expect(reasonOf(() => parse(byOld))).toBe('unknown-serial');
+    expect(parse(byNew).serial).toBe(other.platform.serial);
+
+    // a key replaced under the same serial: the old key no longer verifies
+    live[other.platform.serial] = emulator.platform.publicKeyPem;
+    expect(reasonOf(() => parse(byNew))).toBe('bad-signature');
+    live[other.platform.serial] = other.platform.publicKeyPem;
+    expect(parse(byNew).serial).toBe(other.platform.serial);
+
+    // an unreadable key added is reported on every call until it is fixed; the others keep working meanwhile once it is gone
+    live.BROKEN = 'not a key';
+    expect(() => parse(byNew)).toThrow(ArgumentError);
+    expect(() => parse(byNew)).toThrow(ArgumentError);
+    delete live.BROKEN;
+    expect(parse(byNew).serial).toBe(other.platform.serial);
+
+    // a fresh object with the same content works at once, and a frozen one too
+    expect(parseNotification(byOld, { certs: Object.freeze({ ...certs }), apiv3Key }).serial).toBe(emulator.platform.serial);
+  });
+
   it('accepts notifications signed by a platform certificate when certs holds both kinds', async () => {
     const other = Emulator.create({ apiv3Key });
     const certificate = await other.addPlatformCertificate();

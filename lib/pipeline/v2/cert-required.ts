@@ -8,7 +8,7 @@
  */
 
 /**
- * APIv2 templates as the chain builds them (without the `v2/` prefix or a host alias).
+ * APIv2 templates as the chain builds them, without the `v2/` prefix.
  * @example
  * ```ts
  * CERT_REQUIRED_V2.has('secapi/pay/refund'); // true

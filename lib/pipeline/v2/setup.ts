@@ -63,8 +63,8 @@ export function selectProtocol(template: string): { protocol: Protocol; template
 
 /**
  * Whether an APIv2 request to `template` needs the merchant certificate, as the endpoint catalog
- * says (`x-api-cert-required`). `template` is the chain's: `v2/secapi/pay/refund`, or behind a host
- * alias `fraud/v2/risk/getpublickey`; matched with its path variables unexpanded.
+ * says (`x-api-cert-required`). `template` is the chain's, `v2/secapi/pay/refund`, matched with its
+ * path variables unexpanded.
  * @example
  * ```ts
  * certificateRequired('v2/secapi/pay/refund'); // true
@@ -72,9 +72,7 @@ export function selectProtocol(template: string): { protocol: Protocol; template
  * ```
  */
 export function certificateRequired(template: string): boolean {
-  if (template.startsWith('v2/')) return CERT_REQUIRED_V2.has(template.slice(3));
-  const at = template.indexOf('/v2/');
-  return at > 0 && CERT_REQUIRED_V2.has(template.slice(at + 4));
+  return template.startsWith('v2/') && CERT_REQUIRED_V2.has(template.slice(3));
 }
 
 const SECRET = /^[\x21-\x7e]+$/;

@@ -6,7 +6,9 @@
  */
 import { ArgumentError } from '../../errors.js';
 import { nonce } from '../../formatter.js';
-import type { Middleware } from '../context.js';
+import type { ChainResponse, Middleware, Next, RequestContext } from '../context.js';
+import type { QueryValue } from '../../endpoint/options.js';
+import { encodeQuery } from '../../endpoint/request.js';
 import { isSignType, signFields, type SignType } from './digest.js';
 import { toXml } from './xml.js';
 import { prepareV2Media } from '../../media/v2-upload.js';
@@ -65,6 +67,29 @@ export function signedFields(xml: Readonly<Record<string, unknown>>, options: { 
   return data;
 }
 
+/** Asks for XML unless the caller set its own `Accept`. */
+function acceptXml(ctx: RequestContext): void {
+  const ownAccept = Object.keys(ctx.options.headers ?? {}).some((name) => name.toLowerCase() === 'accept');
+  if (!ownAccept) ctx.headers.accept = 'text/xml, text/plain, application/octet-stream, */*';
+}
+
+/**
+ * An APIv2 GET, as wechatpay-php's `ClientXmlTrait::transformRequest` makes it: the `query` fields
+ * plus `nonce_str` (unless `nonceless`) and `sign`, sent as the query string.
+ */
+function signQuery(ctx: RequestContext, next: Next, mchid: string, secret: string | undefined): Promise<ChainResponse> {
+  const { query, xml, json, body } = ctx.options;
+  if (xml !== undefined || json !== undefined || body !== undefined) {
+    throw new ArgumentError(`query: an APIv2 GET (${ctx.template}) takes its fields as { query: { … } }, not a body`, 'query');
+  }
+  if (secret === undefined) throw new ArgumentError('secret: APIv2 requests (v2/…) need the APIv2 key; pass secret to Builder.factory', 'secret');
+  const fields = signedFields(query ?? {}, { mchid, secret, nonceless: ctx.options.nonceless === true });
+  const q = ctx.path.indexOf('?');
+  ctx.path = `${q === -1 ? ctx.path : ctx.path.slice(0, q)}?${encodeQuery(fields as Record<string, QueryValue>)}`;
+  acceptXml(ctx);
+  return next(ctx);
+}
+
 /**
  * The APIv2 signing step. A request with a raw `body` and no `xml` is sent as is (you signed it);
  * `nonceless: true` (as in wechatpay-php) leaves `nonce_str` out for the few endpoints without one.
@@ -77,7 +102,9 @@ export function v2Signer(options: V2SignerOptions): Middleware {
   const { mchid, secret } = options;
   return async function sign(ctx, next) {
     const { xml, json, body } = ctx.options;
-    if (ctx.method !== 'POST') throw new ArgumentError(`APIv2 endpoints take POST: call ${ctx.template}.post({ xml }), not ${ctx.method.toLowerCase()}()`, 'method');
+    // the catalog's few APIv2 GETs (v2/appauth/authindex, v2/papay/entrustweb…) carry their signed fields in the query
+    if (ctx.method === 'GET') return signQuery(ctx, next, mchid, secret);
+    if (ctx.method !== 'POST') throw new ArgumentError(`APIv2 endpoints take POST (or GET for a query): call ${ctx.template}.post({ xml }), not ${ctx.method.toLowerCase()}()`, 'method');
     if (json !== undefined) throw new ArgumentError(`json: APIv2 endpoints (${ctx.template}) take { xml: { … } }, not json`, 'json');
     // uploads (issue 5): the signed multipart form of v2/secapi/mch/uploadmedia, see media/v2-upload.ts
     if (ctx.options.media !== undefined) return prepareV2Media(ctx, { mchid, secret }).then(() => next(ctx));
@@ -88,8 +115,7 @@ export function v2Signer(options: V2SignerOptions): Middleware {
     }
     ctx.body = toXml(signedFields(xml ?? {}, { mchid, secret, nonceless: ctx.options.nonceless === true }));
     ctx.headers['content-type'] = 'text/xml; charset=utf-8';
-    const ownAccept = Object.keys(ctx.options.headers ?? {}).some((name) => name.toLowerCase() === 'accept');
-    if (!ownAccept) ctx.headers.accept = 'text/xml, text/plain, application/octet-stream, */*';
+    acceptXml(ctx);
     return next(ctx);
   };
 }

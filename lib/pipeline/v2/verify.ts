@@ -7,7 +7,7 @@
  */
 import { Readable } from 'node:stream';
 import { BusinessError, DecodeError, HttpError, VerificationError } from '../../errors.js';
-import type { ChainResponse, Middleware, RequestContext } from '../context.js';
+import { endpointPath, type ChainResponse, type Middleware, type RequestContext } from '../context.js';
 import { readBody, redactedOf } from '../transport.js';
 import { verifyFields } from './digest.js';
 import { isFileReply, isUnsignedReply } from './unsigned.js';
@@ -78,7 +78,7 @@ export function v2Verify(options: V2VerifyOptions): Middleware {
     if (typeof reply.return_code !== 'string') {
       throw new DecodeError(`${ctx.method} ${ctx.path} answered ${res.status} with XML that has no return_code`, { request, status: res.status });
     }
-    const signed = typeof reply.sign === 'string' && secret !== undefined && !isUnsignedReply(ctx.path);
+    const signed = typeof reply.sign === 'string' && secret !== undefined && !isUnsignedReply(endpointPath(ctx));
     const verified = signed && verifyFields(reply, secret as string);
     const fail = (message: string) => new VerificationError('bad-signature', `response rejected: ${message}`, { request, status: res.status });
     if (reply.return_code !== 'SUCCESS' || (reply.result_code !== undefined && reply.result_code !== 'SUCCESS')) {
@@ -86,7 +86,7 @@ export function v2Verify(options: V2VerifyOptions): Middleware {
       if (signed && !verified) throw fail('the sign of a FAIL answer does not verify with the APIv2 key');
       throw new BusinessError({ status: res.status, headers: res.headers, data: reply }, request, verified);
     }
-    if (!isUnsignedReply(ctx.path)) {
+    if (!isUnsignedReply(endpointPath(ctx))) {
       if (secret === undefined) throw fail('cannot verify the sign without the APIv2 key (secret)');
       if (typeof reply.sign !== 'string') throw fail('the answer carries no sign');
       if (!verified) throw fail('sign does not verify with the APIv2 key');
@@ -110,7 +110,7 @@ export function v2Verify(options: V2VerifyOptions): Middleware {
       throw new HttpError({ status: res.status, headers: res.headers, data }, redactedOf(ctx), false);
     }
 
-    if (isFileReply(ctx.path)) {
+    if (isFileReply(endpointPath(ctx))) {
       if (!Buffer.isBuffer(res.body)) {
         const { head, rest, ended } = await peek(res.body);
         if (!looksLikeXml(head)) return { ...res, body: rest };

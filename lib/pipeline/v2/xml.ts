@@ -18,7 +18,7 @@ import type { XMLParser } from 'fast-xml-parser';
 // loaded on the first APIv2 parse, so APIv3-only users do not pay its import time
 let fastXmlParser: typeof import('fast-xml-parser') | undefined;
 const xmlLibrary = (): typeof import('fast-xml-parser') => (fastXmlParser ??= createRequire(import.meta.url)('fast-xml-parser') as typeof import('fast-xml-parser'));
-import { ArgumentError, DecodeError } from '../../errors.js';
+import { ArgumentError, DecodeError, nameForMessage } from '../../errors.js';
 import { printable } from '../../printable.js';
 
 /**
@@ -93,7 +93,10 @@ export function toXml(data: Readonly<Record<string, unknown>>, root = 'xml'): st
   let out = `<${root}>`;
   for (const [key, value] of Object.entries(data)) {
     if (value === undefined || value === null) continue;
-    if (!NAME.test(key)) throw new ArgumentError(`xml: "${key.slice(0, 64).replace(/[^\x20-\x7e]/g, '?')}" is not a valid field name`, `xml.${key}`);
+    if (!NAME.test(key)) {
+      const name = nameForMessage(key);
+      throw new ArgumentError(`xml: ${name} is not a valid field name`, name.startsWith('"') ? `xml.${key}` : 'xml');
+    }
     // parseXml (fast-xml-parser) refuses or renames these: a field it cannot read back is not sent
     if (RESERVED_NAMES.has(key)) throw new ArgumentError(`xml: "${key}" is a reserved name (prototype-pollution guard) and cannot be a field`, `xml.${key}`);
     let text: string;

@@ -24,7 +24,9 @@ export const EXEMPT_FROM_VERIFICATION: readonly RegExp[] = [
 ];
 
 /**
- * Whether a signed path (query allowed) is a file download exempt from verification.
+ * Whether a signed path (query allowed) is a file download exempt from verification. The client
+ * asks with the path after its base URL's own path (see `endpointPath`), so a forward proxy's
+ * prefix does not hide a download.
  * @example
  * ```ts
  * isExempt('/v3/billdownload/file?token=abc'); // true
@@ -44,7 +46,12 @@ export function isExempt(path: string): boolean {
  * SIGNED_FILES.some((re) => re.test('/v3/global/statements')); // true
  * ```
  */
-export const SIGNED_FILES: readonly RegExp[] = [/^\/v3\/statements$/, /^\/v3\/global\/statements$/];
+export const SIGNED_FILES: readonly RegExp[] = [
+  /^\/v3\/statements$/,
+  /^\/v3\/global\/statements$/,
+  // the Hong Kong statements on the default host (wechatpay-php src/ClientJsonTrait.php names '/hk/v3/statements' beside '/v3/global/statements')
+  /^\/hk\/v3\/statements$/,
+];
 
 /**
  * Whether a signed path (query allowed) answers with a file (exempt or signed): its body is

@@ -18,6 +18,12 @@ export const MAX_CLOCK_SKEW = 300;
 
 const TIMESTAMP = /^\d{1,12}$/;
 
+/** Characters of a padded base64 RSA signature made with `key` (its modulus length in bytes, encoded). */
+function base64Length(key: KeyObject): number {
+  const bits = key.asymmetricKeyDetails?.modulusLength ?? 2048;
+  return 4 * Math.ceil(Math.ceil(bits / 8) / 3);
+}
+
 /**
  * Platform public keys by serial, and the checks that use them. `set` and `delete` let a
  * certificate manager rotate keys while requests are in flight.
@@ -30,6 +36,8 @@ const TIMESTAMP = /^\d{1,12}$/;
 export class Verifier {
   readonly #keys = new Map<string, KeyObject>();
   readonly #expiry = new Map<string, Date>();
+  /** Base64 length of a signature by each key: 344 characters for RSA-2048. */
+  readonly #signatureLength = new Map<string, number>();
 
   /** @param certs platform certificates / public keys by serial or public key id */
   constructor(certs: Readonly<Record<string, KeyLike>> = {}) {
@@ -42,7 +50,9 @@ export class Verifier {
     if (typeof serial !== 'string' || serial.length === 0) throw new ArgumentError('certs: a serial must be a non-empty string', 'certs');
     // a certificate's expiry is kept so sensitive-field encryption can prefer the newest one
     const bytes = typeof key === 'string' && key.startsWith('file://') ? readKeyFile(key, `certs["${serial}"]`) : key;
-    this.#keys.set(serial, loadKey(bytes, 'public', `certs["${serial}"]`));
+    const loaded = loadKey(bytes, 'public', `certs["${serial}"]`);
+    this.#keys.set(serial, loaded);
+    this.#signatureLength.set(serial, base64Length(loaded));
     this.#expiry.delete(serial);
     const certificate = typeof bytes === 'string' ? (bytes.includes('-----BEGIN CERTIFICATE-----') ? bytes : undefined) : bytes instanceof Uint8Array ? bytes : undefined;
     if (certificate !== undefined) {
@@ -57,6 +67,7 @@ export class Verifier {
   /** Removes the key for `serial`. */
   delete(serial: string): boolean {
     this.#expiry.delete(serial);
+    this.#signatureLength.delete(serial);
     return this.#keys.delete(serial);
   }
 
@@ -104,10 +115,13 @@ export class Verifier {
         value = headers[key];
       }
       if (Array.isArray(value)) {
-        if (value.length === 1 && typeof value[0] === 'string') return value[0];
-        throw fail('duplicated-header', `header ${name} appears ${value.length} times`);
+        if (value.length !== 1 || typeof value[0] !== 'string') throw fail('duplicated-header', `header ${name} appears ${value.length} times`);
+        value = value[0];
       }
       if (typeof value !== 'string' || value.length === 0) throw fail('missing-header', `header ${name} is missing`);
+      // node:http and Fetch Headers join a repeated header with ", " (so may a proxy); none of the
+      // four values can hold a comma, so one means the header came more than once
+      if (value.includes(',')) throw fail('duplicated-header', `header ${name} appears more than once (joined with ",")`);
       return value;
     };
     const timestamp = pick('wechatpay-timestamp');
@@ -139,9 +153,15 @@ export class Verifier {
     if (typeof signed === 'string') message.write(signed, headLength);
     else signed.copy(message, headLength);
     message[headLength + bodyLength] = 0x0a;
+    // strict base64: Buffer.from(x, 'base64') skips foreign characters and stops at the padding,
+    // so a signature with junk, whitespace or a tail would otherwise decode to the genuine bytes
+    const bytes = Buffer.from(signature, 'base64');
+    if (signature.length !== this.#signatureLength.get(serial) || bytes.toString('base64') !== signature) {
+      throw fail('bad-signature', `Wechatpay-Signature is not ${this.#signatureLength.get(serial)} characters of padded standard base64`);
+    }
     let ok = false;
     try {
-      ok = rsaVerify('sha256', message, key, Buffer.from(signature, 'base64'));
+      ok = rsaVerify('sha256', message, key, bytes);
     } catch {
       ok = false;
     }

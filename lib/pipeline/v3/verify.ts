@@ -6,7 +6,7 @@
 import { Readable } from 'node:stream';
 import { DecodeError, HttpError, VerificationError } from '../../errors.js';
 import { printable } from '../../printable.js';
-import type { ChainResponse, Middleware, RequestContext } from '../context.js';
+import { endpointPath, type ChainResponse, type Middleware, type RequestContext } from '../context.js';
 import { readBody, redactedOf } from '../transport.js';
 import { isExempt, isFileAnswer } from './exempt.js';
 import type { Verifier } from './verifier.js';
@@ -59,8 +59,9 @@ export function v3Verify(verifier: Verifier): Middleware {
   return async function verify(ctx, next) {
     const res = await next(ctx);
     const success = res.status >= 200 && res.status < 300;
-    const exempt = success && isExempt(ctx.path);
-    const file = success && isFileAnswer(ctx.path);
+    const endpoint = endpointPath(ctx);
+    const exempt = success && isExempt(endpoint);
+    const file = success && isFileAnswer(endpoint);
     const signed = res.headers['wechatpay-signature'] !== undefined;
 
     if (!Buffer.isBuffer(res.body)) {

@@ -30,10 +30,12 @@ describe('apiV2 configuration', () => {
 });
 
 describe('certificateRequired', () => {
-  it('follows the catalog for the chain template, with or without a host alias, and never for APIv3', () => {
+  it('follows the catalog for the chain template, and never for APIv3', () => {
     expect(certificateRequired('v2/secapi/pay/refund')).toBe(true);
     expect(certificateRequired('v2/mmpaymkttransfers/promotion/transfers')).toBe(true);
-    expect(certificateRequired('fraud/v2/risk/getpublickey')).toBe(true);
+    expect(certificateRequired('v2/risk/getpublickey')).toBe(true);
+    // the host aliases are gone: fraud/… is not an APIv2 template
+    expect(certificateRequired('fraud/v2/risk/getpublickey')).toBe(false);
     expect(certificateRequired('v2/pay/micropay')).toBe(false);
     expect(certificateRequired('hk/v2/pay/micropay')).toBe(false);
     expect(certificateRequired('v3/refund/domestic/refunds')).toBe(false);

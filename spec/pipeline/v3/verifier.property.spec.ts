@@ -111,7 +111,8 @@ describe('Verifier.check with hostile headers and bodies', () => {
       [{ ...headers, 'wechatpay-timestamp': '17e8' }, 'bad-timestamp', /not a unix time/],
       [{ ...headers, 'wechatpay-timestamp': '1000' }, 'stale-timestamp', /s away from now/],
       [{ ...headers, 'wechatpay-serial': 'PUB_KEY_ID_X' }, 'unknown-serial', /"PUB_KEY_ID_X" is not among the configured certs/],
-      [{ ...headers, 'wechatpay-signature': 'bm90IGEgc2lnbmF0dXJl' }, 'bad-signature', /does not verify/],
+      [{ ...headers, 'wechatpay-signature': 'bm90IGEgc2lnbmF0dXJl' }, 'bad-signature', /is not 344 characters of padded standard base64/],
+      [{ ...headers, 'wechatpay-signature': emulator.signResponse('{"other":1}')['wechatpay-signature'] }, 'bad-signature', /does not verify/],
     ];
     for (const [bag, reason, message] of cases) {
       const result = outcome(bag as HeaderBag, '{}') as VerificationError;

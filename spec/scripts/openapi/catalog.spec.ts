@@ -10,6 +10,8 @@ import { propertyFor } from '../../../scripts/openapi/render.js';
 /** A miniature catalog exercising the shapes the real one uses. */
 const FILES: Record<string, string> = {
   'swagger.yaml': `
+host: api.mch.weixin.qq.com
+schemes: [https]
 tags:
   - name: 退款
   - name: APIv2∙基础支付

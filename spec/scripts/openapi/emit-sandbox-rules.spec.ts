@@ -26,6 +26,7 @@ describe('emitSandboxRules', () => {
   it('writes required fields, types, enums, titles and query parameters, and applies the documented corrections', () => {
     const apply = 'POST v3/ecommerce/refunds/apply';
     const catalog: Catalog = {
+      origin: 'https://api.mch.weixin.qq.com',
       tags: [],
       operations: SANDBOX_ENDPOINTS.map((key) => operation(key)).map((op) =>
         `${op.method.toUpperCase()} ${op.template}` === apply
@@ -74,7 +75,7 @@ describe('emitSandboxRules', () => {
   });
 
   it('refuses a catalog that lacks an endpoint the sandbox serves', () => {
-    expect(() => emitSandboxRules({ tags: [], operations: [operation('POST v3/pay/transactions/native')] })).toThrow(/the sandbox serves .* which the catalog does not have/);
+    expect(() => emitSandboxRules({ origin: 'https://api.mch.weixin.qq.com', tags: [], operations: [operation('POST v3/pay/transactions/native')] })).toThrow(/the sandbox serves .* which the catalog does not have/);
   });
 
   it('the committed rules carry the catalog facts the sandbox relies on', () => {
