@@ -253,15 +253,24 @@ describe('the sandbox, in process', () => {
   });
 
   it('delivers REFUND.ABNORMAL when asked', async () => {
-    const { transaction_id } = await paid('R-ABN');
-    await client.v3.refund.domestic.refunds.post({ json: { transaction_id, out_refund_no: 'RA1', notify_url: refundHook.url('/abnormal'), amount: { refund: 888, total: 888, currency: 'CNY' } } });
-    expect(emulator.settleRefund('RA1', 'ABNORMAL')).toMatchObject({ status: 'ABNORMAL' });
-    const notified = await refundHook.next(about('out_refund_no', 'RA1'));
-    expect(JSON.parse(notified.body)).toMatchObject({ event_type: 'REFUND.ABNORMAL', summary: '退款异常' });
-    expect(resourceOf(notified)).toMatchObject({ refund_status: 'ABNORMAL' });
-    expect(resourceOf(notified)).not.toHaveProperty('success_time');
-    expect(() => emulator.settleRefund('RA1')).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST' }));
-    expect(() => emulator.settleRefund('RA-NONE')).toThrow(expect.objectContaining({ status: 404, code: 'RESOURCE_NOT_EXISTS' }));
+    // a refund that waits for settleRefund(): no race with the refund delay
+    const held = Emulator.create({ modulusLength: 1024, sandbox: { timeScale: SCALE, refundDelay: 3_600_000_000 } });
+    const heldClient = Builder.factory(held.clientConfig());
+    try {
+      await heldClient.v3.pay.transactions.native.post({ json: { ...order('R-ABN'), mchid: held.merchant.mchid } });
+      const { transaction_id } = held.pay('R-ABN') as { transaction_id: string };
+      await heldClient.v3.refund.domestic.refunds.post({ json: { transaction_id, out_refund_no: 'RA1', notify_url: refundHook.url('/abnormal'), amount: { refund: 888, total: 888, currency: 'CNY' } } });
+      expect(held.settleRefund('RA1', 'ABNORMAL')).toMatchObject({ status: 'ABNORMAL' });
+      const notified = await refundHook.next(carrying(held, 'out_refund_no', 'RA1'));
+      expect(JSON.parse(notified.body)).toMatchObject({ event_type: 'REFUND.ABNORMAL', summary: '退款异常' });
+      expect(resourceFrom(held, notified)).toMatchObject({ refund_status: 'ABNORMAL' });
+      expect(resourceFrom(held, notified)).not.toHaveProperty('success_time');
+      expect(() => held.settleRefund('RA1')).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST' }));
+      expect(() => held.settleRefund('RA-NONE')).toThrow(expect.objectContaining({ status: 404, code: 'RESOURCE_NOT_EXISTS' }));
+    } finally {
+      await heldClient.close();
+      await held.close();
+    }
   });
 
   it('电商收付通: apply by transaction_id or out_trade_no, advanced by the platform, then return-advance (POST once, GET any time)', async () => {
@@ -369,7 +378,7 @@ describe('the sandbox, in process', () => {
   it('retries on the service schedule compressed by timeScale, and records no answer within the answer timeout as null', async () => {
     let hang = true;
     const slow = await webhook((arrival) => (arrival === 1 && hang ? 'hang' : arrival < 4 ? 503 : 200));
-    const quick = Emulator.create({ sandbox: { timeScale: SCALE, answerTimeout: 150 } });
+    const quick = Emulator.create({ sandbox: { timeScale: SCALE, answerTimeout: 1000 } });
     const quickClient = Builder.factory(quick.clientConfig());
     try {
       await quickClient.v3.pay.transactions.native.post({ json: { ...order('S1'), mchid: quick.merchant.mchid, notify_url: slow.url() } });
@@ -384,8 +393,8 @@ describe('the sandbox, in process', () => {
         [3, 503],
         [4, 200],
       ]);
-      expect(attempts[0]?.error).toBe('no answer within 150 ms');
-      expect(attempts[0]?.duration_ms).toBeGreaterThanOrEqual(140);
+      expect(attempts[0]?.error).toBe('no answer within 1000 ms');
+      expect(attempts[0]?.duration_ms).toBeGreaterThanOrEqual(990);
       // each retry waited at least its scaled interval: 15 s, 15 s, 30 s × 0.001
       const arrivals = slow.received.map((r) => r.at);
       for (let i = 1; i < arrivals.length; i++) expect((arrivals[i] as number) - (arrivals[i - 1] as number)).toBeGreaterThanOrEqual(Math.floor((RETRY_SCHEDULE[i - 1] as number) * SCALE));

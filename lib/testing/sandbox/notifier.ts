@@ -157,7 +157,7 @@ export class Notifier {
     } catch (cause) {
       const problem = cause as { name?: string; code?: string; message?: string };
       error =
-        problem.name === 'TimeoutError' || problem.code === 'UND_ERR_HEADERS_TIMEOUT' || problem.code === 'UND_ERR_BODY_TIMEOUT'
+        problem.name === 'TimeoutError' || ['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT'].includes(problem.code ?? '')
           ? `no answer within ${answerTimeout} ms`
           : (problem.code ?? problem.message ?? String(cause));
     }
