@@ -2,7 +2,8 @@
  * `wxpay sandbox`: the emulator's sandbox mode as a standalone server on 127.0.0.1, for any
  * language's SDK. It writes the merchant key, the platform public key and `config.json` (the
  * options `Builder.factory` and `wxpay --config` take, keys as `file://` URLs, plus `apiv3Key`)
- * into `--dir`, prints `listening on http://127.0.0.1:PORT/` on stdout, logs each notification
+ * into `--dir` (with `hosts` sending every other WeChat Pay origin there too, so a sandbox config
+ * never reaches the service), prints `listening on http://127.0.0.1:PORT/` on stdout, logs each notification
  * delivery on stderr (never a key) and stops on SIGINT or SIGTERM.
  * @module
  */
@@ -116,6 +117,8 @@ export async function runSandbox(flags: SandboxFlags, io: SandboxIo): Promise<vo
       privateKey: pathToFileURL(privateKey).href,
       certs: { [emulator.platform.serial]: pathToFileURL(publicKey).href },
       baseURL,
+      // every other WeChat Pay origin (apihk, fraud, api2…) to the sandbox too: a sandbox config never reaches the service
+      hosts: emulator.clientConfig({ baseURL }).hosts,
       apiv3Key: emulator.apiv3Key,
       secret: emulator.secret,
     };

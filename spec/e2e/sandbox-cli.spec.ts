@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Aes, Formatter, Rsa, Wechatpay } from 'wechatpay-axios-plugin';
 import { Builder, parseNotification, type ClientConfig, type WeChatPayClient } from '../../lib/index.js';
+import { DEFAULT_ORIGIN, KNOWN_ORIGINS } from '../../lib/routing/hosts.js';
 import { checkNotification } from '../support/independent-notification.js';
 import { webhook, type Webhook } from '../support/webhook.js';
 
@@ -104,10 +105,14 @@ describe('wxpay sandbox (a child process)', { timeout: 90_000 }, () => {
       privateKey: `file://${join(dir, 'sandbox', 'apiclient_key.pem')}`,
       certs: { [Object.keys(config.certs ?? {})[0] as string]: `file://${join(dir, 'sandbox', 'pub_key.pem')}` },
       baseURL: `http://127.0.0.1:${port}/`,
+      hosts: expect.any(Object),
       apiv3Key: expect.stringMatching(/^\w{32}$/),
       secret: expect.stringMatching(/^\w{32}$/),
     });
     expect(Object.keys(config.certs ?? {})[0]).toMatch(/^PUB_KEY_ID_/);
+    // every other WeChat Pay origin goes to the sandbox too: this config never reaches the service
+    expect(Object.keys(config.hosts ?? {})).toEqual(expect.arrayContaining(KNOWN_ORIGINS.filter((origin) => origin !== DEFAULT_ORIGIN)));
+    expect(new Set(Object.values(config.hosts ?? {}))).toEqual(new Set([sandbox.baseURL]));
     expect(await readFile(join(dir, 'sandbox', 'apiclient_key.pem'), 'utf8')).toMatch(/^-----BEGIN PRIVATE KEY-----/);
     expect(await readFile(join(dir, 'sandbox', 'pub_key.pem'), 'utf8')).toMatch(/^-----BEGIN PUBLIC KEY-----/);
     for (const file of ['apiclient_key.pem', 'config.json']) expect((await stat(join(dir, 'sandbox', file))).mode & 0o077).toBe(0);
