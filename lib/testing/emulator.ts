@@ -113,6 +113,7 @@ export function generateKeyPair(modulusLength = 2048): GeneratedKeyPair {
 }
 
 const AUTH = /^WECHATPAY2-SHA256-RSA2048 (.+)$/;
+const PAIR = /(\w+)="([^"]*)"/g;
 const NEWLINE = Buffer.from('\n');
 
 /** The body a request's signature covers: multipart uploads sign their `meta` part. */
@@ -129,7 +130,6 @@ function signedBody(contentType: string, body: Buffer): string {
   }
   return body.toString('utf8');
 }
-const PAIR = /(\w+)="([^"]*)"/g;
 
 /**
  * The emulator.

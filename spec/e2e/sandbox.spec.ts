@@ -334,6 +334,9 @@ describe('the sandbox, in process', () => {
       expect([unknown.status, unknown.code]).toEqual([404, 'RESOURCE_NOT_EXISTS']);
       const stranger = await failure(client.v3.ecommerce.refunds.apply.post({ json: { ...apply, sub_mchid: '1900000999', out_refund_no: 'ECR3' } }));
       expect([stranger.status, stranger.code]).toEqual([400, 'INVALID_REQUEST']);
+      const { sub_mchid: _none, ...anonymous } = apply;
+      const nobody = await failure(client.v3.ecommerce.refunds.apply.post({ json: { ...anonymous, out_refund_no: 'ECR4' } }));
+      expect([nobody.status, nobody.code, nobody.detail]).toEqual([400, 'PARAM_ERROR', { field: 'sub_mchid', location: 'body', value: '' }]);
     } finally {
       await client.close();
       await platform.close();

@@ -382,6 +382,9 @@ export class SandboxStore {
   applyRefund(kind: Refund['kind'], body: Json): Refund {
     const out_refund_no = String(body.out_refund_no);
     if (!OUT_NO.test(out_refund_no)) throw paramError('商户退款单号 out_refund_no 只能是 1-32 位数字、大小写字母或_-|*@', { field: 'out_refund_no', location: 'body', value: out_refund_no });
+    if (kind === 'ecommerce' && text(body.sub_mchid) === undefined) {
+      throw paramError('输入源“/body/sub_mchid”映射到字段“二级商户号”必填性规则校验失败，此字段为必填项', { field: 'sub_mchid', location: 'body', value: '' });
+    }
     if (kind === 'ecommerce' && body.sub_mchid !== this.mchid) {
       // the sandbox plays both the platform and its one sub-merchant
       throw invalidRequest(`电商平台与二级商户 ${String(body.sub_mchid)} 无受理关系（沙箱的二级商户号是 ${this.mchid}）`);
