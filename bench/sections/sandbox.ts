@@ -37,12 +37,13 @@ async function cryptoOnly(): Promise<void> {
   for (let i = 0; i < 2; i++) if (!verify('sha256', MESSAGE, keys.publicKey, await signOnPool())) throw new Error('crypto floor: bad signature');
 }
 
-async function floorRound(durationMs: number): Promise<Round> {
+/** Runs `call` in the closed loop for `durationMs`: rate, latency and the process's CPU per call. */
+async function measure(call: () => Promise<unknown>, durationMs: number): Promise<Round> {
   const latencies: number[] = [];
   const cpu = process.cpuUsage();
   const started = performance.now();
   const end = started + durationMs;
-  const done = await drive(cryptoOnly, CONCURRENCY, () => performance.now() < end, (ms) => latencies.push(ms));
+  const done = await drive(call, CONCURRENCY, () => performance.now() < end, (ms) => latencies.push(ms));
   const elapsed = performance.now() - started;
   const used = process.cpuUsage(cpu);
   latencies.sort((a, b) => a - b);
@@ -76,15 +77,7 @@ async function round(mode: 'in process' | 'loopback', durationMs: number): Promi
     await call(); // B1 exists before anyone queries it
     const warm = performance.now() + Math.min(700, durationMs / 3);
     await drive(call, CONCURRENCY, () => performance.now() < warm);
-    const latencies: number[] = [];
-    const cpu = process.cpuUsage();
-    const started = performance.now();
-    const end = started + durationMs;
-    const done = await drive(call, CONCURRENCY, () => performance.now() < end, (ms) => latencies.push(ms));
-    const elapsed = performance.now() - started;
-    const used = process.cpuUsage(cpu);
-    latencies.sort((a, b) => a - b);
-    return { rps: (done * 1000) / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpuMs: (used.user + used.system) / 1000 / done };
+    return await measure(call, durationMs);
   } finally {
     await client.close();
     await close();
@@ -100,7 +93,7 @@ export default async (options: { quick?: boolean } = {}) => {
   const results: Record<string, Round[]> = { 'in process': [], loopback: [], [FLOOR]: [] };
   for (let i = 0; i < rounds; i++) {
     for (const mode of ['in process', 'loopback'] as const) results[mode]?.push(await round(mode, durationMs));
-    results[FLOOR]?.push(await floorRound(durationMs));
+    results[FLOOR]?.push(await measure(cryptoOnly, durationMs));
   }
   for (const [mode, list] of Object.entries(results)) {
     rows.push({
