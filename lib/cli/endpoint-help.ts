@@ -158,28 +158,25 @@ export function findEndpoint(endpoint: string, root = HELP_DATA_DIR): string | u
   const segments = segmentsOf(endpoint.trim());
   if (!files || segments.length === 0 || segments.some((s, i) => s === '' && i < segments.length - 1) || segments.includes('..') || segments.includes('.')) return undefined;
   if (segments.at(-1) === '') segments[segments.length - 1] = '{empty}';
-  // a literal match is what the walk below tries first at every level
+  // a literal match is what the search below prefers at every level
   const literal = segments.join('/');
   if (files.includes(literal)) return literal;
+  // else the file that matches segment by segment, a literal segment before a {variable}, variables
+  // in name order (the last one as `{name}.md`, the order a listing of the pages shows)
   const variable = (name: string) => name.startsWith('{') && name.endsWith('}');
-  const walk = (prefix: string, at: number): string | undefined => {
-    const segment = segments[at] as string;
-    if (at === segments.length - 1) {
-      const names = namesUnder(files, prefix, 'files');
-      // else the first variable file, in the order a listing of the pages (`{name}.md`) shows them
-      const name = names.includes(segment) ? segment : names.filter(variable).sort((a, b) => (`${a}.md` < `${b}.md` ? -1 : 1))[0];
-      return name === undefined ? undefined : `${prefix}${name}`;
-    }
-    const folders = namesUnder(files, prefix, 'folders');
-    const candidates = folders.includes(segment) ? [segment] : [];
-    for (const name of folders.sort()) if (variable(name) && name !== segment) candidates.push(name);
-    for (const name of candidates) {
-      const found = walk(`${prefix}${name}/`, at + 1);
-      if (found !== undefined) return found;
-    }
-    return undefined;
+  const key = (parts: readonly string[], i: number) => (i === parts.length - 1 ? `${parts[i]}.md` : (parts[i] as string));
+  const before = (a: readonly string[], b: readonly string[]) => {
+    const i = a.findIndex((part, at) => part !== b[at]);
+    if (a[i] === segments[i] || b[i] === segments[i]) return a[i] === segments[i];
+    return key(a, i) < key(b, i);
   };
-  return walk('', 0);
+  let best: string[] | undefined;
+  for (const file of files) {
+    const parts = file.split('/');
+    if (parts.length !== segments.length || !parts.every((part, i) => part === segments[i] || variable(part))) continue;
+    if (best === undefined || before(parts, best)) best = parts;
+  }
+  return best?.join('/');
 }
 
 /**
