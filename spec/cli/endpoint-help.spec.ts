@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -54,6 +54,19 @@ describe('findEndpoint', () => {
     expect(findEndpoint('v3//pay/transactions/native')).toBeUndefined();
     // a concrete value in the last segment finds the variable file
     expect(findEndpoint('v3/pay/transactions/id/4200000001')).toBe('v3/pay/transactions/id/{transaction_id}');
+  });
+
+  it('prefers a literal segment, falls back to a {variable} when the literal leads nowhere, and takes variables in name order', () => {
+    const root = join(scratch, 'synthetic');
+    mkdirSync(root, { recursive: true });
+    writeFileSync(join(root, 'index.json'), JSON.stringify({ files: ['v3/a/{x}/c', 'v3/a/b/d', 'v3/a/{w}/c', 'v3/a/{x}', 'v3/a/{w}', 'v3/a/b'] }));
+    expect(findEndpoint('v3/a/b/d', root)).toBe('v3/a/b/d');
+    expect(findEndpoint('v3/a/b/c', root)).toBe('v3/a/{w}/c');
+    expect(findEndpoint('v3.a.b', root)).toBe('v3/a/b');
+    expect(findEndpoint('v3/a/q', root)).toBe('v3/a/{w}');
+    expect(findEndpoint('v3/a/q/c', root)).toBe('v3/a/{w}/c');
+    expect(findEndpoint('v3/a/q/d', root)).toBeUndefined();
+    expect(findEndpoint('v3/a', root)).toBeUndefined();
   });
 
   it('every catalog entry is found again by its template, and has an example whose JSON flags parse', () => {
