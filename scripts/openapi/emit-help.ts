@@ -30,7 +30,7 @@ function helpField(f: Field): HelpField {
 function helpOperation(op: Operation): HelpOperation {
   const { path, query, headers, body } = requestFields(op);
   const out: HelpOperation = { method: op.method, summary: summaryOf(op) };
-  // members left out when empty or false keep the files small; the reader fills them in
+  // members left out when empty or false keep the files small; the reader takes them as empty
   if (op.links.length) out.links = op.links;
   if (op.deprecated) out.deprecated = true;
   if (op.certRequired) out.certRequired = true;
@@ -81,7 +81,7 @@ export function emitHelp(catalog: Catalog): Map<string, string> {
     list.push([file, helpEntry(ops, catalog.origin)]);
   }
   const files = new Map<string, string>();
-  // index.json is a HelpIndex, each area file a HelpArea
+  // index.json is a HelpIndex; an area file maps catalog files to their HelpEntry
   files.set('index.json', lines('{', [member('//', MARKER), lines('"files":[', [...pages.keys()].map((file) => JSON.stringify(file)), ']')], '}\n'));
   for (const [name, entries] of byArea) files.set(name, lines('{', [member('//', MARKER), ...entries.map(([file, entry]) => member(file, entry))], '}\n'));
   return files;

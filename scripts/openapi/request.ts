@@ -54,16 +54,22 @@ function field(name: string, schema: Schema, required: boolean): Field {
   return out;
 }
 
-/** The members of an object schema, nested ones by their path; `required` relative to each parent. */
-export function schemaFields(schema: Schema, prefix = '', withRequired = true, out: Field[] = []): Field[] {
+/**
+ * The members of an object schema, nested ones by their path (`amount.total`, `goods[].name`),
+ * each `required` as its parent object says.
+ * @example
+ * ```ts
+ * schemaFields(op.response).map((f) => f.name); // ['code_url']
+ * ```
+ */
+export function schemaFields(schema: Schema, prefix = ''): Field[] {
   const required = new Set(schema.required ?? []);
-  for (const [name, child] of Object.entries(schema.properties ?? {})) {
+  return Object.entries(schema.properties ?? {}).flatMap(([name, child]) => {
     const path = `${prefix}${name}`;
-    out.push(field(path, child, withRequired && required.has(name)));
     const nested = child.type === 'array' ? child.items : child;
-    if (nested?.properties) schemaFields(nested, `${path}${child.type === 'array' ? '[].' : '.'}`, withRequired, out);
-  }
-  return out;
+    const inner = nested?.properties ? schemaFields(nested, `${path}${child.type === 'array' ? '[].' : '.'}`) : [];
+    return [field(path, child, required.has(name)), ...inner];
+  });
 }
 
 /** A parameter (path, query, header or multipart) as a field. */
