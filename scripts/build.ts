@@ -7,6 +7,8 @@
  *   and the `wxpay` CLI) with the modules they share split into `dist/chunks/`. Every class
  *   exists once across the entries, so an error thrown by the client is still `instanceof` the
  *   class the testing entry re-exports. Dependencies stay external (`npm install` resolves them).
+ * - the data of `wxpay <endpoint> --help` (lib/cli/help, written by `npm run generate`) is copied
+ *   to dist/cli/help, where lib/cli/endpoint-help.ts finds it from dist/cli and dist/chunks alike.
  * - `dist/meta.json` (esbuild's metafile, not packed) says which source went into which output:
  *   the bench reads it to show that the typed catalog adds no runtime JavaScript.
  *
@@ -17,10 +19,11 @@
  *   tsx scripts/build.ts --js-only --outdir=<dir>   # the JavaScript alone, elsewhere (spec/e2e/package.spec.ts)
  */
 import { spawnSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { cpSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { HELP_DIR } from './openapi/emit-help.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const outdirArg = process.argv.find((arg) => arg.startsWith('--outdir='))?.slice('--outdir='.length);
@@ -48,8 +51,8 @@ const result = await build({
   absWorkingDir: ROOT,
   entryPoints: ENTRIES,
   outdir: DIST,
-  // chunks sit two levels below the package root like dist/cli/, so a path such as
-  // lib/cli/endpoint-help.ts's `../../docs/api/` means the same from source and from dist/
+  // chunks sit two levels below the package root like dist/cli/, so lib/cli/endpoint-help.ts's
+  // `../cli/help/` and `../../package.json` mean the same from source and from dist/
   chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
   splitting: true,
@@ -61,3 +64,4 @@ const result = await build({
   logLevel: 'warning',
 });
 writeFileSync(join(DIST, 'meta.json'), `${JSON.stringify(result.metafile)}\n`);
+cpSync(join(ROOT, HELP_DIR), join(DIST, 'cli', 'help'), { recursive: true });
