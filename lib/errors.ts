@@ -253,6 +253,34 @@ export class DecodeError extends WeChatPayError {
 }
 
 /**
+ * An optional peer dependency a feature needs is not installed: `msw` (the emulator,
+ * `wechatpay-chain/testing` and `wxpay sandbox`) or `@peculiar/x509` (test certificates). The
+ * message names the command to run; `cause` is the loader's own error. Raised when the feature is
+ * used (`Emulator.create()`, `createCertificate()`…), not when the entry is imported.
+ * @example
+ * ```ts
+ * // MissingPeerError: msw is not installed: the emulator (Emulator.create(), its msw handlers, wxpay sandbox) needs it, an optional peer dependency of wechatpay-chain (msw ^2.8.0). Install it beside wechatpay-chain: npm install --save-dev msw@2
+ * try { Emulator.create(); } catch (e) { if (e instanceof MissingPeerError) console.error(e.message); }
+ * ```
+ */
+export class MissingPeerError extends WeChatPayError {
+  override name = 'MissingPeerError';
+  /** The package to install, e.g. `msw`. */
+  readonly peer: string;
+  /** The version range of it that wechatpay-chain declares (`peerDependencies`). */
+  readonly range: string;
+  constructor(peer: string, range: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.peer = peer;
+    this.range = range;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), peer: this.peer, range: this.range };
+  }
+}
+
+/**
  * Describes a refused value without showing it: its kind, its length and the classes of
  * characters it holds. Errors about configuration use it instead of echoing the value, since a
  * value in the wrong place is often a key or secret pasted there (a 32-character APIv3 key or

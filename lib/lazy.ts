@@ -1,10 +1,12 @@
 /**
  * Node built-ins that only some features use, loaded on first use: `import 'wechatpay-chain'`
  * would otherwise compile fs/promises (with readline), zlib, stream/promises and timers/promises
- * for every application, whether it downloads a bill or retries a request or not.
+ * for every application, whether it downloads a bill or retries a request or not. And the
+ * optional peer dependencies (msw, @peculiar/x509), loaded when a feature needs them.
  * @module
  */
 import { createRequire } from 'node:module';
+import { MissingPeerError } from './errors.js';
 
 const require = createRequire(import.meta.url);
 
@@ -65,3 +67,77 @@ export const nodeFs = require('node:fs') as typeof import('node:fs');
  * ```
  */
 export const nodeUtil = require('node:util') as typeof import('node:util');
+
+// Optional peer dependencies: loaded on first use, so `import 'wechatpay-chain/testing'` works
+// without them and a feature that needs one says which package to install (MissingPeerError)
+// instead of a loader error. Their ranges are package.json's peerDependencies
+// (spec/testing/missing-peer.spec.ts holds the two to each other).
+
+/** The optional peers: the range package.json declares, the major to install, and who needs it. */
+const PEERS = {
+  msw: { range: '^2.8.0', install: 'msw@2', neededBy: 'the emulator (Emulator.create(), its msw handlers, wxpay sandbox)' },
+  '@peculiar/x509': {
+    range: '^1.14.0',
+    install: '@peculiar/x509@1',
+    neededBy: 'test certificates (createCertificate(), emulator.addPlatformCertificate(), emulator.merchantCertificate())',
+  },
+} as const;
+
+type Peer = keyof typeof PEERS;
+
+/** Whether `error` is the loader saying that `peer` itself (not one of its files or dependencies) cannot be found. */
+function isMissing(error: unknown, peer: Peer): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (code !== 'MODULE_NOT_FOUND' && code !== 'ERR_MODULE_NOT_FOUND') return false;
+  // require: "Cannot find module 'msw'"; import: "Cannot find package 'msw' imported from …"
+  return typeof message === 'string' && (message.startsWith(`Cannot find module '${peer}'`) || message.startsWith(`Cannot find package '${peer}'`));
+}
+
+function missingPeer(peer: Peer, cause: unknown): MissingPeerError {
+  const { range, install, neededBy } = PEERS[peer];
+  return new MissingPeerError(
+    peer,
+    range,
+    `${peer} is not installed: ${neededBy} needs it, an optional peer dependency of wechatpay-chain (${peer} ${range}). Install it beside wechatpay-chain: npm install --save-dev ${install}`,
+    { cause },
+  );
+}
+
+let mswModule: typeof import('msw') | undefined;
+
+/**
+ * `msw`, the emulator's optional peer, loaded on first use (synchronously: `Emulator.create()` is).
+ * Through `require`, which on Node ≥ 20.19 takes msw's `module-sync` export (msw ≥ 2.8): the same
+ * ES module instance as the application's own `import 'msw'`, so its handlers and ours are one msw.
+ * @throws {MissingPeerError} when msw is not installed
+ * @example
+ * ```ts
+ * const { http, HttpResponse } = msw();
+ * ```
+ */
+export function msw(): typeof import('msw') {
+  if (mswModule === undefined) {
+    try {
+      mswModule = require('msw') as typeof import('msw');
+    } catch (error) {
+      throw isMissing(error, 'msw') ? missingPeer('msw', error) : error;
+    }
+  }
+  return mswModule;
+}
+
+/**
+ * `@peculiar/x509`, the optional peer of test certificates, loaded on first use.
+ * @throws {MissingPeerError} (rejects) when it is not installed
+ * @example
+ * ```ts
+ * const { X509CertificateGenerator } = await x509();
+ * ```
+ */
+export async function x509(): Promise<typeof import('@peculiar/x509')> {
+  try {
+    return await import('@peculiar/x509');
+  } catch (error) {
+    throw isMissing(error, '@peculiar/x509') ? missingPeer('@peculiar/x509', error) : error;
+  }
+}

@@ -79,7 +79,7 @@ async function writeOwn(path: string, text: string, mode: number): Promise<void>
 
 /**
  * Runs the sandbox until SIGINT or SIGTERM; resolves once it stopped.
- * @throws {ArgumentError} for a bad flag; an Error when msw (the emulator's peer dependency) is missing
+ * @throws {ArgumentError} for a bad flag; `MissingPeerError` when msw (the emulator's optional peer dependency) is missing
  * @example
  * ```ts
  * await runSandbox({ port: '0', dir: './sandbox' }, { stdout: process.stdout, stderr: process.stderr, signals: process });
@@ -88,14 +88,9 @@ async function writeOwn(path: string, text: string, mode: number): Promise<void>
 export async function runSandbox(flags: SandboxFlags, io: SandboxIo): Promise<void> {
   const options = { port: port(flags.port), timeScale: timeScale(flags.timeScale), mchid: mchid(flags.mchid) };
   const dir = resolve(io.cwd ?? process.cwd(), flags.dir ?? 'sandbox');
-  let testing: typeof import('../testing/emulator.js');
-  try {
-    // the emulator (and msw, its optional peer dependency) only for this command
-    testing = await import('../testing/emulator.js');
-  } catch (cause) {
-    if ((cause as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') throw new Error('wxpay sandbox needs msw 2.x installed beside wechatpay-chain: npm i -D msw', { cause });
-    throw cause;
-  }
+  // the emulator only for this command; without msw (its optional peer), Emulator.create() throws
+  // a MissingPeerError naming the command that installs it
+  const testing = await import('../testing/emulator.js');
   const log = (line: string) => io.stderr.write(`${printable(line, Infinity)}\n`);
   const emulator = testing.Emulator.create({
     mchid: options.mchid,

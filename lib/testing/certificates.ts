@@ -1,10 +1,12 @@
 /**
  * X.509 certificates for tests: a CA, server and client certificates (mutual TLS), and
  * WeChat Pay-like platform / merchant certificates with a chosen serial. Uses @peculiar/x509
- * (an optional peer dependency of `wechatpay-chain/testing`, loaded on first use).
+ * (an optional peer dependency of `wechatpay-chain/testing`, loaded on first use through
+ * lib/lazy.ts: without it, {@link createCertificate} rejects with a `MissingPeerError`).
  * @module
  */
 import { createPrivateKey, createPublicKey, randomBytes, webcrypto, type KeyObject } from 'node:crypto';
+import { x509 as loadX509 } from '../lazy.js';
 
 /** A certificate with its key pair, in the forms tests want. */
 export interface IssuedCertificate {
@@ -69,7 +71,8 @@ async function keyPairOf(privateKey: KeyObject | undefined): Promise<webcrypto.C
 }
 
 /**
- * Issues a certificate (self-signed, or by `issuer`).
+ * Issues a certificate (self-signed, or by `issuer`). Needs the optional peer `@peculiar/x509` (1.x).
+ * @throws {MissingPeerError} (rejects) when `@peculiar/x509` is not installed
  * @example
  * ```ts
  * const ca = await createCertificate({ commonName: 'Test CA', ca: true });
@@ -79,7 +82,7 @@ async function keyPairOf(privateKey: KeyObject | undefined): Promise<webcrypto.C
  * ```
  */
 export async function createCertificate(options: CertificateOptions): Promise<IssuedCertificate> {
-  const x509 = await import('@peculiar/x509');
+  const x509 = await loadX509();
   x509.cryptoProvider.set(webcrypto as unknown as Crypto);
   const keys = await keyPairOf(options.privateKey);
   const serial = (options.serial ?? randomSerial()).toUpperCase();

@@ -1,7 +1,8 @@
 /**
  * A WeChat Pay stand-in for tests — ours and our users'. It generates merchant and platform keys,
  * checks every request's `Authorization` like the real service (401 `SIGN_ERROR` otherwise),
- * answers from msw request handlers and signs each answer with the platform key.
+ * answers from msw request handlers (msw, an optional peer, loaded on first use through
+ * lib/lazy.ts) and signs each answer with the platform key.
  *
  * Reach it in process through {@link Emulator.dispatcher} (an undici Dispatcher, no socket) or
  * over a real loopback socket with {@link Emulator.listen}.
@@ -10,7 +11,8 @@
 import { generateKeyPairSync, randomUUID, sign as rsaSign, verify as rsaVerify, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { getResponse, type RequestHandler } from 'msw';
+import type { RequestHandler } from 'msw';
+import { msw } from '../lazy.js';
 import type { ClientConfig } from '../builder.js';
 import { DEFAULT_ORIGIN, KNOWN_ORIGINS } from '../routing/hosts.js';
 import { nonce as makeNonce, request as requestMessage } from '../formatter.js';
@@ -291,7 +293,8 @@ export class Emulator {
   }
 
   /**
-   * Creates an emulator with fresh keys.
+   * Creates an emulator with fresh keys. Needs the optional peer `msw` (2.x).
+   * @throws {MissingPeerError} when msw is not installed
    * @example
    * ```ts
    * const emulator = Emulator.create({ mchid: '1900000109' });
@@ -528,7 +531,7 @@ export class Emulator {
   /** An msw answer, or undefined when no handler took the request (no Fetch objects when there are no handlers). */
   async #fromHandlers(handlers: RequestHandler[], raw: RawRequest): Promise<OutgoingResponse | undefined> {
     if (handlers.length === 0) return undefined;
-    const response = await getResponse(handlers, toFetchRequest(raw));
+    const response = await msw().getResponse(handlers, toFetchRequest(raw));
     return response === undefined ? undefined : fromFetchResponse(response);
   }
 

@@ -3,13 +3,14 @@
  * 垫付退款回补 POST and GET). Each validates its input like the service (400 `PARAM_ERROR`).
  * @module
  */
-import { http, HttpResponse, type RequestHandler } from 'msw';
+import type { RequestHandler } from 'msw';
+import { msw } from '../lazy.js';
 
 /** The first refund id the emulator hands out (the seed scenario prints it). */
 export const FIRST_REFUND_ID = '50000000382019052709732678859';
 
 function paramError(message: string, field?: string) {
-  return HttpResponse.json(
+  return msw().HttpResponse.json(
     { code: 'PARAM_ERROR', message, ...(field ? { detail: { field, location: 'body', issue: message } } : {}) },
     { status: 400 },
   );
@@ -50,6 +51,7 @@ function advance(refundId: string, subMchid: string) {
  * ```
  */
 export function seedHandlers(): RequestHandler[] {
+  const { http, HttpResponse } = msw();
   let next = BigInt(FIRST_REFUND_ID);
   return [
     http.post('*/v3/ecommerce/refunds/apply', async ({ request }) => {

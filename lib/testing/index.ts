@@ -1,5 +1,7 @@
 /**
- * `wechatpay-chain/testing`: the embedded WeChat Pay emulator for your tests (needs `msw` 2.x).
+ * `wechatpay-chain/testing`: the embedded WeChat Pay emulator for your tests. Needs the optional
+ * peer `msw` 2.x (and `@peculiar/x509` 1.x for certificates), loaded on first use: without it the
+ * feature throws a {@link MissingPeerError} naming the command to install it.
  * @example
  * ```ts
  * import { Builder } from 'wechatpay-chain';
@@ -12,6 +14,8 @@
  */
 export { Emulator, generateKeyPair, UNSIGNED } from './emulator.js';
 export type { EmulatorOptions, GeneratedKeyPair, OutgoingResponse, RecordedRequest } from './emulator.js';
+// an optional peer (msw, @peculiar/x509) that is not installed (issue 16)
+export { MissingPeerError } from '../errors.js';
 export { FIRST_REFUND_ID, seedHandlers } from './handlers.js';
 export { MswDispatcher } from './msw-dispatcher.js';
 export type { FetchHandler } from './msw-dispatcher.js';

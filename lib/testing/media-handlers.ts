@@ -9,7 +9,8 @@
  */
 import { constants, createCipheriv, createHash, createPublicKey, publicEncrypt, randomBytes, type KeyObject } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { http, HttpResponse, type RequestHandler } from 'msw';
+import type { RequestHandler } from 'msw';
+import { msw } from '../lazy.js';
 import { UPLOAD_ENDPOINTS } from '../media/upload-endpoints.js';
 
 /**
@@ -33,7 +34,7 @@ export interface MediaHandlerOptions {
 }
 
 function paramError(message: string) {
-  return HttpResponse.json({ code: 'PARAM_ERROR', message }, { status: 400 });
+  return msw().HttpResponse.json({ code: 'PARAM_ERROR', message }, { status: 400 });
 }
 
 function express(template: string): string {
@@ -53,6 +54,7 @@ function express(template: string): string {
  * ```
  */
 export function mediaHandlers(options: MediaHandlerOptions = {}): RequestHandler[] {
+  const { http, HttpResponse } = msw();
   const hashType = options.hashType ?? 'SHA1';
   const files = new Map<string, Buffer>();
   let uploads = 0;

@@ -5,7 +5,8 @@
  * @module
  */
 import { constants, privateDecrypt, X509Certificate, type KeyObject } from 'node:crypto';
-import { http, HttpResponse, type RequestHandler } from 'msw';
+import type { RequestHandler } from 'msw';
+import { msw } from '../lazy.js';
 import { AesGcm } from '../crypto/aes-gcm.js';
 import { nonce } from '../formatter.js';
 import type { IssuedCertificate } from './certificates.js';
@@ -54,7 +55,7 @@ export function beijingTime(date: Date): string {
 }
 
 function paramError(message: string, field?: string) {
-  return HttpResponse.json({ code: 'PARAM_ERROR', message, ...(field ? { detail: { field, location: 'body', issue: message } } : {}) }, { status: 400 });
+  return msw().HttpResponse.json({ code: 'PARAM_ERROR', message, ...(field ? { detail: { field, location: 'body', issue: message } } : {}) }, { status: 400 });
 }
 
 function pick(thing: unknown, path: string): unknown {
@@ -74,6 +75,7 @@ function pick(thing: unknown, path: string): unknown {
  * ```
  */
 export function platformHandlers(state: PlatformState): RequestHandler[] {
+  const { http, HttpResponse } = msw();
   return [
     http.get('*/v3/certificates', () => {
       if (state.platformCertificates.length === 0) {

@@ -8,7 +8,8 @@
  */
 import { constants, generateKeyPairSync, privateDecrypt } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { http, HttpResponse, type RequestHandler } from 'msw';
+import type { RequestHandler } from 'msw';
+import { msw } from '../lazy.js';
 import { v2Fail, v2Fields, v2Refuse, v2Reply } from './v2.js';
 
 /**
@@ -48,6 +49,7 @@ function timeEnd(): string {
  * ```
  */
 export function apiV2Handlers(): RequestHandler[] {
+  const { http, HttpResponse } = msw();
   const orders = new Map<string, Order>();
   let next = BigInt(FIRST_TRANSACTION_ID);
   let refunds = 50000000382019052709732678859n;

@@ -8,7 +8,8 @@
  * emulator signs) and may set the `UNSIGNED` header for files and unsigned endpoints.
  * @module
  */
-import { getResponse, HttpResponse, type RequestHandler } from 'msw';
+import type { RequestHandler } from 'msw';
+import { msw } from '../lazy.js';
 import { isSignType, signFields, verifyFields } from '../pipeline/v2/digest.js';
 import { parseXml, toXml, type XmlRecord } from '../pipeline/v2/xml.js';
 import { nonce } from '../formatter.js';
@@ -65,7 +66,7 @@ export function isApiV2Path(pathname: string): boolean {
  */
 export function v2Reply(fields: Readonly<Record<string, unknown>>, init: { unsigned?: boolean } = {}): Response {
   const body = toXml({ return_code: 'SUCCESS', return_msg: 'OK', ...fields });
-  return HttpResponse.xml(body, { headers: init.unsigned ? { [UNSIGNED_HEADER]: '1' } : {} });
+  return msw().HttpResponse.xml(body, { headers: init.unsigned ? { [UNSIGNED_HEADER]: '1' } : {} });
 }
 
 /**
@@ -87,7 +88,7 @@ export function v2Fail(errCode: string, errCodeDes: string, fields: Readonly<Rec
  * ```
  */
 export function v2Refuse(returnMsg: string, fields: Readonly<Record<string, unknown>> = {}): Response {
-  return HttpResponse.xml(toXml({ return_code: 'FAIL', return_msg: returnMsg, ...fields }), { headers: { [UNSIGNED_HEADER]: '1' } });
+  return msw().HttpResponse.xml(toXml({ return_code: 'FAIL', return_msg: returnMsg, ...fields }), { headers: { [UNSIGNED_HEADER]: '1' } });
 }
 
 /**
@@ -156,7 +157,7 @@ export async function handleApiV2(
   if (mchId !== undefined && mchId !== options.mchid) return { ...refuse('商户号mch_id与appid不匹配'), verified, requestBody };
 
   const response =
-    (await getResponse([...options.handlers], request)) ??
+    (await msw().getResponse([...options.handlers], request)) ??
     new Response(`the emulator has no handler for ${request.method} ${pathname}`, { status: 404, headers: { 'content-type': 'text/plain' } });
   const headers = new Headers(response.headers);
   let body = Buffer.from(await response.arrayBuffer());
