@@ -7,12 +7,18 @@
  * For scale, the same loop doing only the cryptography of a request (the client's and the
  * sandbox's RSA-2048 signatures on the thread pool, both verifications): what the machine allows
  * at best right now. Goal: ≥ 1,000 signed requests/s in process.
+ *
+ * And what an emulator costs to create (issue 16), in a fresh process (bench/emulator-create.ts):
+ * the first `Emulator.create()` generates the process's shared keys; every later one reuses them.
+ * Goal: ≤ 50 ms for each `create()` after the first (median of N).
  */
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Builder, type WeChatPayClient } from '../../lib/index.js';
 import { Emulator } from '../../lib/testing/index.js';
+import type { CreateTimes } from '../emulator-create.js';
 import { drive } from '../lib/drive.js';
+import { child, nextMessage } from '../lib/processes.js';
 import { median } from '../lib/stats.js';
 
 const CONCURRENCY = 64;
@@ -85,6 +91,15 @@ async function round(mode: 'in process' | 'loopback', durationMs: number): Promi
   }
 }
 
+/** Emulator.create() timings from a process of its own (its first create() is the process's first). */
+async function createTimes(): Promise<CreateTimes> {
+  const proc = child('emulator-create.ts');
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  const times = await nextMessage<CreateTimes>(proc, 'the Emulator.create() timer');
+  await exited;
+  return times;
+}
+
 export default async (options: { quick?: boolean } = {}) => {
   const rounds = options.quick ? 1 : 3;
   const durationMs = options.quick ? 1000 : 3000;
@@ -108,10 +123,25 @@ export default async (options: { quick?: boolean } = {}) => {
   }
   const inProcess = rows[0]?.['req/s'] ?? Number.NaN;
   const floor = rows[2]?.['req/s'] ?? Number.NaN;
+  const created = await createTimes();
+  const ms = (value: number) => Number(value.toFixed(value < 10 ? 2 : 1));
+  const next = median(created.next);
+  rows.push(
+    { transport: 'Emulator.create({ sandbox: true }), first in a process (generates the keys)', 'create ms': ms(created.first) },
+    { transport: `Emulator.create({ sandbox: true }) after the first, median of ${created.next.length}`, 'create ms': ms(next), rounds: `max ${ms(Math.max(...created.next))}` },
+    { transport: `… plus Builder.factory(emulator.clientConfig()), median of ${created.withClient.length}`, 'create ms': ms(median(created.withClient)) },
+    { transport: `Emulator.create({ sandbox: true, freshKeys: true }), median of ${created.fresh.length}`, 'create ms': ms(median(created.fresh)) },
+  );
   return {
-    title: `Sandbox: signed + verified requests (place / query native orders) at concurrency ${CONCURRENCY}, median of ${rounds} round${rounds === 1 ? '' : 's'}`,
+    title: `Sandbox: signed + verified requests (place / query native orders) at concurrency ${CONCURRENCY}, median of ${rounds} round${rounds === 1 ? '' : 's'}; Emulator.create() times`,
     rows,
     goals: [
+      {
+        name: 'Emulator.create() after the first (shared keys)',
+        value: `${ms(next)} ms median of ${created.next.length} (the first: ${ms(created.first)} ms)`,
+        target: '<= 50 ms',
+        pass: next <= 50,
+      },
       {
         name: 'sandbox signed requests in process',
         value: `${inProcess}/s (${Math.round((inProcess / floor) * 100)}% of the crypto-only rate, ${floor}/s)`,

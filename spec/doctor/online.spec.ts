@@ -96,7 +96,7 @@ describe('clock-skew', () => {
 
 describe('signature', () => {
   it('a key that is not the certificate\'s: 401 SIGN_ERROR with the exact signed message, the Authorization fields (no signature) and the checklist', async () => {
-    const other = Emulator.create();
+    const other = Emulator.create({ freshKeys: true }); // another merchant key (emulators share keys by default)
     const seen = publicKeyMode.emulator.requests.length;
     const diagnosis = await diagnose(configOf(publicKeyMode, { privateKey: other.merchant.privateKeyPem }), { online: true });
     const check = expectCheck(diagnosis, 'signature', 'fail', /answered 401 SIGN_ERROR: 签名错误.* — signed by WeChat Pay, verified with certs/, /^Checklist for 401 SIGN_ERROR:\n1\. privateKey is the key of the merchant API certificate/);
@@ -176,7 +176,7 @@ describe('mode', () => {
   });
 
   it('the right id with another key (a public key of another merchant) fails: the signature does not verify', async () => {
-    const other = Emulator.create();
+    const other = Emulator.create({ freshKeys: true }); // another platform key (emulators share keys by default)
     const diagnosis = await diagnose(configOf(publicKeyMode, { certs: { [publicKeyMode.emulator.platform.serial]: other.platform.publicKeyPem } }), { online: true });
     expectCheck(diagnosis, 'mode', 'fail', /does not hold the key WeChat Pay signs with/, /pub_key\.pem again/);
   });

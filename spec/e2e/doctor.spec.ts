@@ -13,7 +13,7 @@ import { wxpay, type Result } from '../support/wxpay.js';
 
 const apiv2Secret = 'S3cretAPIv2keyS3cretAPIv2key0123';
 const emulator = Emulator.create({ secret: apiv2Secret });
-const stranger = Emulator.create();
+const stranger = Emulator.create({ freshKeys: true }); // keys of its own (emulators share keys by default)
 let dir = '';
 let baseURL = '';
 let close = async () => {};

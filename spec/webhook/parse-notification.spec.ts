@@ -76,7 +76,7 @@ describe('parseNotification', () => {
   });
 
   it('follows changes to certs at the next call: a removed key stops verifying, an added key starts', () => {
-    const other = Emulator.create({ apiv3Key });
+    const other = Emulator.create({ apiv3Key, freshKeys: true }); // another platform key (emulators share keys by default)
     const live: Record<string, string> = { [emulator.platform.serial]: emulator.platform.publicKeyPem };
     const byOld = createNotification(emulator, { resource: transaction });
     const byNew = createNotification(other, { resource: transaction });
