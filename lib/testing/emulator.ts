@@ -1,9 +1,9 @@
 /**
  * A WeChat Pay stand-in for tests — ours and our users'. It generates merchant and platform keys
  * (shared by the emulators of a process, lib/testing/keys.ts), checks every request's
- * `Authorization` like the real service (401 `SIGN_ERROR` otherwise),
- * answers from msw request handlers (msw, an optional peer, loaded on first use through
- * lib/lazy.ts) and signs each answer with the platform key.
+ * `Authorization` like the real service (401 `SIGN_ERROR` otherwise), answers from msw request
+ * handlers (msw, an optional peer, loaded on first use through lib/lazy.ts) and signs each answer
+ * with the platform key. Between tests: `resetHandlers()` (msw's), `reset()` (the state).
  *
  * Reach it in process through {@link Emulator.dispatcher} (an undici Dispatcher, no socket) or
  * over a real loopback socket with {@link Emulator.listen}.
@@ -111,6 +111,13 @@ export interface EmulatorOptions {
   sandbox?: boolean | SandboxOptions;
 }
 
+/** A copy of a list of handlers, refusing an array among them (a handler list not spread). */
+function handlerList(handlers: readonly RequestHandler[], where: string): RequestHandler[] {
+  if (!Array.isArray(handlers)) throw new ArgumentError(`${where}: expected an array of msw handlers`, 'handlers');
+  if (handlers.some((handler) => Array.isArray(handler))) throw new ArgumentError(`${where}: expected msw handlers, got an array among them (spread it: ...handlers)`, 'handlers');
+  return [...handlers];
+}
+
 const AUTH = /^WECHATPAY2-SHA256-RSA2048 (.+)$/;
 const PAIR = /(\w+)="([^"]*)"/g;
 const NEWLINE = Buffer.from('\n');
@@ -155,10 +162,12 @@ export class Emulator {
   /** Platform certificates served by `GET /v3/certificates`; none in public-key mode (404 RESOURCE_NOT_EXISTS). */
   readonly platformCertificates: IssuedCertificate[] = [];
   #signer: { serial: string; privateKey: KeyObject };
-  /** Handlers of `options.handlers` and `use()`, consulted first. */
-  readonly #userHandlers: RequestHandler[];
-  /** The built-in msw handlers, consulted last. */
-  readonly #builtinHandlers: RequestHandler[];
+  /** The handlers given at creation (or to `resetHandlers(...next)`): what `resetHandlers()` goes back to. */
+  #initialHandlers: RequestHandler[];
+  /** Those and the handlers `use()` added, consulted first. */
+  #userHandlers: RequestHandler[];
+  /** The built-in msw handlers, consulted last (new ones, with fresh records, on `reset()`). */
+  #builtinHandlers: RequestHandler[];
   readonly #now: () => number;
   /** The sandbox, in sandbox mode (`Emulator.create({ sandbox: true })`). */
   readonly sandbox: Sandbox | undefined;
@@ -174,8 +183,9 @@ export class Emulator {
     this.apiv3Key = options.apiv3Key ?? makeNonce(32);
     this.secret = options.secret ?? makeNonce(32);
     this.#signer = this.platform;
-    this.#userHandlers = [...(options.handlers ?? [])];
-    this.#builtinHandlers = [...seedHandlers(), ...platformHandlers(this), ...apiV2Handlers()];
+    this.#initialHandlers = handlerList(options.handlers ?? [], 'handlers');
+    this.#userHandlers = [...this.#initialHandlers];
+    this.#builtinHandlers = this.#builtins();
     if (options.sandbox !== undefined && options.sandbox !== false) {
       const host = { mchid: this.merchant.mchid, apiv3Key: this.apiv3Key, now: () => this.#now(), signResponse: (body: string) => this.signResponse(body) };
       this.sandbox = new Sandbox(host, options.sandbox === true ? {} : options.sandbox);
@@ -308,6 +318,10 @@ export class Emulator {
     return new Emulator(options);
   }
 
+  #builtins(): RequestHandler[] {
+    return [...seedHandlers(), ...platformHandlers(this), ...apiV2Handlers()];
+  }
+
   /** The msw handlers consulted, user ones first. */
   get handlers(): readonly RequestHandler[] {
     return [...this.#userHandlers, ...this.#builtinHandlers];
@@ -321,8 +335,46 @@ export class Emulator {
    * ```
    */
   use(...handlers: RequestHandler[]): this {
-    this.#userHandlers.unshift(...handlers);
+    this.#userHandlers.unshift(...handlerList(handlers, 'use()'));
     return this;
+  }
+
+  /**
+   * Goes back to the handlers given at creation, as msw's `server.resetHandlers()`: drops the
+   * handlers {@link use} added and a pending {@link tamperNext}. Given handlers, they replace
+   * those given at creation (for later resets too), as msw's do. Nothing else changes: the
+   * request log, the sandbox's orders, the signing key stay — {@link reset} is for the state.
+   * @example
+   * ```ts
+   * afterEach(() => emulator.resetHandlers());
+   * ```
+   */
+  resetHandlers(...next: RequestHandler[]): this {
+    const replacements = handlerList(next, 'resetHandlers()');
+    // what msw does for the handlers it drops: a generator resolver starts again next time
+    for (const handler of this.#userHandlers) (handler as unknown as { reset?: () => void }).reset?.();
+    if (replacements.length > 0) this.#initialHandlers = replacements;
+    this.#userHandlers = [...this.#initialHandlers];
+    this.#tamper = undefined;
+    return this;
+  }
+
+  /**
+   * Between tests: {@link resetHandlers}, the request log emptied, the built-in handlers' records
+   * restarted (seed refund ids, APIv2 orders) and, in sandbox mode, the orders, refunds,
+   * deliveries and pending timers dropped (deliveries under way are aborted). The keys, serials,
+   * signing key, platform certificates and loopback servers stay, so clients built from
+   * {@link clientConfig} keep working. Resolves once the sandbox's old work has stopped.
+   * @example
+   * ```ts
+   * afterEach(() => emulator.reset());
+   * ```
+   */
+  async reset(): Promise<void> {
+    this.resetHandlers();
+    this.requests.length = 0;
+    this.#builtinHandlers = this.#builtins();
+    await this.sandbox?.reset();
   }
 
   /**

@@ -52,6 +52,8 @@ export interface ControlHost {
   pay(out_trade_no: string, payer: { openid?: unknown }): unknown;
   settleRefund(out_refund_no: string, status: unknown): unknown;
   readonly deliveries: readonly Delivery[];
+  /** Back to the sandbox as created; what it returns settles once the old work has stopped. */
+  reset(): Promise<void>;
 }
 
 const ANY_PREFIX = '^(?:/.*)?';
@@ -169,6 +171,15 @@ function control(host: ControlHost): Route[] {
       handle: ({ body }) => ok(host.settleRefund(required(body, 'out_refund_no'), body.status ?? 'SUCCESS')),
     },
     {
+      method: 'POST',
+      pattern: path('_sandbox/reset'),
+      handle: () => {
+        // the new store answers at once; the old deliveries stop in the background
+        host.reset().catch(() => undefined);
+        return ok({});
+      },
+    },
+    {
       method: 'GET',
       pattern: path('_sandbox/deliveries'),
       // any query parameter filters on the field of that name: ?out_trade_no=T1&status=500
@@ -217,7 +228,8 @@ export function router(store: SandboxStore, host: ControlHost): (method: string,
         if (method === 'POST') {
           let parsed: unknown;
           try {
-            parsed = JSON.parse(bytes.toString('utf8'));
+            // a control endpoint called with no body (curl -X POST …/_sandbox/reset) gets {}
+            parsed = control && bytes.length === 0 ? {} : JSON.parse(bytes.toString('utf8'));
           } catch {
             throw paramError('请求体不是合法的 JSON', { location: 'body' });
           }
@@ -233,6 +245,6 @@ export function router(store: SandboxStore, host: ControlHost): (method: string,
         throw error;
       }
     }
-    return control ? { status: 404, json: { code: 'NOT_FOUND', message: `沙箱没有控制接口 ${method} ${url.pathname}（有 POST _sandbox/pay、POST _sandbox/refund、GET _sandbox/deliveries）` } } : undefined;
+    return control ? { status: 404, json: { code: 'NOT_FOUND', message: `沙箱没有控制接口 ${method} ${url.pathname}（有 POST _sandbox/pay、POST _sandbox/refund、POST _sandbox/reset、GET _sandbox/deliveries）` } } : undefined;
   };
 }

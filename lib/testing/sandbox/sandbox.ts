@@ -103,39 +103,57 @@ function nonNegative(value: unknown, field: string, fallback: number, positive =
  * ```
  */
 export class Sandbox {
-  /** Orders and refunds. */
-  readonly store: SandboxStore;
   /** The `timeScale` in effect. */
   readonly timeScale: number;
   readonly #host: SandboxHost;
-  readonly #scheduler = new Scheduler();
-  readonly #notifier: Notifier;
+  readonly #options: SandboxOptions;
   readonly #refundDelay: number;
-  readonly #route: (method: string, url: URL, body: Buffer) => Answer | undefined;
+  readonly #answerTimeout: number;
+  readonly #balance: number | undefined;
+  // replaced together by reset()
+  #scheduler!: Scheduler;
+  #notifier!: Notifier;
+  #store!: SandboxStore;
+  #route!: (method: string, url: URL, body: Buffer) => Answer | undefined;
 
   /** @throws {ArgumentError} for an option out of range */
   constructor(host: SandboxHost, options: SandboxOptions = {}) {
     if (options === null || typeof options !== 'object') throw new ArgumentError('sandbox: expected true or { timeScale, refundDelay, answerTimeout, balance }', 'sandbox');
     this.#host = host;
+    this.#options = options;
     this.timeScale = nonNegative(options.timeScale, 'timeScale', 1, true);
     this.#refundDelay = nonNegative(options.refundDelay, 'refundDelay', REFUND_DELAY);
-    const answerTimeout = nonNegative(options.answerTimeout, 'answerTimeout', ANSWER_TIMEOUT, true);
-    const balance = options.balance === undefined ? undefined : nonNegative(options.balance, 'balance', 0);
-    this.#notifier = new Notifier({ signResponse: (body) => host.signResponse(body), scheduler: this.#scheduler, timeScale: this.timeScale, answerTimeout, onDelivery: options.onDelivery });
-    this.store = new SandboxStore({
+    this.#answerTimeout = nonNegative(options.answerTimeout, 'answerTimeout', ANSWER_TIMEOUT, true);
+    this.#balance = options.balance === undefined ? undefined : nonNegative(options.balance, 'balance', 0);
+    this.#start();
+  }
+
+  /** A new store, scheduler and notifier: the sandbox as created. */
+  #start(): void {
+    const host = this.#host;
+    const scheduler = new Scheduler();
+    this.#scheduler = scheduler;
+    this.#notifier = new Notifier({ signResponse: (body) => host.signResponse(body), scheduler, timeScale: this.timeScale, answerTimeout: this.#answerTimeout, onDelivery: this.#options.onDelivery });
+    const store = new SandboxStore({
       mchid: host.mchid,
       now: () => host.now(),
-      balance,
+      balance: this.#balance,
       events: {
         paid: (order) => this.#notifyPaid(order),
         refunded: (refund) =>
-          this.#scheduler.after(this.#refundDelay * this.timeScale, () => {
-            if (refund.status === 'PROCESSING') this.store.settle(refund.out_refund_no, 'SUCCESS');
+          scheduler.after(this.#refundDelay * this.timeScale, () => {
+            if (refund.status === 'PROCESSING') store.settle(refund.out_refund_no, 'SUCCESS');
           }),
         settled: (refund) => this.#notifyRefund(refund),
       },
     });
-    this.#route = router(this.store, this);
+    this.#store = store;
+    this.#route = router(store, this);
+  }
+
+  /** Orders and refunds (a new store after {@link reset}). */
+  get store(): SandboxStore {
+    return this.#store;
   }
 
   /** Every notification delivery attempt, oldest first (the last 1 000). */
@@ -202,6 +220,24 @@ export class Sandbox {
   answer(raw: RawRequest, url: URL): OutgoingResponse | undefined {
     const answer = this.#route(raw.method, url, raw.body);
     return answer === undefined ? undefined : jsonResponse(answer.status, answer.json);
+  }
+
+  /**
+   * Drops every order, refund and delivery record, cancels the pending timers (refund delays,
+   * retries) and aborts the deliveries under way: the sandbox as created (its options, the
+   * balance included), serving on at once. Resolves once the old deliveries have stopped.
+   * `emulator.reset()` calls it; `POST _sandbox/reset` too.
+   * @example
+   * ```ts
+   * await emulator.sandbox!.reset();
+   * ```
+   */
+  async reset(): Promise<void> {
+    const scheduler = this.#scheduler;
+    const notifier = this.#notifier;
+    this.#start();
+    scheduler.close();
+    await notifier.close();
   }
 
   /** Cancels every timer and delivery; the sandbox answers no more notifications. */
