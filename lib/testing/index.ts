@@ -1,7 +1,7 @@
 /**
  * `wechatpay-chain/testing`: the embedded WeChat Pay emulator for your tests. Needs the optional
  * peer `msw` 2.x (and `@peculiar/x509` 1.x for certificates), loaded on first use: without it the
- * feature throws a {@link MissingPeerError} naming the command to install it.
+ * feature throws a {@link MissingPeerError} naming the command to install it. Guide: docs/guides/testing.md.
  * @example
  * ```ts
  * import { Builder } from 'wechatpay-chain';

@@ -115,6 +115,7 @@ describe.each(['lib', 'dist'] as const)('a missing optional peer (%s)', (kind) =
     expect(outcomes.certificate).toMatchObject({ name: 'MissingPeerError', peer: '@peculiar/x509', range: PEERS['@peculiar/x509'], missingPeer: true });
     expect(outcomes.certificate?.message).toContain('npm install --save-dev @peculiar/x509@1');
     // the docs quote them as they are
+    expect(readFileSync(new URL('../../docs/guides/testing.md', import.meta.url), 'utf8')).toContain(`MissingPeerError: ${outcomes.create?.message}\n`);
     expect(readFileSync(new URL('../../docs/guides/errors.md', import.meta.url), 'utf8')).toContain(`MissingPeerError: ${outcomes.certificate?.message}\n`);
   });
 
