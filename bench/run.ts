@@ -4,11 +4,12 @@
  *
  *   npm run bench                     # full run (~6–8 min on 2 cores), writes the README chart
  *   npm run bench -- --quick          # one short round, to check the harness
- *   (--quick, --only and --no-sections write bench/results/quick.json and leave the committed results and chart alone)
+ *   (--quick, --only, --sections and --no-sections write bench/results/quick.json and leave the committed results and chart alone)
  *   npm run bench -- --cpu-prof       # also write .cpuprofile files of the wechatpay-chain process
  *   npm run bench -- --rounds=3 --duration=2000 --only=chain,floor --no-build
  *   npm run bench -- --only=chain,plain,floor --no-sections   # the clients only, no media/types/… sections
  *   npm run bench -- --stand-in=http  # the stand-in on node:http instead of prebuilt answers on raw sockets
+ *   npm run bench -- --sections=sandbox,media   # those bench/sections/*.ts alone: no clients, no build
  *
  * Each client runs in its own process; the order of clients changes every round (A/B alternation)
  * and the report gives medians over the rounds, so a noisy neighbour hurts every client alike.
@@ -66,7 +67,9 @@ const settings = {
   standIn: option('stand-in') === 'http' ? ('http' as const) : ('net' as const),
 };
 /** Only a full run of every client replaces the committed results and chart. */
-const partial = quick || option('only') !== undefined || flag('no-sections');
+const partial = quick || option('only') !== undefined || option('sections') !== undefined || flag('no-sections');
+/** `--sections=a,b`: only these sections (file names without `.ts`), and nothing else. */
+const onlySections = option('sections')?.split(',').filter(Boolean);
 
 function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -98,8 +101,12 @@ async function runClient(kind: Kind, workload: Workload): Promise<RoundResult> {
 async function runSections(): Promise<SectionReport[]> {
   const folder = join(HERE, 'sections');
   const files = existsSync(folder) ? readdirSync(folder).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).sort() : [];
+  if (onlySections) {
+    const unknown = onlySections.filter((name) => !files.includes(`${name}.ts`));
+    if (unknown.length) throw new Error(`--sections: no bench/sections/${unknown[0]}.ts (there are ${files.map((f) => f.slice(0, -3)).join(', ')})`);
+  }
   const reports: SectionReport[] = [];
-  for (const file of files) {
+  for (const file of files.filter((f) => !onlySections || onlySections.includes(f.slice(0, -3)))) {
     try {
       const mod = (await import(pathToFileURL(join(folder, file)).href)) as { default: (options: { quick: boolean }) => Promise<SectionReport> };
       reports.push(await mod.default({ quick }));
@@ -114,7 +121,39 @@ async function runSections(): Promise<SectionReport[]> {
   return reports;
 }
 
+function printSection(section: SectionReport): void {
+  console.log(`\n## ${section.title}\n`);
+  const headers = [...new Set(section.rows.flatMap((r) => Object.keys(r)))];
+  console.log(section.rows.length ? table(headers, section.rows.map((r) => headers.map((h) => (typeof r[h] === 'number' ? fmt(r[h] as number) : String(r[h] ?? ''))))) : '(no rows)');
+}
+
+/** `--sections=…`: the named sections alone (lib/ through tsx, so no build), their goals, quick.json. */
+async function sectionsOnly(): Promise<void> {
+  const started = Date.now();
+  const load0 = loadavg()[0] as number;
+  const sections = await runSections();
+  for (const section of sections) printSection(section);
+  const goals = sections.flatMap((s) => s.goals);
+  console.log('\n## Goals\n');
+  for (const goal of goals) console.log(`${goal.pass ? 'PASS' : 'FAIL'}  ${goal.name}: ${goal.value} (target ${goal.target})`);
+  const elapsed = (Date.now() - started) / 1000;
+  console.log(`${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.versions.node}, load average ${load0.toFixed(2)} → ${(loadavg()[0] as number).toFixed(2)}, ${elapsed.toFixed(0)} s`);
+  const results = {
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.versions.node, loadAverage: [load0, loadavg()[0]] },
+    settings: { ...settings, sections: onlySections },
+    goals,
+    sections,
+    seconds: elapsed,
+  };
+  mkdirSync(join(HERE, 'results'), { recursive: true });
+  const jsonFile = join(HERE, 'results', 'quick.json');
+  writeFileSync(jsonFile, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nwrote ${jsonFile}`);
+}
+
 async function main(): Promise<void> {
+  if (onlySections) return sectionsOnly();
   const started = Date.now();
   const load0 = loadavg()[0] as number;
   if (!flag('no-build')) {
@@ -249,11 +288,7 @@ async function main(): Promise<void> {
     ),
   );
   console.log(`runtime JS loaded by import 'wechatpay-chain': ${loaded.outputs.size} files (${loaded.inputs.size} sources), ${fmt(loadedBytes / 1024)} KiB; typed catalog: ${catalogBytes} B`);
-  for (const section of sections) {
-    console.log(`\n## ${section.title}\n`);
-    const headers = [...new Set(section.rows.flatMap((r) => Object.keys(r)))];
-    console.log(section.rows.length ? table(headers, section.rows.map((r) => headers.map((h) => (typeof r[h] === 'number' ? fmt(r[h] as number) : String(r[h] ?? ''))))) : '(no rows)');
-  }
+  for (const section of sections) printSection(section);
   console.log('\n## Goals\n');
   for (const goal of goals) console.log(`${goal.pass ? 'PASS' : 'FAIL'}  ${goal.name}: ${goal.value} (target ${goal.target})`);
   const spread = (xs: number[]) => (xs.length ? xs.map(ratio).join(', ') : '–');

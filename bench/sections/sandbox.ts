@@ -10,7 +10,7 @@
  *
  * And what an emulator costs to create (issue 16), in a fresh process (bench/emulator-create.ts):
  * the first `Emulator.create()` generates the process's shared keys; every later one reuses them.
- * Goal: ≤ 50 ms for each `create()` after the first (median of N).
+ * Goal: ≤ 50 ms for each `create()` after the first (the slowest of 20; the median reported).
  */
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -126,9 +126,10 @@ export default async (options: { quick?: boolean } = {}) => {
   const created = await createTimes();
   const ms = (value: number) => Number(value.toFixed(value < 10 ? 2 : 1));
   const next = median(created.next);
+  const slowest = Math.max(...created.next);
   rows.push(
     { transport: 'Emulator.create({ sandbox: true }), first in a process (generates the keys)', 'create ms': ms(created.first) },
-    { transport: `Emulator.create({ sandbox: true }) after the first, median of ${created.next.length}`, 'create ms': ms(next), rounds: `max ${ms(Math.max(...created.next))}` },
+    { transport: `Emulator.create({ sandbox: true }) after the first, median of ${created.next.length}`, 'create ms': ms(next), rounds: `max ${ms(slowest)}` },
     { transport: `… plus Builder.factory(emulator.clientConfig()), median of ${created.withClient.length}`, 'create ms': ms(median(created.withClient)) },
     { transport: `Emulator.create({ sandbox: true, freshKeys: true }), median of ${created.fresh.length}`, 'create ms': ms(median(created.fresh)) },
   );
@@ -137,10 +138,10 @@ export default async (options: { quick?: boolean } = {}) => {
     rows,
     goals: [
       {
-        name: 'Emulator.create() after the first (shared keys)',
-        value: `${ms(next)} ms median of ${created.next.length} (the first: ${ms(created.first)} ms)`,
-        target: '<= 50 ms',
-        pass: next <= 50,
+        name: 'every Emulator.create() after the first (shared keys)',
+        value: `${ms(next)} ms median of ${created.next.length}, the slowest ${ms(slowest)} ms (the first: ${ms(created.first)} ms)`,
+        target: '≤ 50 ms each',
+        pass: slowest <= 50,
       },
       {
         name: 'sandbox signed requests in process',
