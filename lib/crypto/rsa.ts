@@ -10,6 +10,7 @@ import { constants, KeyObject, privateDecrypt, publicEncrypt, sign as cryptoSign
 // jose is loaded by the two async helpers that use it, not by every import of the package
 import type { JWK } from 'jose';
 import { ArgumentError } from '../errors.js';
+import { jose } from '../lazy.js';
 import { loadKey, type KeyLike, type KeyType } from './keys.js';
 
 const KEY_TYPE_PUBLIC = 'public' as const;
@@ -176,7 +177,7 @@ async function toCryptoKey(thing: KeyLike, use: CryptoKeyUse): Promise<webcrypto
   // RS256 is RSASSA-PKCS1-v1_5/SHA-256; RSA-OAEP (in JOSE) is OAEP with SHA-1, as WeChat Pay uses
   const alg = use === 'sign' || use === 'verify' ? 'RS256' : 'RSA-OAEP';
   const pem = key.export(isPrivate ? { type: 'pkcs8', format: 'pem' } : { type: 'spki', format: 'pem' }).toString();
-  const { importPKCS8, importSPKI } = await import('jose');
+  const { importPKCS8, importSPKI } = await jose();
   const imported = isPrivate ? await importPKCS8(pem, alg) : await importSPKI(pem, alg);
   return imported as unknown as webcrypto.CryptoKey;
 }
@@ -190,7 +191,7 @@ async function toCryptoKey(thing: KeyLike, use: CryptoKeyUse): Promise<webcrypto
  */
 async function toJwk(thing: KeyLike, type: KeyType = KEY_TYPE_PUBLIC): Promise<JWK> {
   const key = thing instanceof KeyObject && thing.type === type ? thing : from(thing, type);
-  const { exportJWK } = await import('jose');
+  const { exportJWK } = await jose();
   return exportJWK(key);
 }
 

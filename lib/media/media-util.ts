@@ -9,16 +9,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { basename, extname } from 'node:path';
 import { Readable } from 'node:stream';
-import { createRequire } from 'node:module';
-
-// mime-types carries the whole mime-db table: load it on the first upload, not at import
-let mimeLookup: ((name: string) => string | false) | undefined;
-const lookup = (name: string): string | false =>
-  (mimeLookup ??= (createRequire(import.meta.url)('mime-types') as typeof import('mime-types')).lookup)(name);
 import { ArgumentError } from '../errors.js';
 import { DEFAULT_MEDIA_LAYOUT, uploadLayoutOf, type MediaLayout } from './upload-endpoints.js';
-import { fsPromises, nodeFs } from '../lazy.js';
-
+import { fsPromises, mimeTypes, nodeFs } from '../lazy.js';
 
 /**
  * What a file's bytes can be given as, besides a path.
@@ -160,7 +153,7 @@ export class MediaUtil {
       if (typeof value !== 'string') throw new ArgumentError(`media: form field "${key}" must be a string`, 'fields');
     }
     this.#options = options;
-    this.fileContentType = options.contentType ?? (lookup(name) || 'application/octet-stream');
+    this.fileContentType = options.contentType ?? (mimeTypes().lookup(name) || 'application/octet-stream');
     if (/[\r\n]/.test(this.fileContentType)) throw new ArgumentError('media: contentType contains CR or LF', 'contentType');
     this.boundary = `----WeChatPayChain${randomBytes(12).toString('hex')}`;
   }

@@ -3,18 +3,13 @@
  * read the body (bounded by `maxBodySize`) unless the caller asked for a stream.
  * @module
  */
-import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
 import type { Agent, Dispatcher } from 'undici';
 import { ArgumentError, DecodeError, NetworkError, redactRequest, TimeoutError } from '../errors.js';
 import { printable } from '../printable.js';
 import { Abort } from './abort.js';
 import type { ChainResponse, RequestContext } from './context.js';
-
-// undici takes longer to load than the rest of the package together (~70 ms of a cold import);
-// it is required when the first Agent is made, so importing the package (webhook handlers, the
-// crypto helpers, a client given its own dispatcher) never pays for it.
-const require = createRequire(import.meta.url);
+import { undici } from '../lazy.js';
 
 /**
  * The default dispatcher: an undici Agent with keep-alive. undici is loaded on the first call.
@@ -24,8 +19,7 @@ const require = createRequire(import.meta.url);
  * ```
  */
 export function createAgent(options: Agent.Options = {}): Agent {
-  const undici = require('undici') as typeof import('undici');
-  return new undici.Agent({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000, connect: { timeout: 10_000 }, ...options });
+  return new (undici().Agent)({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000, connect: { timeout: 10_000 }, ...options });
 }
 
 /**

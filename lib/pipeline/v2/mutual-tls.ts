@@ -7,16 +7,14 @@
  */
 import { X509Certificate, type KeyObject } from 'node:crypto';
 import type { ConnectionOptions } from 'node:tls';
-import { createRequire } from 'node:module';
 import type { Agent, Dispatcher } from 'undici';
 import { loadKey, readKeyFile } from '../../crypto/keys.js';
 import { ArgumentError } from '../../errors.js';
-
-const require = createRequire(import.meta.url);
+import { nodeTls, undici } from '../../lazy.js';
 
 // node:tls costs ~5 ms of a cold import; only a client with a merchant certificate needs it
 function secureContext(options: ConnectionOptions): void {
-  (require('node:tls') as typeof import('node:tls')).createSecureContext(options);
+  nodeTls().createSecureContext(options);
 }
 
 /**
@@ -184,8 +182,7 @@ export class SecureDispatcher {
       throw new ArgumentError(`merchant: ${why}; pass merchant: { cert, key } or { pfx, passphrase } (or securityDispatcher) to Builder.factory${optOut}`, 'merchant');
     }
     // undici is required here, on first use, so importing the package does not load it
-    const undici = require('undici') as typeof import('undici');
-    this.#agent ??= new undici.Agent({
+    this.#agent ??= new (undici().Agent)({
       keepAliveTimeout: 10_000,
       keepAliveMaxTimeout: 60_000,
       connect: { timeout: 10_000, ...this.#connect, ...this.#merchant.tls },

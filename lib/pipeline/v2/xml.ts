@@ -12,12 +12,8 @@
  * references, a size cap and a nesting cap. fast-xml-parser does the tokenizing.
  * @module
  */
-import { createRequire } from 'node:module';
 import type { XMLParser } from 'fast-xml-parser';
-
-// loaded on the first APIv2 parse, so APIv3-only users do not pay its import time
-let fastXmlParser: typeof import('fast-xml-parser') | undefined;
-const xmlLibrary = (): typeof import('fast-xml-parser') => (fastXmlParser ??= createRequire(import.meta.url)('fast-xml-parser') as typeof import('fast-xml-parser'));
+import { fastXmlParser } from '../../lazy.js';
 import { ArgumentError, DecodeError, nameForMessage } from '../../errors.js';
 import { printable } from '../../printable.js';
 
@@ -192,7 +188,7 @@ const parser = (maxDepth: number): XMLParser => {
 };
 
 const createParser = (maxDepth: number) =>
-  new (xmlLibrary().XMLParser)({
+  new (fastXmlParser().XMLParser)({
     preserveOrder: true,
     ignoreAttributes: true,
     processEntities: false,
@@ -229,7 +225,7 @@ export function parseXml(input: string | Uint8Array, options: ParseXmlOptions = 
   if (/<!(?:DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)/i.test(text.replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, ''))) {
     throw new DecodeError('XML with a DTD or entity declaration is refused (XXE / entity expansion)');
   }
-  const valid = xmlLibrary().XMLValidator.validate(text, { allowBooleanAttributes: true });
+  const valid = fastXmlParser().XMLValidator.validate(text, { allowBooleanAttributes: true });
   // the parser's messages quote the document: server text
   if (valid !== true) throw new DecodeError(`not well-formed XML: ${printable(valid.err.msg)} (line ${valid.err.line})`);
   let tree: OrderedNode[];
