@@ -10,7 +10,7 @@ import { loadKey, type KeyLike } from './crypto/keys.js';
 import type { RequestOptions } from './endpoint/options.js';
 import { buildRequest, checkHeaders, type HttpMethod } from './endpoint/request.js';
 import { ArgumentError } from './errors.js';
-import { milliseconds } from './duration.js';
+import { milliseconds, positiveBytes, requireToken } from './validate.js';
 import type { ChainResponse, Middleware, RequestContext } from './pipeline/context.js';
 import { byProtocol } from './pipeline/by-protocol.js';
 import { installInnerStep, Pipeline } from './pipeline/pipeline.js';
@@ -123,20 +123,6 @@ export interface ClientMembers {
  */
 export type WeChatPayClient = TypedRoot & ClientMembers;
 
-const TOKEN = /^[0-9A-Za-z_-]+$/;
-
-function requireString(value: unknown, field: string, hint: string): string {
-  if (typeof value !== 'string' || value.length === 0) throw new ArgumentError(`${field}: required, ${hint}`, field);
-  if (!TOKEN.test(value)) throw new ArgumentError(`${field}: must be ${hint} (letters, digits, "_" or "-" only)`, field);
-  return value;
-}
-
-function bytes(value: unknown, field: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new ArgumentError(`${field}: must be a positive number of bytes`, field);
-  return value;
-}
-
 /**
  * Validates a configuration and builds the pieces a client needs. Exposed for the CLI and tests.
  * @throws {ArgumentError} naming the option at fault
@@ -147,8 +133,8 @@ function bytes(value: unknown, field: string, fallback: number): number {
  */
 export function resolveConfig(config: ClientConfig) {
   if (config === null || typeof config !== 'object') throw new ArgumentError('config: expected an object with mchid, serial, privateKey and certs', 'config');
-  const mchid = requireString(config.mchid, 'mchid', 'the merchant id, e.g. "1900000109"');
-  const serial = requireString(config.serial, 'serial', 'the merchant API certificate serial number (hex)');
+  const mchid = requireToken(config.mchid, 'mchid', 'the merchant id, e.g. "1900000109"');
+  const serial = requireToken(config.serial, 'serial', 'the merchant API certificate serial number (hex)');
   const privateKey: KeyObject = loadKey(config.privateKey, 'private', 'privateKey');
   const verifier = new Verifier(config.certs ?? {});
   for (const known of verifier.serials()) {
@@ -176,7 +162,7 @@ export function resolveConfig(config: ClientConfig) {
     failover,
     headers,
     timeout: milliseconds(config.timeout, 'timeout', DEFAULT_TIMEOUT),
-    maxBodySize: bytes(config.maxBodySize, 'maxBodySize', DEFAULT_MAX_BODY_SIZE),
+    maxBodySize: positiveBytes(config.maxBodySize, 'maxBodySize', DEFAULT_MAX_BODY_SIZE),
     retry: resolveRetry(config.retry, 'retry'),
     debug: debugSink(config.debug),
   };

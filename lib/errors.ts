@@ -19,7 +19,6 @@
  * ```
  * @module
  */
-import { KeyObject } from 'node:crypto';
 import { printable } from './printable.js';
 
 /** A request as it may appear inside an error or a log: headers redacted, no body bytes. */
@@ -250,83 +249,6 @@ export class DecodeError extends WeChatPayError {
     super(message, options);
     this.status = options?.status;
   }
-}
-
-/**
- * Describes a refused value without showing it: its kind, its length and the classes of
- * characters it holds. Errors about configuration use it instead of echoing the value, since a
- * value in the wrong place is often a key or secret pasted there (a 32-character APIv3 key or
- * APIv2 secret as `baseURL`). Numbers and booleans are shown: no secret is one.
- * @example
- * ```ts
- * describeValue('0123456789abcdef0123456789abcdef'); // 'a string of 32 characters (lower-case letters, digits)'
- * describeValue(Buffer.alloc(5));                     // 'a Buffer of 5 bytes'
- * ```
- */
-export function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  switch (typeof value) {
-    case 'undefined':
-      return 'undefined';
-    case 'number':
-    case 'bigint':
-    case 'boolean':
-      return `a ${typeof value} (${String(value)})`;
-    case 'string':
-      return value === '' ? 'an empty string' : `a string of ${value.length} characters (${characterClasses(value)})`;
-    case 'function':
-      return 'a function';
-    case 'symbol':
-      return 'a symbol';
-  }
-  if (value instanceof Uint8Array) return `a${Buffer.isBuffer(value) ? ' Buffer' : ` ${value.constructor.name}`} of ${value.byteLength} bytes`;
-  if (Array.isArray(value)) return `an array of ${value.length} items`;
-  if (value instanceof KeyObject) return `a ${value.type} KeyObject`;
-  const name = (value as object).constructor?.name;
-  return name && name !== 'Object' ? `a${/^[AEIO]/.test(name) ? 'n' : ''} ${name} object` : 'an object';
-}
-
-const CLASSES: ReadonlyArray<[RegExp, string]> = [
-  [/[a-z]/, 'lower-case letters'],
-  [/[A-Z]/, 'upper-case letters'],
-  [/[0-9]/, 'digits'],
-  [/[!-/:-@[-`{-~]/, 'punctuation'],
-  [/[ \t]/, 'spaces'],
-  [/[\r\n]/, 'line breaks'],
-  // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  [/[\0-\x08\x0b\x0c\x0e-\x1f\x7f]/, 'control characters'],
-  [/[^\0-\x7f]/, 'non-ASCII'],
-];
-
-function characterClasses(text: string): string {
-  return CLASSES.filter(([pattern]) => pattern.test(text)).map(([, label]) => label).join(', ');
-}
-
-const NAME_LIKE = /^[A-Za-z0-9_.-]{1,64}$/;
-
-/**
- * An object key (a header name, a host alias, a query key, a path segment) as an error message
- * may show it: quoted when it reads like a name (`"x-request-id"`, `"hk"`, `"applyment4sub"`),
- * else described without its characters. Random text gives itself away: letters and digits
- * alternating three times or more, a capital right after a small letter twice or more
- * (`backupUrl` reads as a name, `hkiG9w0BAQEF` or `xYzAbQrT` does not), a run of 16 characters
- * mixing letters and digits, or any run over 24 — what a key or secret pasted in the wrong place
- * looks like.
- * @example
- * ```ts
- * nameForMessage('x-request-id');                     // '"x-request-id"'
- * nameForMessage('0123456789abcdef0123456789abcdef'); // 'a name of 32 characters'
- * ```
- */
-export function nameForMessage(name: string): string {
-  if (NAME_LIKE.test(name)) {
-    const runs = name.split(/[_.-]/);
-    const alternations = runs.reduce((sum, run) => sum + (run.match(/[0-9](?=[A-Za-z])|[A-Za-z](?=[0-9])/g)?.length ?? 0), 0);
-    const lowerUpper = runs.reduce((sum, run) => sum + (run.match(/[a-z](?=[A-Z])/g)?.length ?? 0), 0);
-    const long = (run: string) => run.length > 24 || (run.length >= 16 && /[0-9]/.test(run) && /[A-Za-z]/.test(run));
-    if (alternations < 3 && lowerUpper < 2 && !runs.some(long)) return `"${name}"`;
-  }
-  return `a name of ${String(name).length} characters`;
 }
 
 const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie']);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ArgumentError, Builder, BusinessError, HttpError, type ClientConfig, type RedactedRequest } from '../lib/index.js';
-import { describeValue, nameForMessage } from '../lib/errors.js';
+import { describeValue, nameForMessage } from '../lib/validate.js';
 import { buildRequest, checkHeaders, encodeQuery } from '../lib/endpoint/request.js';
 import { Emulator } from '../lib/testing/index.js';
 import { argumentErrorOf } from './support/failure.js';

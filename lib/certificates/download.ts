@@ -16,6 +16,7 @@ import type { WeChatPayClient } from '../builder.js';
 import { AesGcm } from '../crypto/aes-gcm.js';
 import { ArgumentError, HttpError, PublicKeyModeError, VerificationError, type RedactedRequest } from '../errors.js';
 import { printable } from '../printable.js';
+import { apiV3Key } from '../validate.js';
 import { endpointPath, type Middleware } from '../pipeline/context.js';
 import { installInnerStep, type Pipeline } from '../pipeline/pipeline.js';
 import type { Verifier } from '../pipeline/v3/verifier.js';
@@ -164,11 +165,6 @@ export interface CertificateDownloadOptions {
   signal?: AbortSignal;
 }
 
-function checkKey(apiv3Key: unknown): void {
-  const length = typeof apiv3Key === 'string' ? Buffer.byteLength(apiv3Key) : apiv3Key instanceof Uint8Array ? apiv3Key.byteLength : -1;
-  if (length !== 32) throw new ArgumentError(`apiv3Key: the APIv3 key must be 32 bytes${length >= 0 ? `, got ${length}` : ''}`, 'apiv3Key');
-}
-
 const PUBLIC_KEY_HELP =
   'Download the public key (pub_key.pem) and its ID (PUB_KEY_ID_…) from the merchant platform (账户中心 → API安全 → 微信支付公钥) ' +
   'and configure certs: { "PUB_KEY_ID_…": "file:///path/to/pub_key.pem" }';
@@ -221,7 +217,7 @@ function publicKeyModeOf(error: unknown): unknown {
  */
 export async function downloadCertificates(client: WeChatPayClient, options: CertificateDownloadOptions): Promise<PlatformCertificate[]> {
   if (options === null || typeof options !== 'object') throw new ArgumentError('options: expected { apiv3Key }', 'options');
-  checkKey(options.apiv3Key);
+  apiV3Key(options.apiv3Key);
   installCertificatesStep(client, options.apiv3Key);
   let data: unknown;
   try {

@@ -7,7 +7,7 @@
  */
 import type { WeChatPayClient } from '../builder.js';
 import { ArgumentError } from '../errors.js';
-import { MAX_TIMER_DELAY, milliseconds } from '../duration.js';
+import { MAX_TIMER_DELAY, milliseconds } from '../validate.js';
 import { downloadCertificates, writeCertificates, type PlatformCertificate } from './download.js';
 
 /**

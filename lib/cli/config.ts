@@ -10,7 +10,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ClientConfig } from '../builder.js';
 import { ArgumentError } from '../errors.js';
-import { milliseconds } from '../duration.js';
+import { milliseconds } from '../validate.js';
 
 /**
  * Client flags every command accepts.

@@ -11,7 +11,8 @@ import { createPrivateKey, createPublicKey, KeyObject, sign, verify, X509Certifi
 
 type CryptoKey = webcrypto.CryptoKey;
 import { fileURLToPath } from 'node:url';
-import { ArgumentError, describeValue, nameForMessage } from '../errors.js';
+import { ArgumentError } from '../errors.js';
+import { describeValue, nameForMessage } from '../validate.js';
 import { nodeFs } from '../lazy.js';
 
 /** Anything a key can be loaded from. */

@@ -12,6 +12,7 @@ import { Readable } from 'node:stream';
 import { ArgumentError } from '../errors.js';
 import { DEFAULT_MEDIA_LAYOUT, uploadLayoutOf, type MediaLayout } from './upload-endpoints.js';
 import { fsPromises, mimeTypes, nodeFs } from '../lazy.js';
+import { isObject } from '../validate.js';
 
 /**
  * What a file's bytes can be given as, besides a path.
@@ -146,7 +147,7 @@ export class MediaUtil {
     }
     this.layout = layout ?? DEFAULT_MEDIA_LAYOUT;
     this.#explicitLayout = layout !== undefined;
-    if (options.meta !== undefined && (options.meta === null || typeof options.meta !== 'object' || Array.isArray(options.meta))) {
+    if (options.meta !== undefined && !isObject(options.meta)) {
       throw new ArgumentError('media: meta must be a plain object of extra meta fields', 'meta');
     }
     for (const [key, value] of Object.entries(options.fields ?? {})) {

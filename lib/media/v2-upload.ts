@@ -8,6 +8,7 @@
  * @module
  */
 import { ArgumentError } from '../errors.js';
+import { isObject } from '../validate.js';
 import type { RequestContext } from '../pipeline/context.js';
 import { signedFields } from '../pipeline/v2/sign.js';
 import { MediaUtil } from './media-util.js';
@@ -40,7 +41,7 @@ export async function prepareV2Media(ctx: RequestContext, options: { mchid: stri
   if (options.secret === undefined) {
     throw new ArgumentError('secret: APIv2 uploads (v2/secapi/mch/uploadmedia) are signed with the APIv2 key; pass secret to Builder.factory', 'secret');
   }
-  if (xml !== undefined && (xml === null || typeof xml !== 'object' || Array.isArray(xml))) {
+  if (xml !== undefined && !isObject(xml)) {
     throw new ArgumentError('xml: extra upload fields must be a plain object, e.g. { sign_type: "HMAC-SHA256" }', 'xml');
   }
   const file = media.withOptions({ layout: V2_UPLOAD_LAYOUT, meta: {}, fields: {} });

@@ -11,8 +11,8 @@
  * The step sits before `sign`, so the backup attempt is signed afresh and passes every user step.
  * @module
  */
-import { ArgumentError, describeValue, nameForMessage } from '../errors.js';
-import { milliseconds } from '../duration.js';
+import { ArgumentError } from '../errors.js';
+import { describeValue, isObject, milliseconds, nameForMessage } from '../validate.js';
 import { DEFAULT_ORIGIN, parseBaseURL, type Target } from '../routing/hosts.js';
 import type { Middleware, RequestContext } from './context.js';
 import { failureKind, replayable, vouchedRepeatable } from './retry.js';
@@ -111,7 +111,7 @@ export function resolveFailover(option: unknown, targets: ReadonlyMap<string, Ta
   const primary = targets.get(DEFAULT_ORIGIN) as Target;
   const backupOrigin = 'https://api2.mch.weixin.qq.com';
   if (option === true) return { primary, backup: targets.get(backupOrigin) ?? { origin: backupOrigin, basePath: '' }, recoverAfter: DEFAULT_RECOVER_AFTER, onFailover: undefined };
-  if (option === null || typeof option !== 'object' || Array.isArray(option)) {
+  if (!isObject(option)) {
     throw new ArgumentError(`failover: expected true, false or { backupURL, recoverAfter, onFailover }, got ${describeValue(option)}`, 'failover');
   }
   const unknown = Object.keys(option).filter((key) => !KEYS.has(key));

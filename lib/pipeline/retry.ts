@@ -14,7 +14,7 @@
 import { ArgumentError, HttpError, NetworkError, TimeoutError, VerificationError } from '../errors.js';
 import type { Middleware, RequestContext } from './context.js';
 import { timersPromises } from '../lazy.js';
-import { milliseconds } from '../duration.js';
+import { isObject, milliseconds } from '../validate.js';
 
 /**
  * How to retry.
@@ -164,7 +164,7 @@ export function resolveRetry(option: unknown, field = 'retry', base: ResolvedRet
     if (!Number.isInteger(option) || option < 0 || option > 10) throw new ArgumentError(`${field}: a number of retries must be an integer from 0 to 10`, field);
     return { ...base, retries: option };
   }
-  if (option === null || typeof option !== 'object' || Array.isArray(option)) {
+  if (!isObject(option)) {
     throw new ArgumentError(`${field}: expected true, false, a number of retries or { retries, minDelay, maxDelay, maxRetryAfter, statuses }`, field);
   }
   const policy = option as RetryPolicy;

@@ -7,7 +7,8 @@
  * `gatewayPrefix` option (sent, not signed).
  * @module
  */
-import { ArgumentError, describeValue } from '../errors.js';
+import { ArgumentError } from '../errors.js';
+import { describeValue, isObject } from '../validate.js';
 import { CATALOG_ORIGINS, DEFAULT_ORIGIN, ROUTED_PREFIXES, ROUTED_TEMPLATES } from './catalog-routes.js';
 
 export { DEFAULT_ORIGIN };
@@ -133,7 +134,7 @@ export function resolveHosts(baseURL: unknown, hosts: unknown): Map<string, Targ
   const targets = new Map<string, Target>();
   for (const origin of KNOWN_ORIGINS) targets.set(origin, { origin, basePath: '' });
   if (hosts !== undefined) {
-    if (hosts === null || typeof hosts !== 'object' || Array.isArray(hosts)) {
+    if (!isObject(hosts)) {
       throw new ArgumentError(`hosts: expected an object mapping a WeChat Pay origin to a base URL, e.g. { 'https://apihk.mch.weixin.qq.com': 'http://127.0.0.1:8080/' }; got ${describeValue(hosts)}`, 'hosts');
     }
     for (const [key, value] of Object.entries(hosts as Record<string, unknown>)) {

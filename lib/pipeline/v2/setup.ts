@@ -9,6 +9,7 @@
 import type { ConnectionOptions } from 'node:tls';
 import type { Agent, Dispatcher } from 'undici';
 import { ArgumentError } from '../../errors.js';
+import { apiV2Secret } from '../../validate.js';
 import type { ChainResponse, Next, Protocol, RequestContext } from '../context.js';
 import { createTransport } from '../transport.js';
 import { CERT_REQUIRED_V2 } from './cert-required.js';
@@ -75,8 +76,6 @@ export function certificateRequired(template: string): boolean {
   return template.startsWith('v2/') && CERT_REQUIRED_V2.has(template.slice(3));
 }
 
-const SECRET = /^[\x21-\x7e]+$/;
-
 /**
  * Validates the APIv2 configuration and builds its pieces.
  * @throws {ArgumentError} for a malformed secret, certificate or CA
@@ -87,10 +86,7 @@ const SECRET = /^[\x21-\x7e]+$/;
  * ```
  */
 export function apiV2(config: ApiV2Config, mchid: string) {
-  const { secret } = config;
-  if (secret !== undefined && (typeof secret !== 'string' || !SECRET.test(secret))) {
-    throw new ArgumentError('secret: the APIv2 key must be a non-empty string of printable ASCII (32 characters, set in the merchant platform)', 'secret');
-  }
+  const secret = apiV2Secret(config.secret);
   const ca = config.ca === undefined ? undefined : loadCertificates(config.ca, 'ca');
   const connect: ConnectionOptions = ca === undefined ? {} : { ca };
   const merchant = config.merchant === undefined ? undefined : loadMerchant(config.merchant);

@@ -5,6 +5,7 @@
  * @module
  */
 import { ArgumentError } from '../../errors.js';
+import { isPlainObject } from '../../validate.js';
 import { nonce } from '../../formatter.js';
 import type { ChainResponse, Middleware, Next, RequestContext } from '../context.js';
 import type { QueryValue } from '../../endpoint/options.js';
@@ -33,12 +34,6 @@ export interface V2SignerOptions {
   mchid: string;
   /** The APIv2 key; requests fail with an ArgumentError when it is missing. */
   secret: string | undefined;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
 }
 
 /**

@@ -14,7 +14,8 @@
  */
 import type { XMLParser } from 'fast-xml-parser';
 import { fastXmlParser } from '../../lazy.js';
-import { ArgumentError, DecodeError, nameForMessage } from '../../errors.js';
+import { ArgumentError, DecodeError } from '../../errors.js';
+import { isObject, nameForMessage } from '../../validate.js';
 import { printable } from '../../printable.js';
 
 /**
@@ -84,7 +85,7 @@ function escaped(text: string): string {
  * ```
  */
 export function toXml(data: Readonly<Record<string, unknown>>, root = 'xml'): string {
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new ArgumentError('xml: expected a flat object of fields', 'xml');
+  if (!isObject(data)) throw new ArgumentError('xml: expected a flat object of fields', 'xml');
   if (!NAME.test(root)) throw new ArgumentError(`xml: "${root}" is not a valid element name`, 'xml');
   let out = `<${root}>`;
   for (const [key, value] of Object.entries(data)) {
