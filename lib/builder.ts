@@ -17,7 +17,7 @@ import { installInnerStep, Pipeline } from './pipeline/pipeline.js';
 import { debugSink, debugStep, type DebugOption } from './pipeline/debug.js';
 import { resolveRetry, retryStep, type RetryOption } from './pipeline/retry.js';
 import { failoverStep, resolveFailover, type FailoverOption } from './pipeline/failover.js';
-import { guardContext } from './pipeline/safe-context.js';
+import { redactWhenPrinted } from './redact.js';
 import { createAgent, createTransport } from './pipeline/transport.js';
 import { v3Signer } from './pipeline/v3/sign.js';
 import { Verifier } from './pipeline/v3/verifier.js';
@@ -198,9 +198,9 @@ export const Builder = {
     const passphrase = (config.merchant as { passphrase?: unknown } | undefined)?.passphrase;
     if (passphrase !== resolved.mchid) secrets.add('the merchant certificate passphrase', passphrase);
     // reliability (issue 8): retries outside signing, so every attempt is re-signed; debug log innermost
-    pipeline.before('sign', retryStep(resolved.retry, guardContext), 'retry');
+    pipeline.before('sign', retryStep(resolved.retry, redactWhenPrinted), 'retry');
     // 双域名容灾 (issue 14): inside retry, before signing, so the backup attempt is signed afresh
-    if (resolved.failover) pipeline.before('sign', failoverStep(resolved.failover, guardContext, resolved.debug), 'failover');
+    if (resolved.failover) pipeline.before('sign', failoverStep(resolved.failover, redactWhenPrinted, resolved.debug), 'failover');
     if (resolved.debug) installInnerStep(pipeline, 'verify', debugStep(resolved.debug), 'debug');
 
     const dispatch: Dispatch = (method: HttpMethod, template: string, options?: RequestOptions): Promise<ChainResponse> => {
@@ -234,7 +234,7 @@ export const Builder = {
       } catch (error) {
         return Promise.reject(error);
       }
-      return pipeline.run(guardContext(ctx));
+      return pipeline.run(redactWhenPrinted(ctx));
     };
 
     const members: ClientMembers & { label: string } = {

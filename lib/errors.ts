@@ -4,7 +4,7 @@
  * from an answer that verified).
  *
  * None of them ever carries key material or an `Authorization` value: requests attached to an
- * error are redacted copies (see {@link redactRequest}).
+ * error are redacted copies (see `redactRequest` in ./redact.ts).
  *
  * @example
  * ```ts
@@ -249,38 +249,6 @@ export class DecodeError extends WeChatPayError {
     super(message, options);
     this.status = options?.status;
   }
-}
-
-const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie']);
-// the protocol's own headers, whose values say how the request was made and hold nothing private
-const SHOWN_HEADERS = new Set(['accept', 'accept-encoding', 'accept-language', 'content-type', 'content-length', 'user-agent', 'wechatpay-serial']);
-
-/**
- * Copy of a request safe to print: the `Authorization` scheme stays, its value does not; the
- * values of headers you added (a gateway token, a trace id: configuration values) are redacted
- * too, their names kept. Shown as they are: `Accept`, `Accept-Encoding`, `Accept-Language`,
- * `Content-Type`, `Content-Length`, `User-Agent`, `Wechatpay-Serial`.
- * @example
- * ```ts
- * redactRequest('POST', 'https://api.mch.weixin.qq.com/v3/x', { authorization: 'WECHATPAY2-SHA256-RSA2048 mchid="1",signature="…"', 'x-gateway-key': 'k' });
- * // → { method: 'POST', url: '…/v3/x', headers: { authorization: 'WECHATPAY2-SHA256-RSA2048 [REDACTED]', 'x-gateway-key': '[REDACTED]' } }
- * ```
- */
-export function redactRequest(method: string, url: string, headers: Record<string, string | undefined>): RedactedRequest {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined) continue;
-    const lower = name.toLowerCase();
-    if (SHOWN_HEADERS.has(lower)) {
-      out[lower] = value;
-    } else if (SECRET_HEADERS.has(lower)) {
-      const scheme = /^[A-Za-z0-9-]+(?= )/.exec(value);
-      out[lower] = scheme ? `${scheme[0]} [REDACTED]` : '[REDACTED]';
-    } else {
-      out[lower] = '[REDACTED]';
-    }
-  }
-  return { method, url, headers: out };
 }
 
 /**

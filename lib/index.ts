@@ -24,7 +24,6 @@ export {
   DecodeError,
   HttpError,
   NetworkError,
-  redactRequest,
   TimeoutError,
   VerificationError,
   WeChatPayError,
@@ -47,6 +46,7 @@ export type { ParseXmlOptions, XmlRecord, XmlScalar } from './pipeline/v2/xml.js
 export { MAX_XML_BYTES, MAX_XML_DEPTH } from './pipeline/v2/xml.js';
 export type { ErrorResponse, RedactedRequest, VerificationReason } from './errors.js';
 export { MAX_PRINTED, printable, printableJson } from './printable.js';
+export { redactRequest } from './redact.js';
 export { Formatter } from './formatter.js';
 export { Rsa } from './crypto/rsa.js';
 export { certificateSerial, loadKey } from './crypto/keys.js';

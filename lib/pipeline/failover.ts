@@ -151,7 +151,7 @@ function urlOf(target: Target): string {
  * The failover step. `now` is the clock of the sticky period (ms).
  * @example
  * ```ts
- * pipeline.before('sign', failoverStep(policy, guardContext, log), 'failover');
+ * pipeline.before('sign', failoverStep(policy, redactWhenPrinted, log), 'failover');
  * ```
  */
 export function failoverStep(

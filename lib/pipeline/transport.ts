@@ -5,7 +5,8 @@
  */
 import type { Readable } from 'node:stream';
 import type { Agent, Dispatcher } from 'undici';
-import { ArgumentError, DecodeError, NetworkError, redactRequest, TimeoutError } from '../errors.js';
+import { ArgumentError, DecodeError, NetworkError, TimeoutError } from '../errors.js';
+import { redactedOf } from '../redact.js';
 import { printable } from '../printable.js';
 import { Abort } from './abort.js';
 import type { ChainResponse, RequestContext } from './context.js';
@@ -20,17 +21,6 @@ import { undici } from '../lazy.js';
  */
 export function createAgent(options: Agent.Options = {}): Agent {
   return new (undici().Agent)({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000, connect: { timeout: 10_000 }, ...options });
-}
-
-/**
- * The request as safe to print: `Authorization` redacted.
- * @example
- * ```ts
- * throw new NetworkError('socket closed', { request: redactedOf(ctx) });
- * ```
- */
-export function redactedOf(ctx: RequestContext) {
-  return redactRequest(ctx.method, `${ctx.origin}${ctx.prefix}${ctx.path}`, ctx.headers);
 }
 
 /** The error for an answer over `limit` bytes: declared in Content-Length, or read so far. */

@@ -8,7 +8,8 @@
 import { Readable } from 'node:stream';
 import { BusinessError, DecodeError, HttpError, VerificationError } from '../../errors.js';
 import { endpointPath, type ChainResponse, type Middleware, type RequestContext } from '../context.js';
-import { readBody, redactedOf } from '../transport.js';
+import { redactedOf } from '../../redact.js';
+import { readBody } from '../transport.js';
 import { verifyFields } from './digest.js';
 import { isFileReply, isUnsignedReply } from './unsigned.js';
 import { looksLikeXml, MAX_XML_BYTES, parseXml, type XmlRecord } from './xml.js';

@@ -7,7 +7,8 @@ import { Readable } from 'node:stream';
 import { DecodeError, HttpError, VerificationError } from '../../errors.js';
 import { printable } from '../../printable.js';
 import { endpointPath, type ChainResponse, type Middleware, type RequestContext } from '../context.js';
-import { readBody, redactedOf } from '../transport.js';
+import { redactedOf } from '../../redact.js';
+import { readBody } from '../transport.js';
 import { isExempt, isFileAnswer } from './exempt.js';
 import type { Verifier } from './verifier.js';
 
