@@ -15,9 +15,9 @@ export { BACKUP_BASE_URL, DEFAULT_BASE_URL, DEFAULT_HOSTS, documentedOrigin, KNO
 export type { Target } from './routing/hosts.js';
 export type { ChainNode, NodeMembers, VerbCall } from './chain/types.js';
 export { normalizeLiteral, normalizeProperty } from './chain/segments.js';
-export type { QueryValue, RawBody, RequestOptions, TransportOptions } from './endpoint/options.js';
+export type { HttpMethod, MediaUpload, QueryValue, RawBody, RequestOptions, RetryInfo, RetryOption, RetryPolicy, SensitiveFields, TransportOptions } from './endpoint/options.js';
 export { buildRequest, encodeQuery } from './endpoint/request.js';
-export type { HttpMethod, PreparedRequest } from './endpoint/request.js';
+export type { PreparedRequest } from './endpoint/request.js';
 export { expandTemplate, variablesOf } from './endpoint/template.js';
 export {
   ArgumentError,
@@ -51,7 +51,7 @@ export { Formatter } from './formatter.js';
 export { Rsa } from './crypto/rsa.js';
 export { certificateSerial, loadKey } from './crypto/keys.js';
 export type { KeyLike, KeyType } from './crypto/keys.js';
-export type { ChainResponse, Middleware, Next, Protocol, RequestContext } from './pipeline/context.js';
+export type { ChainResponse, FailoverInfo, Middleware, Next, Protocol, RequestContext } from './pipeline/context.js';
 export { Pipeline } from './pipeline/pipeline.js';
 export { createAgent } from './pipeline/transport.js';
 export { EXEMPT_FROM_VERIFICATION, isExempt } from './pipeline/v3/exempt.js';
@@ -83,16 +83,15 @@ export type { CertificateDownloadOptions, PlatformCertificate } from './certific
 export { CertificateManager } from './certificates/manager.js';
 export type { CertificateManagerOptions } from './certificates/manager.js';
 export { applySensitiveFields, choosePlatformSerial, decryptFields, encryptFields } from './sensitive/fields.js';
-export type { SensitiveFields } from './sensitive/fields.js';
 export { buildAppPayParams, buildJsapiPayParams, buildMiniProgramPayParams } from './payment/pay-params.js';
 export type { AppPayParams, JsapiPayParams } from './payment/pay-params.js';
 // reliability (issue 8): retries
 export { backoff, DEFAULT_RETRY, parseRetryAfter, resolveRetry, retryDelay } from './pipeline/retry.js';
-export type { ResolvedRetryPolicy, RetryInfo, RetryOption, RetryPolicy } from './pipeline/retry.js';
+export type { ResolvedRetryPolicy } from './pipeline/retry.js';
 export { failureKind } from './pipeline/retry.js';
 // backup-domain failover (双域名容灾) — issue 14
 export { DEFAULT_RECOVER_AFTER, shouldFailOver } from './pipeline/failover.js';
-export type { FailoverEvent, FailoverInfo, FailoverOption, FailoverOptions } from './pipeline/failover.js';
+export type { FailoverEvent, FailoverOption, FailoverOptions } from './pipeline/failover.js';
 export type { DebugOption } from './pipeline/debug.js';
 // media upload and streaming downloads (issue 5)
 export { MediaUtil } from './media/media-util.js';

@@ -17,7 +17,8 @@ import { AesGcm } from '../crypto/aes-gcm.js';
 import { ArgumentError, HttpError, PublicKeyModeError, VerificationError, type RedactedRequest } from '../errors.js';
 import { printable } from '../printable.js';
 import { apiV3Key } from '../validate.js';
-import { endpointPath, type Middleware } from '../pipeline/context.js';
+import type { Middleware } from '../pipeline/context.js';
+import { endpointPath } from '../routing/hosts.js';
 import { installInnerStep, type Pipeline } from '../pipeline/pipeline.js';
 import type { Verifier } from '../pipeline/v3/verifier.js';
 

@@ -8,8 +8,7 @@
  * `then` and unknown symbols are `undefined`, so awaiting a node never sends or hangs.
  * @module
  */
-import type { RequestOptions } from '../endpoint/options.js';
-import type { HttpMethod } from '../endpoint/request.js';
+import type { HttpMethod, RequestOptions } from '../endpoint/options.js';
 import type { ChainResponse } from '../pipeline/context.js';
 import { joinTemplate, normalizeLiteral, normalizeProperty } from './segments.js';
 import { nodeUtil } from '../lazy.js';

@@ -5,12 +5,9 @@
  */
 import { ArgumentError } from '../errors.js';
 import { describeValue, isObject, nameForMessage } from '../validate.js';
-import type { QueryValue, RawBody, RequestOptions } from './options.js';
+import type { HttpMethod, QueryValue, RawBody, RequestOptions } from './options.js';
 import { expandTemplate, shownTemplate } from './template.js';
 import { MediaUtil } from '../media/media-util.js';
-
-/** Upper-case HTTP methods the chain sends. */
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /**
  * A request ready for the pipeline. `body` is what is sent; `signBody` is what the APIv3

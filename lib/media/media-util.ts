@@ -9,6 +9,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { basename, extname } from 'node:path';
 import { Readable } from 'node:stream';
+import type { MediaUpload } from '../endpoint/options.js';
 import { ArgumentError } from '../errors.js';
 import { DEFAULT_MEDIA_LAYOUT, uploadLayoutOf, type MediaLayout } from './upload-endpoints.js';
 import { fsPromises, mimeTypes, nodeFs } from '../lazy.js';
@@ -102,7 +103,7 @@ async function collect(stream: AsyncIterable<Uint8Array>): Promise<Buffer> {
  * await client.v3.merchant.media.upload.post({ body: media.getStream(), headers: { 'content-type': media.getContentType() } });
  * ```
  */
-export class MediaUtil {
+export class MediaUtil implements MediaUpload {
   /** The file name sent in `meta` and in the file part (the path's base name). */
   readonly filename: string;
   /** The multipart boundary (fixed per instance, so every stream matches `getContentType()`). */

@@ -34,20 +34,6 @@ export interface FailoverEvent {
 }
 
 /**
- * On the context of an attempt sent to the backup: `error` is set on the attempt that switched,
- * absent while the client stays on the backup.
- * @example
- * ```ts
- * client.pipeline.use(async (ctx, next) => { if (ctx.failover) metrics.increment('wechatpay.backup'); return next(ctx); });
- * ```
- */
-export interface FailoverInfo {
-  from: string;
-  to: string;
-  error?: Error;
-}
-
-/**
  * The `failover` object option.
  * @example
  * ```ts

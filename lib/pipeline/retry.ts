@@ -12,62 +12,10 @@
  * @module
  */
 import { ArgumentError, HttpError, NetworkError, TimeoutError, VerificationError } from '../errors.js';
+import type { RetryPolicy } from '../endpoint/options.js';
 import type { Middleware, RequestContext } from './context.js';
 import { timersPromises } from '../lazy.js';
 import { isObject, milliseconds } from '../validate.js';
-
-/**
- * How to retry.
- * @example
- * ```ts
- * const policy: RetryPolicy = { retries: 3, minDelay: 200, maxDelay: 5_000, maxRetryAfter: 30_000 };
- * Builder.factory({ ...config, retry: policy });
- * ```
- */
-export interface RetryPolicy {
-  /** Extra attempts after the first (default 2, at most 10). */
-  retries?: number;
-  /** Backoff before the first retry in ms, doubled per retry, then jittered (default 200). */
-  minDelay?: number;
-  /** Cap of one backoff delay in ms (default 5 000). */
-  maxDelay?: number;
-  /** Longest `Retry-After` honoured, ms (default 30 000); a longer one ends the retries. */
-  maxRetryAfter?: number;
-  /** Statuses worth another attempt (default 408, 429, 500, 502, 503, 504). */
-  statuses?: readonly number[];
-  /** Called before each wait, e.g. to log; must not throw. */
-  onRetry?: (info: RetryInfo) => void;
-}
-
-/**
- * What {@link RetryPolicy.onRetry} is told.
- * @example
- * ```ts
- * const onRetry = ({ attempt, delay, error }: RetryInfo) => console.warn(`attempt ${attempt} failed (${error.name}), next in ${delay} ms`);
- * ```
- */
-export interface RetryInfo {
-  /** The attempt that just failed (1 for the first). */
-  attempt: number;
-  /** Milliseconds until the next attempt. */
-  delay: number;
-  /** Why the attempt failed. */
-  error: Error;
-  method: string;
-  path: string;
-}
-
-/**
- * The `retry` option: `true` for the default policy, a number of retries, a policy, or `false`
- * (per request: no retries for this call). On a request other than GET, any value but `false`
- * also says "this call is safe to repeat".
- * @example
- * ```ts
- * await client.v3.pay.transactions.native.post({ json, retry: true }); // idempotent by out_trade_no
- * await client.v3.certificates.get({ retry: false });
- * ```
- */
-export type RetryOption = boolean | number | RetryPolicy;
 
 /**
  * A policy with every field set, as {@link resolveRetry} returns it.

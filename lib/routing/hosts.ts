@@ -240,3 +240,15 @@ export function routeOf(template: string, baseURL: unknown, targets: ReadonlyMap
   if (mapped === undefined) return { documentedOrigin: own.origin, origin: own.origin, basePath: own.basePath, lead: '' };
   return { documentedOrigin: own.origin, origin: mapped.origin, basePath: mapped.basePath, lead: own.basePath };
 }
+
+/**
+ * The request's path after its base URL's path: what the endpoint lists (file downloads, unsigned
+ * APIv2 replies) are matched against, whatever proxy path the request travels under.
+ * @example
+ * ```ts
+ * endpointPath({ basePath: '/proxy', path: '/proxy/v3/billdownload/file?token=t' }); // '/v3/billdownload/file?token=t'
+ * ```
+ */
+export function endpointPath(ctx: { readonly basePath: string; readonly path: string }): string {
+  return ctx.basePath !== '' && ctx.path.startsWith(ctx.basePath) ? ctx.path.slice(ctx.basePath.length) : ctx.path;
+}

@@ -10,20 +10,9 @@
 import type { KeyObject } from 'node:crypto';
 import type { KeyLike } from '../crypto/keys.js';
 import { Rsa, type RsaPadding } from '../crypto/rsa.js';
-import type { RequestOptions } from '../endpoint/options.js';
+import type { RequestOptions, SensitiveFields } from '../endpoint/options.js';
 import { ArgumentError } from '../errors.js';
 import type { Verifier } from '../pipeline/v3/verifier.js';
-
-/**
- * The `encrypt` request option: the field paths to encrypt, or those with an explicit platform
- * key serial (or `PUB_KEY_ID_…`) and padding.
- * @example
- * ```ts
- * const encrypt: SensitiveFields = ['contact_info.contact_name', 'contact_info.mobile_phone'];
- * const pinned: SensitiveFields = { fields: ['contact_info.mobile_phone'], serial: 'PUB_KEY_ID_0114232134912410000000000000' };
- * ```
- */
-export type SensitiveFields = readonly string[] | { fields: readonly string[]; serial?: string; padding?: RsaPadding };
 
 const PUBLIC_KEY_ID = /^PUB_KEY_ID_/;
 

@@ -7,7 +7,8 @@
  */
 import { Readable } from 'node:stream';
 import { BusinessError, DecodeError, HttpError, VerificationError } from '../../errors.js';
-import { endpointPath, type ChainResponse, type Middleware, type RequestContext } from '../context.js';
+import { endpointPath } from '../../routing/hosts.js';
+import type { ChainResponse, Middleware, RequestContext } from '../context.js';
 import { redactedOf } from '../../redact.js';
 import { readBody } from '../transport.js';
 import { verifyFields } from './digest.js';

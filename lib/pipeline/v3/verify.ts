@@ -6,7 +6,8 @@
 import { Readable } from 'node:stream';
 import { DecodeError, HttpError, VerificationError } from '../../errors.js';
 import { printable } from '../../printable.js';
-import { endpointPath, type ChainResponse, type Middleware, type RequestContext } from '../context.js';
+import { endpointPath } from '../../routing/hosts.js';
+import type { ChainResponse, Middleware, RequestContext } from '../context.js';
 import { redactedOf } from '../../redact.js';
 import { readBody } from '../transport.js';
 import { isExempt, isFileAnswer } from './exempt.js';
