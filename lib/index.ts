@@ -96,10 +96,9 @@ export type { DebugOption } from './pipeline/debug.js';
 // media upload and streaming downloads (issue 5)
 export { MediaUtil } from './media/media-util.js';
 export type { MediaBody, MediaOptions, MediaSource } from './media/media-util.js';
-export { DEFAULT_MEDIA_LAYOUT, UPLOAD_ENDPOINTS, uploadLayoutOf } from './media/upload-endpoints.js';
+export { DEFAULT_MEDIA_LAYOUT, UPLOAD_ENDPOINTS, uploadLayoutOf, V2_UPLOAD_LAYOUT } from './media/upload-endpoints.js';
 export type { MediaLayout } from './media/upload-endpoints.js';
 export { prepareMedia } from './media/prepare.js';
-export { prepareV2Media, V2_UPLOAD_LAYOUT } from './media/v2-upload.js';
 export { BILL_ENDPOINTS, downloadBill, downloadFile } from './download/bill.js';
 export type { ChainClient, DownloadableFile, DownloadTarget, FileDownloadOptions } from './download/bill.js';
 export { billCipher, decryptBill } from './download/decrypt-stream.js';

@@ -2,8 +2,7 @@
  * APIv2 CPU costs per request: signing + XML building, and safe parsing + sign verification of a
  * typical answer. Section of `npm run bench` (runner owned by the bench area).
  */
-import { signFields, verifyFields } from '../../lib/pipeline/v2/digest.js';
-import { signedFields } from '../../lib/pipeline/v2/sign.js';
+import { signedFields, signFields, verifyFields } from '../../lib/pipeline/v2/digest.js';
 import { parseXml, toXml } from '../../lib/pipeline/v2/xml.js';
 
 const secret = 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6';

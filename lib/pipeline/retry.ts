@@ -13,6 +13,7 @@
  */
 import { ArgumentError, HttpError, NetworkError, TimeoutError, VerificationError } from '../errors.js';
 import type { RetryPolicy } from '../endpoint/options.js';
+import { MediaUtil } from '../media/media-util.js';
 import type { Middleware, RequestContext } from './context.js';
 import { timersPromises } from '../lazy.js';
 import { isObject, milliseconds } from '../validate.js';
@@ -169,9 +170,6 @@ export function backoff(policy: Pick<ResolvedRetryPolicy, 'minDelay' | 'maxDelay
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
 
-/** Marks a `MediaUtil.getStream()` upload body, which the sign step re-creates on every attempt. */
-const MEDIA = Symbol.for('wechatpay-chain.media');
-
 /**
  * Whether a body can be sent again: bytes, text, nothing, or a media upload (re-created per attempt).
  * @example
@@ -181,7 +179,8 @@ const MEDIA = Symbol.for('wechatpay-chain.media');
  */
 export function replayable(body: RequestContext['body']): boolean {
   if (body === undefined || typeof body === 'string' || body instanceof Uint8Array) return true;
-  return typeof body === 'object' && body !== null && (body as { [MEDIA]?: unknown })[MEDIA] !== undefined;
+  // an upload's stream is re-created by the sign step on every attempt (media/prepare.ts)
+  return MediaUtil.of(body) !== undefined;
 }
 
 /**

@@ -7,7 +7,8 @@
  */
 import { Hash, type SignType } from '../../crypto/hash.js';
 import { ArgumentError } from '../../errors.js';
-import { ksort, queryStringLike } from '../../formatter.js';
+import { ksort, nonce, queryStringLike } from '../../formatter.js';
+import { isPlainObject } from '../../validate.js';
 
 export type { SignType } from '../../crypto/hash.js';
 
@@ -85,4 +86,40 @@ export function verifyFields(fields: Readonly<Record<string, unknown>>, secret: 
   const declared = fields.sign_type;
   if (byLength === undefined || (declared !== undefined && declared !== byLength)) return false;
   return sameSignature(signFields(fields, secret, byLength), sign);
+}
+
+/**
+ * Fields naming the merchant; each, when present, must be the configured merchant id.
+ * @example
+ * ```ts
+ * MERCHANT_ID_FIELDS.includes('mchid'); // true (企业付款 uses mchid)
+ * ```
+ */
+export const MERCHANT_ID_FIELDS: readonly string[] = ['mch_id', 'mchid', 'combine_mch_id'];
+
+/**
+ * The fields of an APIv2 request as sent: the merchant ids checked, `nonce_str` added (unless
+ * `nonceless` or given), `sign` computed with the `sign_type` they name (MD5 by default).
+ * @throws {ArgumentError} for a foreign merchant id or a bad `sign_type`
+ * @example
+ * ```ts
+ * signedFields({ mch_id: '1900000109', out_trade_no: 'T1' }, { mchid: '1900000109', secret });
+ * // { mch_id: '1900000109', out_trade_no: 'T1', nonce_str: '…', sign: '…' }
+ * ```
+ */
+export function signedFields(xml: Readonly<Record<string, unknown>>, options: { mchid: string; secret: string; nonceless?: boolean }): Record<string, unknown> {
+  if (!isPlainObject(xml)) throw new ArgumentError('xml: expected a plain object of fields, e.g. { appid, mch_id, out_trade_no }', 'xml');
+  for (const field of MERCHANT_ID_FIELDS) {
+    const value = xml[field];
+    if (value !== undefined && value !== null && String(value) !== options.mchid) {
+      throw new ArgumentError(`xml.${field}: "${String(value).slice(0, 32)}" is not the configured merchant id ${options.mchid}`, `xml.${field}`);
+    }
+  }
+  const type: unknown = xml.sign_type ?? 'MD5';
+  if (!isSignType(type)) throw new ArgumentError('xml.sign_type: must be MD5 or HMAC-SHA256', 'xml.sign_type');
+  const data: Record<string, unknown> = { ...xml };
+  delete data.sign;
+  if (options.nonceless !== true && (data.nonce_str === undefined || data.nonce_str === null || data.nonce_str === '')) data.nonce_str = nonce();
+  data.sign = signFields(data, options.secret, type as SignType);
+  return data;
 }
