@@ -31,7 +31,7 @@ export {
 // APIv2 (XML, mutual TLS) — issue 4
 export { BusinessError } from './errors.js';
 export type { ApiV2Config } from './pipeline/v2/setup.js';
-export type { MerchantCertificate, PemLike } from './pipeline/v2/mutual-tls.js';
+export type { MerchantCertificate, PemLike } from './transport/mutual-tls.js';
 export { ApiV2, Transformer } from './pipeline/v2/api-v2.js';
 export type {
   V2Notification,
@@ -53,7 +53,7 @@ export { certificateSerial, loadKey } from './crypto/keys.js';
 export type { KeyLike, KeyType } from './crypto/keys.js';
 export type { ChainResponse, FailoverInfo, Middleware, Next, Protocol, RequestContext } from './pipeline/context.js';
 export { Pipeline } from './pipeline/pipeline.js';
-export { createAgent } from './pipeline/transport.js';
+export { createAgent } from './transport/agent.js';
 export { EXEMPT_FROM_VERIFICATION, isExempt } from './pipeline/v3/exempt.js';
 export { MAX_CLOCK_SKEW, Verifier } from './pipeline/v3/verifier.js';
 export type { HeaderBag } from './pipeline/v3/verifier.js';

@@ -10,10 +10,8 @@ import type { ConnectionOptions } from 'node:tls';
 import type { Agent, Dispatcher } from 'undici';
 import { ArgumentError } from '../../errors.js';
 import { apiV2Secret } from '../../validate.js';
-import type { ChainResponse, Next, Protocol, RequestContext } from '../context.js';
-import { createTransport } from '../transport.js';
-import { CERT_REQUIRED_V2 } from './cert-required.js';
-import { loadCertificates, loadMerchant, SecureDispatcher, type MerchantCertificate, type PemLike } from './mutual-tls.js';
+import type { Next, Protocol } from '../context.js';
+import { loadCertificates, loadMerchant, routeMutualTls, SecureDispatcher, type MerchantCertificate, type PemLike } from '../../transport/mutual-tls.js';
 import { v2Signer } from './sign.js';
 import { v2Verify } from './verify.js';
 
@@ -34,7 +32,7 @@ export interface ApiV2Config {
   /**
    * The merchant API certificate for mutual TLS: `{ cert, key }` or `{ pfx, passphrase }`. Used by
    * `security: true` requests and, unless they say `security: false`, by every endpoint that
-   * needs it (secapi/pay/refund, mmpaymkttransfers/promotion/transfers…, see {@link certificateRequired}).
+   * needs it (secapi/pay/refund, mmpaymkttransfers/promotion/transfers…, see `certificateRequired`).
    */
   merchant?: MerchantCertificate;
   /**
@@ -63,20 +61,6 @@ export function selectProtocol(template: string): { protocol: Protocol; template
 }
 
 /**
- * Whether an APIv2 request to `template` needs the merchant certificate, as the endpoint catalog
- * says (`x-api-cert-required`). `template` is the chain's, `v2/secapi/pay/refund`, matched with its
- * path variables unexpanded.
- * @example
- * ```ts
- * certificateRequired('v2/secapi/pay/refund'); // true
- * certificateRequired('v2/pay/micropay');      // false
- * ```
- */
-export function certificateRequired(template: string): boolean {
-  return template.startsWith('v2/') && CERT_REQUIRED_V2.has(template.slice(3));
-}
-
-/**
  * Validates the APIv2 configuration and builds its pieces.
  * @throws {ArgumentError} for a malformed secret, certificate or CA
  * @example
@@ -91,37 +75,14 @@ export function apiV2(config: ApiV2Config, mchid: string) {
   const connect: ConnectionOptions = ca === undefined ? {} : { ca };
   const merchant = config.merchant === undefined ? undefined : loadMerchant(config.merchant);
   const secure = new SecureDispatcher(merchant, config.securityDispatcher, connect);
-  let secureSend: Next | undefined;
 
   return {
     /** Options for the client's own default Agent (the `ca`, when given). */
-    agentOptions: (ca === undefined ? {} : { connect: { timeout: 10_000, ca } }) as Agent.Options,
+    agentOptions: (ca === undefined ? {} : { connect: { ca } }) as Agent.Options,
     sign: v2Signer({ mchid, secret }),
     verify: v2Verify({ secret }),
-    /**
-     * The terminal step: an APIv2 request goes over mutual TLS when it says `security: true`, or
-     * says nothing and its endpoint needs the certificate; the rest (and all of APIv3) through `send`.
-     */
-    route(send: Next): Next {
-      return (ctx: RequestContext): Promise<ChainResponse> => {
-        if (ctx.protocol !== 'v2') return send(ctx);
-        const security: unknown = ctx.options.security;
-        if (security === false) return send(ctx);
-        let implied = false;
-        if (security === undefined) {
-          if (!certificateRequired(ctx.template)) return send(ctx);
-          implied = true;
-        } else if (security !== true) {
-          return Promise.reject(new ArgumentError('security: must be true or false (leave it out to follow the endpoint: mutual TLS where the certificate is required)', 'security'));
-        }
-        try {
-          secureSend ??= createTransport(secure.get(ctx.template, implied));
-        } catch (error) {
-          return Promise.reject(error);
-        }
-        return secureSend(ctx);
-      };
-    },
+    /** The terminal step: APIv2 requests that need the merchant certificate over mutual TLS, the rest through `send`. */
+    route: (send: Next): Next => routeMutualTls(send, secure),
     close: () => secure.close(),
   };
 }

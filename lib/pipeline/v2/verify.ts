@@ -10,7 +10,7 @@ import { BusinessError, DecodeError, HttpError, VerificationError } from '../../
 import { endpointPath } from '../../routing/hosts.js';
 import type { ChainResponse, Middleware, RequestContext } from '../context.js';
 import { redactedOf } from '../../redact.js';
-import { readBody } from '../transport.js';
+import { readBody } from '../../transport/read-body.js';
 import { verifyFields } from './digest.js';
 import { isFileReply, isUnsignedReply } from './unsigned.js';
 import { looksLikeXml, MAX_XML_BYTES, parseXml, type XmlRecord } from './xml.js';

@@ -9,7 +9,7 @@ import { printable } from '../../printable.js';
 import { endpointPath } from '../../routing/hosts.js';
 import type { ChainResponse, Middleware, RequestContext } from '../context.js';
 import { redactedOf } from '../../redact.js';
-import { readBody } from '../transport.js';
+import { readBody } from '../../transport/read-body.js';
 import { isExempt, isFileAnswer } from './exempt.js';
 import type { Verifier } from './verifier.js';
 

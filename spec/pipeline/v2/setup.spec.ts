@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { RequestOptions } from '../../../lib/endpoint/options.js';
 import { ArgumentError } from '../../../lib/errors.js';
 import type { Next, RequestContext } from '../../../lib/pipeline/context.js';
-import { apiV2, certificateRequired, selectProtocol } from '../../../lib/pipeline/v2/setup.js';
+import { apiV2, selectProtocol } from '../../../lib/pipeline/v2/setup.js';
+import { certificateRequired } from '../../../lib/transport/mutual-tls.js';
 
 describe('selectProtocol', () => {
   it('sends v2/ templates to APIv2 without the prefix and leaves others on APIv3', () => {

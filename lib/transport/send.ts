@@ -1,69 +1,17 @@
 /**
- * The last step: send one attempt over an undici Dispatcher, honour `timeout` and `signal`, and
- * read the body (bounded by `maxBodySize`) unless the caller asked for a stream.
+ * The end of the pipeline: send one attempt over an undici Dispatcher, honour `timeout` and
+ * `signal`, and read the body (bounded by `maxBodySize`, ./read-body.ts) unless the caller asked
+ * for a stream. Failures become the client's typed errors here, and only here.
  * @module
  */
 import type { Readable } from 'node:stream';
-import type { Agent, Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { ArgumentError, DecodeError, NetworkError, TimeoutError } from '../errors.js';
 import { redactedOf } from '../redact.js';
 import { printable } from '../printable.js';
 import { Abort } from './abort.js';
-import type { ChainResponse, RequestContext } from './context.js';
-import { undici } from '../lazy.js';
-
-/**
- * The default dispatcher: an undici Agent with keep-alive. undici is loaded on the first call.
- * @example
- * ```ts
- * const client = Builder.factory({ ...config, dispatcher: createAgent({ connections: 64 }) });
- * ```
- */
-export function createAgent(options: Agent.Options = {}): Agent {
-  return new (undici().Agent)({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000, connect: { timeout: 10_000 }, ...options });
-}
-
-/** The error for an answer over `limit` bytes: declared in Content-Length, or read so far. */
-function oversize(ctx: RequestContext, status: number, limit: number, declared?: number): DecodeError {
-  const what = declared === undefined ? 'response body' : `response Content-Length ${declared}`;
-  return new DecodeError(`${what} exceeds maxBodySize (${limit} bytes)`, { request: redactedOf(ctx), status });
-}
-
-/**
- * Reads a response body whole, failing with a `DecodeError` past `limit` bytes.
- * 'data' events rather than `for await`: the async iterator costs a promise and stream
- * bookkeeping per chunk, and a JSON answer is usually one chunk.
- * @example
- * ```ts
- * const bytes = await readBody(res.body as Readable, ctx.maxBodySize, ctx, res.status);
- * ```
- */
-export function readBody(body: Readable, limit: number, ctx: RequestContext, status: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    body.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        reject(oversize(ctx, status, limit));
-        body.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    let ended = false;
-    body.once('error', reject);
-    body.once('end', () => {
-      ended = true;
-      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
-    });
-    // undici errors a body it cuts short; should a stream ever just close, fail as for-await did
-    // (the Error is made only then: every body closes, and an Error costs a stack trace)
-    body.once('close', () => {
-      if (!ended) reject(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
-    });
-  });
-}
+import { oversize, readBody } from './read-body.js';
+import type { ChainResponse, RequestContext } from '../pipeline/context.js';
 
 function networkError(error: unknown, ctx: RequestContext, timedOut: boolean, userSignal: AbortSignal | undefined): NetworkError | DecodeError | ArgumentError {
   if (error instanceof NetworkError || error instanceof DecodeError || error instanceof ArgumentError) return error;

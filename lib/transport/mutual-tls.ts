@@ -1,16 +1,22 @@
 /**
- * The merchant certificate for APIv2 `security: true` requests (mutual TLS, 双向证书), and the
- * undici Agent presenting it. Loaded and checked when the client is built (a wrong passphrase or a
- * key that does not match the certificate fails at once); the Agent is made on first use, cached
- * per client and closed by `client.close()`.
+ * Mutual TLS (双向证书) for APIv2: the merchant certificate, the undici Agent presenting it, and
+ * the end of the pipeline that sends a request over it — an APIv2 request that says
+ * `security: true`, or says nothing and is to an endpoint the catalog marks as needing the
+ * certificate (../pipeline/v2/cert-required.ts). The certificate is loaded and checked when the
+ * client is built (a wrong passphrase or a key that does not match the certificate fails at once);
+ * the Agent is made on first use, cached per client and closed by `client.close()`.
  * @module
  */
 import { X509Certificate, type KeyObject } from 'node:crypto';
 import type { ConnectionOptions } from 'node:tls';
 import type { Agent, Dispatcher } from 'undici';
-import { loadKey, readKeyFile } from '../../crypto/keys.js';
-import { ArgumentError } from '../../errors.js';
-import { nodeTls, undici } from '../../lazy.js';
+import { loadKey, readKeyFile } from '../crypto/keys.js';
+import { ArgumentError } from '../errors.js';
+import { nodeTls } from '../lazy.js';
+import { CERT_REQUIRED_V2 } from '../pipeline/v2/cert-required.js';
+import type { ChainResponse, Next, RequestContext } from '../pipeline/context.js';
+import { createAgent } from './agent.js';
+import { createTransport } from './send.js';
 
 // node:tls costs ~5 ms of a cold import; only a client with a merchant certificate needs it
 function secureContext(options: ConnectionOptions): void {
@@ -181,12 +187,8 @@ export class SecureDispatcher {
       const optOut = implied ? ', or security: false if a gateway in front presents the certificate for you' : '';
       throw new ArgumentError(`merchant: ${why}; pass merchant: { cert, key } or { pfx, passphrase } (or securityDispatcher) to Builder.factory${optOut}`, 'merchant');
     }
-    // undici is required here, on first use, so importing the package does not load it
-    this.#agent ??= new (undici().Agent)({
-      keepAliveTimeout: 10_000,
-      keepAliveMaxTimeout: 60_000,
-      connect: { timeout: 10_000, ...this.#connect, ...this.#merchant.tls },
-    });
+    // made on first use, so a client that never sends over mutual TLS never loads undici for it
+    this.#agent ??= createAgent({ connect: { ...this.#connect, ...this.#merchant.tls } });
     return this.#agent;
   }
 
@@ -196,4 +198,49 @@ export class SecureDispatcher {
     this.#agent = undefined;
     await agent?.close();
   }
+}
+
+/**
+ * Whether an APIv2 request to `template` needs the merchant certificate, as the endpoint catalog
+ * says (`x-api-cert-required`). `template` is the chain's, `v2/secapi/pay/refund`, matched with its
+ * path variables unexpanded.
+ * @example
+ * ```ts
+ * certificateRequired('v2/secapi/pay/refund'); // true
+ * certificateRequired('v2/pay/micropay');      // false
+ * ```
+ */
+export function certificateRequired(template: string): boolean {
+  return template.startsWith('v2/') && CERT_REQUIRED_V2.has(template.slice(3));
+}
+
+/**
+ * The end of the pipeline for a client with APIv2: an APIv2 request goes over mutual TLS when it
+ * says `security: true`, or says nothing and its endpoint needs the certificate; the rest (and all
+ * of APIv3) through `send`.
+ * @example
+ * ```ts
+ * const terminal = routeMutualTls(createTransport(agent), new SecureDispatcher(loadMerchant(merchant), undefined));
+ * ```
+ */
+export function routeMutualTls(send: Next, secure: SecureDispatcher): Next {
+  let secureSend: Next | undefined;
+  return (ctx: RequestContext): Promise<ChainResponse> => {
+    if (ctx.protocol !== 'v2') return send(ctx);
+    const security: unknown = ctx.options.security;
+    if (security === false) return send(ctx);
+    let implied = false;
+    if (security === undefined) {
+      if (!certificateRequired(ctx.template)) return send(ctx);
+      implied = true;
+    } else if (security !== true) {
+      return Promise.reject(new ArgumentError('security: must be true or false (leave it out to follow the endpoint: mutual TLS where the certificate is required)', 'security'));
+    }
+    try {
+      secureSend ??= createTransport(secure.get(ctx.template, implied));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return secureSend(ctx);
+  };
 }

@@ -1,9 +1,9 @@
 import { inspect } from 'node:util';
 import type { Agent } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { ArgumentError } from '../../../lib/errors.js';
-import { loadMerchant, SecureDispatcher } from '../../../lib/pipeline/v2/mutual-tls.js';
-import { createCertificate } from '../../../lib/testing/certificates.js';
+import { ArgumentError } from '../../lib/errors.js';
+import { loadMerchant, SecureDispatcher } from '../../lib/transport/mutual-tls.js';
+import { createCertificate } from '../../lib/testing/certificates.js';
 
 describe('merchant certificate', () => {
   it('loads a matching PEM pair and never prints the key', async () => {
