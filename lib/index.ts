@@ -32,7 +32,7 @@ export {
 export { BusinessError } from './errors.js';
 export type { ApiV2Config } from './pipeline/v2/setup.js';
 export type { MerchantCertificate, PemLike } from './transport/mutual-tls.js';
-export { ApiV2, Transformer } from './pipeline/v2/api-v2.js';
+export { ApiV2, Transformer } from './apiv2/api-v2.js';
 export type {
   V2Notification,
   V2NotificationKind,
@@ -42,8 +42,8 @@ export type {
   V2RefundNotification,
   V2RefundNotificationOptions,
 } from './pipeline/v2/notification.js';
-export type { ParseXmlOptions, XmlRecord, XmlScalar } from './pipeline/v2/xml.js';
-export { MAX_XML_BYTES, MAX_XML_DEPTH } from './pipeline/v2/xml.js';
+export type { ParseXmlOptions, XmlRecord, XmlScalar } from './apiv2/xml.js';
+export { MAX_XML_BYTES, MAX_XML_DEPTH } from './apiv2/xml.js';
 export type { ErrorResponse, RedactedRequest, VerificationReason } from './errors.js';
 export { MAX_PRINTED, printable, printableJson } from './printable.js';
 export { redactRequest } from './redact.js';

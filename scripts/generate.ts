@@ -1,7 +1,7 @@
 /**
  * `npm run generate [catalog-dir]`: regenerates lib/openapi (endpoint types), docs/api
  * (one page per endpoint, the index by business area, and the compiled examples) and
- * lib/pipeline/v2/cert-required.ts (the APIv2 endpoints that need mutual TLS) and
+ * lib/apiv2/cert-required.ts (the APIv2 endpoints that need mutual TLS) and
  * lib/routing/catalog-routes.ts (the endpoints served by another host than the default) from the
  * wechatpay-openapi catalog, by default the pinned copy in `vendor/wechatpay-openapi` (refresh it
  * with `npm run catalog -- <folder>`).

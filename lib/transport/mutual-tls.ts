@@ -2,7 +2,7 @@
  * Mutual TLS (双向证书) for APIv2: the merchant certificate, the undici Agent presenting it, and
  * the end of the pipeline that sends a request over it — an APIv2 request that says
  * `security: true`, or says nothing and is to an endpoint the catalog marks as needing the
- * certificate (../pipeline/v2/cert-required.ts). The certificate is loaded and checked when the
+ * certificate (../apiv2/cert-required.ts). The certificate is loaded and checked when the
  * client is built (a wrong passphrase or a key that does not match the certificate fails at once);
  * the Agent is made on first use, cached per client and closed by `client.close()`.
  * @module
@@ -13,7 +13,7 @@ import type { Agent, Dispatcher } from 'undici';
 import { loadKey, readKeyFile } from '../crypto/keys.js';
 import { ArgumentError } from '../errors.js';
 import { nodeTls } from '../lazy.js';
-import { CERT_REQUIRED_V2 } from '../pipeline/v2/cert-required.js';
+import { CERT_REQUIRED_V2 } from '../apiv2/cert-required.js';
 import type { ChainResponse, Next, RequestContext } from '../pipeline/context.js';
 import { createAgent } from './agent.js';
 import { createTransport } from './send.js';

@@ -17,7 +17,7 @@ describe('npm run generate', () => {
   const out = mkdtempSync(join(tmpdir(), 'wechatpay-chain-generate-'));
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-  it('reproduces the committed lib/openapi, docs/api and lib/pipeline/v2/cert-required.ts byte for byte', () => {
+  it('reproduces the committed lib/openapi, docs/api and lib/apiv2/cert-required.ts byte for byte', () => {
     write(generate(DEFAULT_CATALOG), out);
     for (const dir of OUTPUT_DIRS) {
       const fresh = listFiles(out, dir);

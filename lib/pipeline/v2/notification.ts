@@ -12,8 +12,8 @@ import { AesEcb } from '../../crypto/aes-ecb.js';
 import { Hash } from '../../crypto/hash.js';
 import { ArgumentError, VerificationError, type VerificationReason } from '../../errors.js';
 import { printable } from '../../printable.js';
-import { isSignType, sameSignature, signFields, type SignType } from './digest.js';
-import { parseXml, toXml, type XmlRecord } from './xml.js';
+import { isSignType, sameSignature, signFields, type SignType } from '../../apiv2/signature.js';
+import { parseXml, toXml, type XmlRecord } from '../../apiv2/xml.js';
 
 function reqInfoKey(secret: string): string {
   if (typeof secret !== 'string' || secret.length === 0) throw new ArgumentError('secret: the APIv2 key is required', 'secret');

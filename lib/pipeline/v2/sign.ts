@@ -8,9 +8,9 @@ import { ArgumentError } from '../../errors.js';
 import type { ChainResponse, Middleware, Next, RequestContext } from '../context.js';
 import type { QueryValue } from '../../endpoint/options.js';
 import { encodeQuery } from '../../endpoint/request.js';
-import { signedFields } from './digest.js';
-import { signedUploadForm } from './upload.js';
-import { toXml } from './xml.js';
+import { signedFields } from '../../apiv2/signature.js';
+import { signedUploadForm } from '../../apiv2/upload.js';
+import { toXml } from '../../apiv2/xml.js';
 
 /**
  * What the APIv2 signer needs. The key stays in this closure, never on the context.

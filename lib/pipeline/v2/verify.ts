@@ -11,9 +11,9 @@ import { endpointPath } from '../../routing/hosts.js';
 import type { ChainResponse, Middleware, RequestContext } from '../context.js';
 import { redactedOf } from '../../redact.js';
 import { readBody } from '../../transport/read-body.js';
-import { verifyFields } from './digest.js';
-import { isFileReply, isUnsignedReply } from './unsigned.js';
-import { looksLikeXml, MAX_XML_BYTES, parseXml, type XmlRecord } from './xml.js';
+import { verifyFields } from '../../apiv2/signature.js';
+import { isFileReply, isUnsignedReply } from '../../apiv2/unsigned.js';
+import { looksLikeXml, MAX_XML_BYTES, parseXml, type XmlRecord } from '../../apiv2/xml.js';
 
 /**
  * What the APIv2 verifier needs.

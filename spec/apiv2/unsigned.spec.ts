@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FILE_REPLIES, isFileReply, isUnsignedReply, UNSIGNED_REPLIES } from '../../../lib/pipeline/v2/unsigned.js';
+import { FILE_REPLIES, isFileReply, isUnsignedReply, UNSIGNED_REPLIES } from '../../lib/apiv2/unsigned.js';
 
 describe('the unsigned-reply list', () => {
   it('names the endpoints known to answer without a sign, and nothing that signs', () => {

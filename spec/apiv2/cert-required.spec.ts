@@ -6,9 +6,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { CERT_REQUIRED_V2 } from '../../../lib/pipeline/v2/cert-required.js';
-import { needsCertificate } from '../../../lib/testing/v2.js';
-import { DEFAULT_CATALOG } from '../../../scripts/generate.js';
+import { CERT_REQUIRED_V2 } from '../../lib/apiv2/cert-required.js';
+import { needsCertificate } from '../../lib/testing/v2.js';
+import { DEFAULT_CATALOG } from '../../scripts/generate.js';
 
 
 type Doc = Record<string, unknown>;

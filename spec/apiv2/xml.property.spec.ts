@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ArgumentError, DecodeError } from '../../../lib/errors.js';
-import { parseXml, toXml } from '../../../lib/pipeline/v2/xml.js';
-import { anyString, fc } from '../../support/property.js';
+import { ArgumentError, DecodeError } from '../../lib/errors.js';
+import { parseXml, toXml } from '../../lib/apiv2/xml.js';
+import { anyString, fc } from '../support/property.js';
 
 /** parseXml must return a record or throw a DecodeError — nothing else. */
 function parsed(input: string | Uint8Array): unknown {

@@ -13,10 +13,10 @@
  * @module
  */
 import type { XMLParser } from 'fast-xml-parser';
-import { fastXmlParser } from '../../lazy.js';
-import { ArgumentError, DecodeError } from '../../errors.js';
-import { isObject, nameForMessage } from '../../validate.js';
-import { printable } from '../../printable.js';
+import { fastXmlParser } from '../lazy.js';
+import { ArgumentError, DecodeError } from '../errors.js';
+import { isObject, nameForMessage } from '../validate.js';
+import { printable } from '../printable.js';
 
 /**
  * A scalar an APIv2 field may hold. `null`/`undefined` fields are left out.

@@ -2,7 +2,7 @@
 /**
  * The APIv2 endpoints that need the merchant API certificate (mutual TLS, 双向证书), as the
  * endpoint catalog marks them (`x-api-cert-required: true`). A request to one of them goes over
- * mutual TLS unless the caller passes `security: false` (see lib/pipeline/v2/setup.ts).
+ * mutual TLS unless the caller passes `security: false` (see lib/transport/mutual-tls.ts).
  * Endpoint data: TheNorthMemory/wechatpay-openapi, MIT License.
  * @module
  */

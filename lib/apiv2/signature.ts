@@ -5,12 +5,12 @@
  * appends `&secret=` as wechatpay-php's `Hash::md5($thing, $key, true)` does.
  * @module
  */
-import { Hash, type SignType } from '../../crypto/hash.js';
-import { ArgumentError } from '../../errors.js';
-import { ksort, nonce, queryStringLike } from '../../formatter.js';
-import { isPlainObject } from '../../validate.js';
+import { Hash, type SignType } from '../crypto/hash.js';
+import { ArgumentError } from '../errors.js';
+import { ksort, nonce, queryStringLike } from '../formatter.js';
+import { isPlainObject } from '../validate.js';
 
-export type { SignType } from '../../crypto/hash.js';
+export type { SignType } from '../crypto/hash.js';
 
 /**
  * `sign_type` values accepted, MD5 first (the default).

@@ -11,12 +11,12 @@
  * fields itself; lib/media knows nothing of APIv2 signing.
  * @module
  */
-import type { RequestOptions } from '../../endpoint/options.js';
-import { ArgumentError } from '../../errors.js';
-import { MediaUtil, type MediaBody } from '../../media/media-util.js';
-import { V2_UPLOAD_LAYOUT } from '../../media/upload-endpoints.js';
-import { isObject } from '../../validate.js';
-import { signedFields } from './digest.js';
+import type { RequestOptions } from '../endpoint/options.js';
+import { ArgumentError } from '../errors.js';
+import { MediaUtil, type MediaBody } from '../media/media-util.js';
+import { V2_UPLOAD_LAYOUT } from '../media/upload-endpoints.js';
+import { isObject } from '../validate.js';
+import { signedFields } from './signature.js';
 
 /**
  * A signed APIv2 upload form, ready to send.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ArgumentError, DecodeError } from '../../../lib/errors.js';
-import { looksLikeXml, parseXml, toXml } from '../../../lib/pipeline/v2/xml.js';
+import { ArgumentError, DecodeError } from '../../lib/errors.js';
+import { looksLikeXml, parseXml, toXml } from '../../lib/apiv2/xml.js';
 
 describe('toXml', () => {
   it('writes plain text as is and wraps text with markup characters in CDATA', () => {

@@ -4,8 +4,8 @@
  * merchant needs outside the chain (e.g. to answer a notification or sign a JSAPI payment).
  * @module
  */
-import { digest, isSignType, signedFields, signFields, verifyFields, type SignType } from './digest.js';
-import { decryptReqInfo, encryptReqInfo, notificationReply, parseNotification } from './notification.js';
+import { digest, isSignType, signedFields, signFields, verifyFields, type SignType } from './signature.js';
+import { decryptReqInfo, encryptReqInfo, notificationReply, parseNotification } from '../pipeline/v2/notification.js';
 import { FILE_REPLIES, isUnsignedReply, UNSIGNED_REPLIES } from './unsigned.js';
 import { parseXml, toXml } from './xml.js';
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { digest, sameSignature, signFields, verifyFields } from '../../../lib/pipeline/v2/digest.js';
+import { digest, sameSignature, signFields, verifyFields } from '../../lib/apiv2/signature.js';
 
 // The worked example of WeChat Pay's APIv2 signature documentation (签名算法).
 const key = '192006250b4c09247ec02edce69f6a2d';
