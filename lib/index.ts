@@ -41,7 +41,7 @@ export type {
   V2PaymentNotificationOptions,
   V2RefundNotification,
   V2RefundNotificationOptions,
-} from './pipeline/v2/notification.js';
+} from './webhook/v2-notification.js';
 export type { ParseXmlOptions, XmlRecord, XmlScalar } from './apiv2/xml.js';
 export { MAX_XML_BYTES, MAX_XML_DEPTH } from './apiv2/xml.js';
 export type { ErrorResponse, RedactedRequest, VerificationReason } from './errors.js';

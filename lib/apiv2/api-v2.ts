@@ -5,7 +5,7 @@
  * @module
  */
 import { digest, isSignType, signedFields, signFields, verifyFields, type SignType } from './signature.js';
-import { decryptReqInfo, encryptReqInfo, notificationReply, parseNotification } from '../pipeline/v2/notification.js';
+import { decryptReqInfo, encryptReqInfo, notificationReply, parseNotification } from '../webhook/v2-notification.js';
 import { FILE_REPLIES, isUnsignedReply, UNSIGNED_REPLIES } from './unsigned.js';
 import { parseXml, toXml } from './xml.js';
 

@@ -1,9 +1,9 @@
 import { createCipheriv, createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { AesEcb, ApiV2, ArgumentError, DecodeError, VerificationError, type V2RefundNotification } from '../../../lib/index.js';
-import { decryptReqInfo, notificationReply, parseNotification } from '../../../lib/pipeline/v2/notification.js';
-import { parseXml, toXml } from '../../../lib/apiv2/xml.js';
-import { v2SignOf } from '../../support/multipart.js';
+import { AesEcb, ApiV2, ArgumentError, DecodeError, VerificationError, type V2RefundNotification } from '../../lib/index.js';
+import { decryptReqInfo, notificationReply, parseNotification } from '../../lib/webhook/v2-notification.js';
+import { parseXml, toXml } from '../../lib/apiv2/xml.js';
+import { v2SignOf } from '../support/multipart.js';
 
 const secret = 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6';
 const mchid = '1900000109';

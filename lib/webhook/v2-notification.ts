@@ -8,12 +8,12 @@
  * The cipher is lib/crypto's `AesEcb`, keyed with `Hash.md5(secret)` as in wechatpay-php.
  * @module
  */
-import { AesEcb } from '../../crypto/aes-ecb.js';
-import { Hash } from '../../crypto/hash.js';
-import { ArgumentError, VerificationError, type VerificationReason } from '../../errors.js';
-import { printable } from '../../printable.js';
-import { isSignType, sameSignature, signFields, type SignType } from '../../apiv2/signature.js';
-import { parseXml, toXml, type XmlRecord } from '../../apiv2/xml.js';
+import { AesEcb } from '../crypto/aes-ecb.js';
+import { Hash } from '../crypto/hash.js';
+import { ArgumentError, VerificationError, type VerificationReason } from '../errors.js';
+import { printable } from '../printable.js';
+import { isSignType, sameSignature, signFields, type SignType } from '../apiv2/signature.js';
+import { parseXml, toXml, type XmlRecord } from '../apiv2/xml.js';
 
 function reqInfoKey(secret: string): string {
   if (typeof secret !== 'string' || secret.length === 0) throw new ArgumentError('secret: the APIv2 key is required', 'secret');
