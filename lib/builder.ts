@@ -21,7 +21,7 @@ import { redactWhenPrinted } from './redact.js';
 import { createAgent } from './transport/agent.js';
 import { createTransport } from './transport/send.js';
 import { v3Signer } from './pipeline/v3/sign.js';
-import { Verifier } from './pipeline/v3/verifier.js';
+import { Verifier } from './apiv3/verifier.js';
 import { v3Verify } from './pipeline/v3/verify.js';
 import { apiV2, selectProtocol, type ApiV2Config } from './pipeline/v2/setup.js';
 import { VERSION } from './version.js';

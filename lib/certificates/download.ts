@@ -20,7 +20,7 @@ import { apiV3Key } from '../validate.js';
 import type { Middleware } from '../pipeline/context.js';
 import { endpointPath } from '../routing/hosts.js';
 import { installInnerStep, type Pipeline } from '../pipeline/pipeline.js';
-import type { Verifier } from '../pipeline/v3/verifier.js';
+import type { Verifier } from '../apiv3/verifier.js';
 
 /**
  * The name of the pipeline step {@link downloadCertificates} installs.

@@ -12,7 +12,7 @@ import type { KeyLike } from '../crypto/keys.js';
 import { Rsa, type RsaPadding } from '../crypto/rsa.js';
 import type { RequestOptions, SensitiveFields } from '../endpoint/options.js';
 import { ArgumentError } from '../errors.js';
-import type { Verifier } from '../pipeline/v3/verifier.js';
+import type { Verifier } from '../apiv3/verifier.js';
 
 const PUBLIC_KEY_ID = /^PUB_KEY_ID_/;
 

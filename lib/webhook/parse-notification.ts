@@ -9,7 +9,7 @@ import type { KeyLike } from '../crypto/keys.js';
 import { ArgumentError, VerificationError } from '../errors.js';
 import { printable } from '../printable.js';
 import { apiV3Key, isObject } from '../validate.js';
-import { Verifier, type HeaderBag } from '../pipeline/v3/verifier.js';
+import { Verifier, type HeaderBag } from '../apiv3/verifier.js';
 
 /**
  * The encrypted `resource` of a notification as WeChat Pay sends it.

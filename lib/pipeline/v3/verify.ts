@@ -10,8 +10,8 @@ import { endpointPath } from '../../routing/hosts.js';
 import type { ChainResponse, Middleware, RequestContext } from '../context.js';
 import { redactedOf } from '../../redact.js';
 import { readBody } from '../../transport/read-body.js';
-import { isExempt, isFileAnswer } from './exempt.js';
-import type { Verifier } from './verifier.js';
+import { isExempt, isFileAnswer } from '../../apiv3/unsigned.js';
+import type { Verifier } from '../../apiv3/verifier.js';
 
 function isJson(headers: ChainResponse['headers']): boolean {
   const type = headers['content-type'];

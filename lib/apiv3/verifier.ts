@@ -6,9 +6,9 @@
  * @module
  */
 import { createHash, verify as rsaVerify, X509Certificate, type KeyObject } from 'node:crypto';
-import { ArgumentError, VerificationError, type RedactedRequest } from '../../errors.js';
-import { printable } from '../../printable.js';
-import { loadKey, readKeyFile, type KeyLike } from '../../crypto/keys.js';
+import { ArgumentError, VerificationError, type RedactedRequest } from '../errors.js';
+import { printable } from '../printable.js';
+import { loadKey, readKeyFile, type KeyLike } from '../crypto/keys.js';
 
 /** Headers as undici, node:http or a framework gives them: lower-case names, maybe arrays. */
 export type HeaderBag = Readonly<Record<string, string | string[] | undefined>>;

@@ -9,10 +9,10 @@
 import { createHash } from 'node:crypto';
 import { http, HttpResponse } from 'msw';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Builder, EXEMPT_FROM_VERIFICATION, isExempt, VerificationError } from '../../../lib/index.js';
-import { isFileAnswer, SIGNED_FILES } from '../../../lib/pipeline/v3/exempt.js';
-import { Emulator, UNSIGNED } from '../../../lib/testing/index.js';
-import { loose } from '../../support/loose.js';
+import { Builder, EXEMPT_FROM_VERIFICATION, isExempt, VerificationError } from '../../lib/index.js';
+import { isFileAnswer, SIGNED_FILES } from '../../lib/apiv3/unsigned.js';
+import { Emulator, UNSIGNED } from '../../lib/testing/index.js';
+import { loose } from '../support/loose.js';
 
 describe('the file lists', () => {
   it.each(['/v3/billdownload/file?token=t', '/v3/merchant-service/images/abc'])('exempts %s', (path) => expect(isExempt(path)).toBe(true));

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { VerificationError } from '../../../lib/errors.js';
-import { Verifier, type HeaderBag } from '../../../lib/pipeline/v3/verifier.js';
-import { Emulator } from '../../../lib/testing/index.js';
-import { anyString, fc } from '../../support/property.js';
+import { VerificationError } from '../../lib/errors.js';
+import { Verifier, type HeaderBag } from '../../lib/apiv3/verifier.js';
+import { Emulator } from '../../lib/testing/index.js';
+import { anyString, fc } from '../support/property.js';
 
 const emulator = Emulator.create();
 const verifier = new Verifier({ [emulator.platform.serial]: emulator.platform.publicKeyPem });

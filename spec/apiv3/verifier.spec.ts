@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Verifier, VerificationError, type VerificationReason } from '../../../lib/index.js';
-import { Emulator } from '../../../lib/testing/index.js';
+import { Verifier, VerificationError, type VerificationReason } from '../../lib/index.js';
+import { Emulator } from '../../lib/testing/index.js';
 
 const emulator = Emulator.create();
 const verifier = new Verifier({ [emulator.platform.serial]: emulator.platform.publicKeyPem });
