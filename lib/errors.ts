@@ -259,7 +259,7 @@ export class DecodeError extends WeChatPayError {
  * `returnMsg` / `errCode` / `errCodeDes` / `code` are set **only** for a verified answer, the same
  * fields of an unsigned (or stripped) one are under `unverifiedReturnMsg` / `unverifiedErrCode` /
  * `unverifiedErrCodeDes` / `unverifiedCode`, and `reply` holds the answer as received. WeChat Pay
- * never signs `return_code=FAIL`, nor the answers of the endpoints in `UNSIGNED_REPLIES`.
+ * never signs `return_code=FAIL`, nor the answers of the endpoints in `UNSIGNED_ANSWERS`.
  * @example
  * ```ts
  * try { await client.v2.pay.micropay.post({ xml }); }

@@ -54,7 +54,7 @@ export type { KeyLike, KeyType } from './crypto/keys.js';
 export type { ChainResponse, FailoverInfo, Middleware, Next, Protocol, RequestContext } from './pipeline/context.js';
 export { Pipeline } from './pipeline/pipeline.js';
 export { createAgent } from './transport/agent.js';
-export { EXEMPT_FROM_VERIFICATION, isExempt } from './apiv3/unsigned.js';
+export { UNSIGNED_ANSWERS, isUnsignedAnswer } from './apiv3/unsigned.js';
 export { MAX_CLOCK_SKEW, Verifier } from './apiv3/verifier.js';
 export type { HeaderBag } from './apiv3/verifier.js';
 export { VERSION } from './version.js';

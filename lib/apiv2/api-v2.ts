@@ -6,7 +6,7 @@
  */
 import { digest, isSignType, signedFields, signFields, verifyFields, type SignType } from './signature.js';
 import { decryptReqInfo, encryptReqInfo, notificationReply, parseNotification } from '../webhook/v2-notification.js';
-import { FILE_REPLIES, isUnsignedReply, UNSIGNED_REPLIES } from './unsigned.js';
+import { FILE_ANSWERS, isUnsignedAnswer, UNSIGNED_ANSWERS } from './unsigned.js';
 import { parseXml, toXml } from './xml.js';
 
 /**
@@ -44,9 +44,9 @@ export const ApiV2 = {
   encryptReqInfo,
   parseNotification,
   notificationReply,
-  isUnsignedReply,
-  UNSIGNED_REPLIES,
-  FILE_REPLIES,
+  isUnsignedAnswer,
+  UNSIGNED_ANSWERS,
+  FILE_ANSWERS,
 } as const;
 
 /**

@@ -1,6 +1,7 @@
 /**
- * The APIv2 endpoints whose successful answers carry no `sign` (or are files), in ONE list so a
- * reviewer sees every exception at once. Everything else must carry a `sign` that verifies with
+ * The APIv2 answers WeChat Pay does not sign, on purpose: the endpoints whose successful answers
+ * carry no `sign` (or are files), in ONE list so a reviewer sees every exception at once; APIv3's
+ * counterpart is ../apiv3/unsigned.ts, with the same names. Everything else must carry a `sign` that verifies with
  * the APIv2 key. It is wechatpay-php's `ClientXmlTrait::$noneSignatureRespond`, plus the
  * `/mmpaysptrans/` paths where 付款到银行卡 actually lives (wechatpay-php lists them under
  * `/mmpaymkttransfers/`; both spellings are kept).
@@ -13,10 +14,10 @@
  * Paths (as sent, without the `v2/` prefix) answered without a `sign`.
  * @example
  * ```ts
- * UNSIGNED_REPLIES.includes('/pay/downloadbill'); // true
+ * UNSIGNED_ANSWERS.includes('/pay/downloadbill'); // true
  * ```
  */
-export const UNSIGNED_REPLIES: readonly string[] = [
+export const UNSIGNED_ANSWERS: readonly string[] = [
   '/mchrisk/querymchrisk',
   '/mchrisk/setmchriskcallback',
   '/mchrisk/syncmchriskresult',
@@ -52,13 +53,13 @@ export const UNSIGNED_REPLIES: readonly string[] = [
  * failure comes back as XML.
  * @example
  * ```ts
- * FILE_REPLIES.includes('/pay/downloadfundflow'); // true
+ * FILE_ANSWERS.includes('/pay/downloadfundflow'); // true
  * ```
  */
-export const FILE_REPLIES: readonly string[] = ['/pay/downloadbill', '/pay/downloadfundflow', '/sandboxnew/pay/downloadbill'];
+export const FILE_ANSWERS: readonly string[] = ['/pay/downloadbill', '/pay/downloadfundflow', '/sandboxnew/pay/downloadbill'];
 
-const unsigned = new Set(UNSIGNED_REPLIES);
-const files = new Set(FILE_REPLIES);
+const unsigned = new Set(UNSIGNED_ANSWERS);
+const files = new Set(FILE_ANSWERS);
 
 function pathname(path: string): string {
   const q = path.indexOf('?');
@@ -69,11 +70,11 @@ function pathname(path: string): string {
  * Whether an APIv2 path (query allowed) answers without a `sign`.
  * @example
  * ```ts
- * isUnsignedReply('/risk/getpublickey'); // true
- * isUnsignedReply('/pay/micropay'); // false
+ * isUnsignedAnswer('/risk/getpublickey'); // true
+ * isUnsignedAnswer('/pay/micropay'); // false
  * ```
  */
-export function isUnsignedReply(path: string): boolean {
+export function isUnsignedAnswer(path: string): boolean {
   return unsigned.has(pathname(path));
 }
 
@@ -81,9 +82,9 @@ export function isUnsignedReply(path: string): boolean {
  * Whether an APIv2 path answers with a file on success.
  * @example
  * ```ts
- * isFileReply('/pay/downloadbill'); // true
+ * isFileAnswer('/pay/downloadbill'); // true
  * ```
  */
-export function isFileReply(path: string): boolean {
+export function isFileAnswer(path: string): boolean {
   return files.has(pathname(path));
 }

@@ -1,21 +1,23 @@
 /**
- * APIv3 endpoints whose successful answers are files and carry no signature. Everything else
- * must verify. Kept in one list so a reviewer sees every exception at once.
+ * The APIv3 answers WeChat Pay does not sign, on purpose: the successful answers of a few file
+ * downloads. Everything else must verify. One list, so a reviewer sees every exception at once;
+ * APIv2's counterpart is ../apiv2/unsigned.ts, with the same names (`UNSIGNED_ANSWERS`,
+ * `isUnsignedAnswer`, `isFileAnswer`).
  *
  * Overseas statements are files too, but signed (over `{"sha1":"…"}` with the body's SHA-1 in
- * `Wechatpay-Statement-Sha1`): they are in {@link SIGNED_FILES}, not here, so an unsigned one is
+ * `Wechatpay-Statement-Sha1`): they are in {@link SIGNED_FILE_ANSWERS}, not here, so an unsigned one is
  * refused (wechatpay-php exempts only the bill file and complaint images).
  * @module
  */
 
 /**
- * Path patterns (without query) exempt from response signature verification on success.
+ * Path patterns (without query) of the answers that carry no signature on success.
  * @example
  * ```ts
- * EXEMPT_FROM_VERIFICATION.some((re) => re.test('/v3/billdownload/file')); // true
+ * UNSIGNED_ANSWERS.some((re) => re.test('/v3/billdownload/file')); // true
  * ```
  */
-export const EXEMPT_FROM_VERIFICATION: readonly RegExp[] = [
+export const UNSIGNED_ANSWERS: readonly RegExp[] = [
   /^\/v3\/billdownload\/file$/,
   /^\/v3\/new-tax-control-fapiao\/download$/,
   /^\/v3\/transferdownload\/signfile$/,
@@ -24,18 +26,18 @@ export const EXEMPT_FROM_VERIFICATION: readonly RegExp[] = [
 ];
 
 /**
- * Whether a signed path (query allowed) is a file download exempt from verification. The client
+ * Whether a signed path (query allowed) is a file download whose answer carries no signature. The client
  * asks with the path after its base URL's own path (see `endpointPath`), so a forward proxy's
  * prefix does not hide a download.
  * @example
  * ```ts
- * isExempt('/v3/billdownload/file?token=abc'); // true
- * isExempt('/v3/merchant-service/images/upload'); // false
+ * isUnsignedAnswer('/v3/billdownload/file?token=abc'); // true
+ * isUnsignedAnswer('/v3/merchant-service/images/upload'); // false
  * ```
  */
-export function isExempt(path: string): boolean {
+export function isUnsignedAnswer(path: string): boolean {
   const q = path.indexOf('?');
-  return ANY_EXEMPT.test(q === -1 ? path : path.slice(0, q));
+  return ANY_UNSIGNED.test(q === -1 ? path : path.slice(0, q));
 }
 
 /**
@@ -43,10 +45,10 @@ export function isExempt(path: string): boolean {
  * `Wechatpay-Statement-Sha1` digest): verified like any answer, returned as bytes, not JSON.
  * @example
  * ```ts
- * SIGNED_FILES.some((re) => re.test('/v3/global/statements')); // true
+ * SIGNED_FILE_ANSWERS.some((re) => re.test('/v3/global/statements')); // true
  * ```
  */
-export const SIGNED_FILES: readonly RegExp[] = [
+export const SIGNED_FILE_ANSWERS: readonly RegExp[] = [
   /^\/v3\/statements$/,
   /^\/v3\/global\/statements$/,
   // the Hong Kong statements on the default host (wechatpay-php src/ClientJsonTrait.php names '/hk/v3/statements' beside '/v3/global/statements')
@@ -64,8 +66,8 @@ export const SIGNED_FILES: readonly RegExp[] = [
 export function isFileAnswer(path: string): boolean {
   const q = path.indexOf('?');
   const bare = q === -1 ? path : path.slice(0, q);
-  return ANY_EXEMPT.test(bare) || SIGNED_FILES.some((re) => re.test(bare));
+  return ANY_UNSIGNED.test(bare) || SIGNED_FILE_ANSWERS.some((re) => re.test(bare));
 }
 
 // every answer asks this once: one alternation instead of a loop over the list
-const ANY_EXEMPT = new RegExp(EXEMPT_FROM_VERIFICATION.map((re) => `(?:${re.source})`).join('|'));
+const ANY_UNSIGNED = new RegExp(UNSIGNED_ANSWERS.map((re) => `(?:${re.source})`).join('|'));

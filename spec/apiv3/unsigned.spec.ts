@@ -9,21 +9,21 @@
 import { createHash } from 'node:crypto';
 import { http, HttpResponse } from 'msw';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Builder, EXEMPT_FROM_VERIFICATION, isExempt, VerificationError } from '../../lib/index.js';
-import { isFileAnswer, SIGNED_FILES } from '../../lib/apiv3/unsigned.js';
+import { Builder, UNSIGNED_ANSWERS, isUnsignedAnswer, VerificationError } from '../../lib/index.js';
+import { isFileAnswer, SIGNED_FILE_ANSWERS } from '../../lib/apiv3/unsigned.js';
 import { Emulator, UNSIGNED } from '../../lib/testing/index.js';
 import { loose } from '../support/loose.js';
 
 describe('the file lists', () => {
-  it.each(['/v3/billdownload/file?token=t', '/v3/merchant-service/images/abc'])('exempts %s', (path) => expect(isExempt(path)).toBe(true));
+  it.each(['/v3/billdownload/file?token=t', '/v3/merchant-service/images/abc'])('exempts %s', (path) => expect(isUnsignedAnswer(path)).toBe(true));
 
   it.each(['/v3/merchant-service/images/upload', '/hk/v3/statements', '/proxy/v3/billdownload/file', '/v3/certificates'])('does not exempt %s', (path) => {
-    expect(isExempt(path)).toBe(false);
+    expect(isUnsignedAnswer(path)).toBe(false);
   });
 
   it('lists /hk/v3/statements with the signed overseas statements', () => {
-    expect(SIGNED_FILES.some((re) => re.test('/hk/v3/statements'))).toBe(true);
-    expect(EXEMPT_FROM_VERIFICATION.some((re) => re.test('/hk/v3/statements'))).toBe(false);
+    expect(SIGNED_FILE_ANSWERS.some((re) => re.test('/hk/v3/statements'))).toBe(true);
+    expect(UNSIGNED_ANSWERS.some((re) => re.test('/hk/v3/statements'))).toBe(false);
     expect(isFileAnswer('/hk/v3/statements?date=20180103')).toBe(true);
     expect(isFileAnswer('/hk/v3/statements/x')).toBe(false);
   });

@@ -10,7 +10,7 @@ import { endpointPath } from '../../routing/hosts.js';
 import type { ChainResponse, Middleware, RequestContext } from '../context.js';
 import { redactedOf } from '../../redact.js';
 import { readBody } from '../../transport/read-body.js';
-import { isExempt, isFileAnswer } from '../../apiv3/unsigned.js';
+import { isUnsignedAnswer, isFileAnswer } from '../../apiv3/unsigned.js';
 import type { Verifier } from '../../apiv3/verifier.js';
 
 function isJson(headers: ChainResponse['headers']): boolean {
@@ -62,7 +62,7 @@ export function v3Verify(verifier: Verifier): Middleware {
     const res = await next(ctx);
     const success = res.status >= 200 && res.status < 300;
     const endpoint = endpointPath(ctx);
-    const exempt = success && isExempt(endpoint);
+    const exempt = success && isUnsignedAnswer(endpoint);
     const file = success && isFileAnswer(endpoint);
     const signed = res.headers['wechatpay-signature'] !== undefined;
 
