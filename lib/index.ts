@@ -8,8 +8,10 @@
  * ```
  * @module
  */
-export { Builder, DEFAULT_MAX_BODY_SIZE, DEFAULT_TIMEOUT, resolveConfig } from './builder.js';
-export type { ClientConfig, ClientMembers, WeChatPayClient } from './builder.js';
+export { Builder } from './client/builder.js';
+export type { ClientMembers, WeChatPayClient } from './client/builder.js';
+export { DEFAULT_MAX_BODY_SIZE, DEFAULT_TIMEOUT, resolveConfig } from './client/config.js';
+export type { ClientConfig } from './client/config.js';
 // hosts and routing — issue 14
 export { BACKUP_BASE_URL, DEFAULT_BASE_URL, DEFAULT_HOSTS, documentedOrigin, KNOWN_ORIGINS } from './routing/hosts.js';
 export type { Target } from './routing/hosts.js';
@@ -30,7 +32,7 @@ export {
 } from './errors.js';
 // APIv2 (XML, mutual TLS) — issue 4
 export { BusinessError } from './errors.js';
-export type { ApiV2Config } from './pipeline/v2/setup.js';
+export type { ApiV2Config } from './client/config.js';
 export type { MerchantCertificate, PemLike } from './transport/mutual-tls.js';
 export { ApiV2, Transformer } from './apiv2/api-v2.js';
 export type {

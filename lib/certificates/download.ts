@@ -10,9 +10,9 @@
 import { X509Certificate } from 'node:crypto';
 import { fsPromises } from '../lazy.js';
 import { writeFileAtomically } from '../download/temp-file.js';
-import { ownSecretsOf } from '../own-secrets.js';
 import { join } from 'node:path';
-import type { WeChatPayClient } from '../builder.js';
+import type { WeChatPayClient } from '../client/builder.js';
+import { recordOf } from '../client/registry.js';
 import { AesGcm } from '../crypto/aes-gcm.js';
 import { ArgumentError, HttpError, PublicKeyModeError, VerificationError, type RedactedRequest } from '../errors.js';
 import { printable } from '../printable.js';
@@ -139,7 +139,7 @@ export function certificatesStep(verifier: Verifier, apiv3Key: () => string | Ui
  */
 export function installCertificatesStep(client: WeChatPayClient, apiv3Key: string | Uint8Array): void {
   // the client now knows the APIv3 key: it never sends it in a URL or header either
-  ownSecretsOf(client)?.add('the APIv3 key', typeof apiv3Key === 'string' ? apiv3Key : Buffer.from(apiv3Key).toString('latin1'));
+  recordOf(client)?.secrets.add('the APIv3 key', typeof apiv3Key === 'string' ? apiv3Key : Buffer.from(apiv3Key).toString('latin1'));
   const state = installed.get(client.pipeline);
   if (state) {
     state.apiv3Key = apiv3Key;

@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ClientConfig } from '../builder.js';
+import type { ClientConfig } from '../client/config.js';
 import { ArgumentError } from '../errors.js';
 import { milliseconds } from '../validate.js';
 

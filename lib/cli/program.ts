@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { Builder, type WeChatPayClient } from '../builder.js';
+import { Builder, type WeChatPayClient } from '../client/builder.js';
 import { downloadCertificates, writeCertificates } from '../certificates/download.js';
 import type { ChainNode } from '../chain/types.js';
 import type { RequestOptions } from '../endpoint/options.js';

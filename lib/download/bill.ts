@@ -10,7 +10,8 @@ import type { RequestOptions } from '../endpoint/options.js';
 import { loadKey, type KeyLike } from '../crypto/keys.js';
 import { ArgumentError, DecodeError, VerificationError } from '../errors.js';
 import { printable } from '../printable.js';
-import { factsOf, merchantUnwrap } from './client-facts.js';
+import { recordOf } from '../client/registry.js';
+import { rsaDecrypt } from '../crypto/rsa.js';
 import { billCipher, billKeyLength, type BillAlgorithm, type BillDecryption } from './decrypt-stream.js';
 import { hashAlgorithm, saveStream, type ExpectedDigest, type SaveResult } from './save-stream.js';
 
@@ -120,9 +121,9 @@ function parseUrl(url: string): URL {
  * never leaves for a foreign host.
  */
 function fileRequestOf(client: ChainClient, url: URL): { path: string; baseURL: string | undefined } {
-  const facts = factsOf(client);
+  const record = recordOf(client);
   // a ChainClient not made by Builder.factory: its own chain decides where requests go
-  if (facts !== undefined && !facts.origins.has(url.origin)) {
+  if (record !== undefined && !record.origins.has(url.origin)) {
     throw new ArgumentError(
       `download_url: origin ${url.origin.slice(0, 120)} is neither a WeChat Pay origin nor one this client sends to (baseURL, hosts, failover); the signed GET is not sent there`,
       'download_url',
@@ -130,14 +131,15 @@ function fileRequestOf(client: ChainClient, url: URL): { path: string; baseURL: 
   }
   // the path and query are signed exactly as given; braces would read as template variables
   const path = (url.pathname + url.search).replace(/^\/+/, '').replace(/[{}<>]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-  return { path, baseURL: facts === undefined ? undefined : `${url.origin}/` };
+  return { path, baseURL: record === undefined ? undefined : `${url.origin}/` };
 }
 
 function fileKeyOf(client: ChainClient, file: DownloadableFile, options: FileDownloadOptions): BillDecryption {
   const cipher = billCipher(options.algorithm ?? 'AEAD_AES_256_GCM');
   if (typeof file.encrypt_key !== 'string' || file.encrypt_key === '') throw new ArgumentError('file: encrypt_key must be the base64 file key of the bill', 'file');
   if (typeof file.nonce !== 'string' || file.nonce === '') throw new ArgumentError('file: an encrypted bill (encrypt_key) comes with its nonce', 'file');
-  const unwrap = options.privateKey !== undefined ? merchantUnwrap(loadKey(options.privateKey, 'private', 'privateKey')) : factsOf(client)?.unwrapKey;
+  const own = options.privateKey === undefined ? undefined : loadKey(options.privateKey, 'private', 'privateKey');
+  const unwrap = own !== undefined ? (ciphertext: Buffer) => rsaDecrypt(own, ciphertext) : recordOf(client)?.unwrapKey;
   if (unwrap === undefined) {
     throw new ArgumentError('privateKey: this client was not made by Builder.factory; pass the merchant private key in options.privateKey to unwrap encrypt_key', 'privateKey');
   }

@@ -64,6 +64,21 @@ export const KNOWN_ORIGINS: readonly string[] = Object.freeze([...CATALOG_ORIGIN
 export const DEFAULT_HOSTS: Readonly<Record<string, string>> = Object.freeze(Object.fromEntries(KNOWN_ORIGINS.map((origin) => [origin, `${origin}/`])));
 
 /**
+ * The origins a client's signed download GET may go to: the WeChat Pay origins (the catalog's, the
+ * backup domains and the newer `api.wechatpay.cn` / `api2.wechatpay.cn`, {@link KNOWN_ORIGINS})
+ * and the origins of its targets (a proxy, the emulator).
+ * @example
+ * ```ts
+ * knownOrigins([{ origin: 'http://127.0.0.1:8080', basePath: '' }]).has('https://apihk.mch.weixin.qq.com'); // true
+ * ```
+ */
+export function knownOrigins(targets: Iterable<Target>): Set<string> {
+  const origins = new Set(KNOWN_ORIGINS);
+  for (const target of targets) origins.add(target.origin);
+  return origins;
+}
+
+/**
  * What the old alias keys of `hosts` (before origins were keys) mean now, for the error that says what to write instead.
  */
 const OLD_ALIASES: Readonly<Record<string, string>> = {

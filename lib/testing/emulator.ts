@@ -11,7 +11,7 @@ import { createHash, generateKeyPairSync, randomBytes, sign as rsaSign, verify a
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getResponse, HttpResponse, type RequestHandler } from 'msw';
-import type { ClientConfig } from '../builder.js';
+import type { ClientConfig } from '../client/config.js';
 import { DEFAULT_ORIGIN, KNOWN_ORIGINS } from '../routing/hosts.js';
 import { nonce as makeNonce, request as requestMessage } from '../formatter.js';
 import { MswDispatcher } from './msw-dispatcher.js';

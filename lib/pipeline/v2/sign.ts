@@ -16,10 +16,10 @@ import { toXml } from '../../apiv2/xml.js';
  * What the APIv2 signer needs. The key stays in this closure, never on the context.
  * @example
  * ```ts
- * const options: V2SignerOptions = { mchid: '1900000109', secret: apiv2Key };
+ * const options: V2SignOptions = { mchid: '1900000109', secret: apiv2Key };
  * ```
  */
-export interface V2SignerOptions {
+export interface V2SignOptions {
   mchid: string;
   /** The APIv2 key; requests fail with an ArgumentError when it is missing. */
   secret: string | undefined;
@@ -63,10 +63,10 @@ async function signUpload(ctx: RequestContext, next: Next, mchid: string, secret
  * `nonceless: true` (as in wechatpay-php) leaves `nonce_str` out for the few endpoints without one.
  * @example
  * ```ts
- * const sign = v2Signer({ mchid: '1900000109', secret: apiv2Key });
+ * const sign = v2SignStep({ mchid: '1900000109', secret: apiv2Key });
  * ```
  */
-export function v2Signer(options: V2SignerOptions): Middleware {
+export function v2SignStep(options: V2SignOptions): Middleware {
   const { mchid, secret } = options;
   return async function sign(ctx, next) {
     const { xml, json, body } = ctx.options;

@@ -58,10 +58,10 @@ const GZIP = (bytes: Buffer) => bytes.length >= 2 && bytes[0] === 0x1f && bytes[
  * Builds the APIv2 verification step.
  * @example
  * ```ts
- * const verify = v2Verify({ secret: apiv2Key });
+ * const verify = v2VerifyStep({ secret: apiv2Key });
  * ```
  */
-export function v2Verify(options: V2VerifyOptions): Middleware {
+export function v2VerifyStep(options: V2VerifyOptions): Middleware {
   const { secret } = options;
 
   function check(ctx: RequestContext, res: ChainResponse, bytes: Buffer): XmlRecord {

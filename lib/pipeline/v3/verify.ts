@@ -54,10 +54,10 @@ function check(verifier: Verifier, res: ChainResponse, bytes: Buffer, ctx: Reque
  * Builds the verification step around a {@link Verifier}.
  * @example
  * ```ts
- * pipeline.after('sign', v3Verify(new Verifier(certs)), 'verify');
+ * pipeline.after('sign', v3VerifyStep(new Verifier(certs)), 'verify');
  * ```
  */
-export function v3Verify(verifier: Verifier): Middleware {
+export function v3VerifyStep(verifier: Verifier): Middleware {
   return async function verify(ctx, next) {
     const res = await next(ctx);
     const success = res.status >= 200 && res.status < 300;
