@@ -154,11 +154,14 @@ export type VerificationReason =
   | 'unknown-serial'
   | 'bad-signature'
   | 'digest-mismatch'
-  // notifications (webhook/): the verified body is not a notification envelope,
-  // its resource uses an algorithm other than AEAD_AES_256_GCM, or it does not decrypt;
-  // encrypted bill downloads (download/): encrypt_key does not unwrap or the file does not authenticate
+  // notifications (webhook/): the verified body is not a notification envelope
   | 'malformed-notification'
+  // platform certificate downloads (certificates/): the answer is not a list of encrypted certificates
+  | 'malformed-certificates'
+  // a notification's resource or a certificate uses an algorithm other than AEAD_AES_256_GCM
   | 'unsupported-algorithm'
+  // a notification's resource, a certificate or req_info does not decrypt with the key;
+  // encrypted bill downloads (download/): encrypt_key does not unwrap or the file does not authenticate
   | 'decrypt-failed';
 
 /**
@@ -203,18 +206,29 @@ export class PublicKeyModeError extends WeChatPayError {
 
 /**
  * The connection failed (refused, reset, closed mid-body, TLS failure) or the request was aborted.
+ * `transportCode` says how: it is not a WeChat Pay code (`code` on {@link HttpError} and
+ * {@link BusinessError} is, and only ever one that verified).
  * @example
  * ```ts
- * catch (e) { if (e instanceof NetworkError) console.error(e.message, e.cause); }
+ * catch (e) { if (e instanceof NetworkError && e.transportCode === 'ECONNREFUSED') console.error('WeChat Pay unreachable', e.cause); }
  * ```
  */
 export class NetworkError extends WeChatPayError {
   override name = 'NetworkError';
-  /** undici's error code when there was one, e.g. `UND_ERR_SOCKET`, `ECONNREFUSED`. */
-  readonly code: string | undefined;
-  constructor(message: string, options?: { cause?: unknown; request?: RedactedRequest; code?: string }) {
+  /**
+   * How the transport failed, when it said: undici's code (`UND_ERR_SOCKET`,
+   * `UND_ERR_CONNECT_TIMEOUT`…), the system's (`ECONNREFUSED`, `ENOTFOUND`…), TLS's
+   * (`CERT_HAS_EXPIRED`…), or the client's own: `ETIMEDOUT` for a {@link TimeoutError},
+   * `ABORT_ERR` for your `signal`.
+   */
+  readonly transportCode: string | undefined;
+  constructor(message: string, options?: { cause?: unknown; request?: RedactedRequest; transportCode?: string }) {
     super(message, options);
-    this.code = options?.code;
+    this.transportCode = options?.transportCode;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), transportCode: this.transportCode };
   }
 }
 
@@ -229,7 +243,7 @@ export class TimeoutError extends NetworkError {
   override name = 'TimeoutError';
   readonly timeout: number;
   constructor(timeout: number, options?: { cause?: unknown; request?: RedactedRequest }) {
-    super(`request timed out after ${timeout} ms`, { ...options, code: 'ETIMEDOUT' });
+    super(`request timed out after ${timeout} ms`, { ...options, transportCode: 'ETIMEDOUT' });
     this.timeout = timeout;
   }
 }

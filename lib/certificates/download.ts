@@ -56,7 +56,7 @@ interface EncryptedCertificate {
 
 /**
  * Decrypts the `data` array of a `/v3/certificates` answer.
- * @throws {VerificationError} `decrypt-failed` (wrong APIv3 key), `unsupported-algorithm` or `malformed-notification` (unexpected shape)
+ * @throws {VerificationError} `decrypt-failed` (wrong APIv3 key), `unsupported-algorithm` or `malformed-certificates` (not the shape of a certificate list)
  * @example
  * ```ts
  * const certificates = decryptCertificates(res.data, apiv3Key);
@@ -65,11 +65,11 @@ interface EncryptedCertificate {
 export function decryptCertificates(payload: unknown, apiv3Key: string | Uint8Array): PlatformCertificate[] {
   const data = (payload as { data?: unknown } | null)?.data;
   const fail = (reason: VerificationError['reason'], message: string) => new VerificationError(reason, `platform certificates rejected: ${message}`);
-  if (!Array.isArray(data)) throw fail('malformed-notification', 'the answer has no "data" array');
+  if (!Array.isArray(data)) throw fail('malformed-certificates', 'the answer has no "data" array');
   return data.map((item: EncryptedCertificate, index) => {
     const encrypted = item?.encrypt_certificate;
     if (typeof item?.serial_no !== 'string' || !encrypted || typeof encrypted.ciphertext !== 'string' || typeof encrypted.nonce !== 'string') {
-      throw fail('malformed-notification', `data[${index}] lacks serial_no or encrypt_certificate`);
+      throw fail('malformed-certificates', `data[${index}] lacks serial_no or encrypt_certificate`);
     }
     // this answer is not verified yet (it is verified with what it carries): its text is escaped
     const serialNo = printable(item.serial_no, 64);
@@ -85,10 +85,10 @@ export function decryptCertificates(payload: unknown, apiv3Key: string | Uint8Ar
     try {
       x509 = new X509Certificate(pem);
     } catch {
-      throw fail('malformed-notification', `certificate ${serialNo} is not an X.509 certificate`);
+      throw fail('malformed-certificates', `certificate ${serialNo} is not an X.509 certificate`);
     }
     const serial = x509.serialNumber.toUpperCase();
-    if (serial !== item.serial_no.toUpperCase()) throw fail('malformed-notification', `serial_no ${serialNo} differs from the certificate's serial ${serial}`);
+    if (serial !== item.serial_no.toUpperCase()) throw fail('malformed-certificates', `serial_no ${serialNo} differs from the certificate's serial ${serial}`);
     return { serial, pem, effective: new Date(x509.validFrom), expire: new Date(x509.validTo) };
   });
 }

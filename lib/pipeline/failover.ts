@@ -118,7 +118,7 @@ export function resolveFailover(option: unknown, targets: ReadonlyMap<string, Ta
  * Whether an attempt that failed with `error` is sent to the backup.
  * @example
  * ```ts
- * shouldFailOver(new NetworkError('refused', { code: 'ECONNREFUSED' }), ctx); // true, any method
+ * shouldFailOver(new NetworkError('refused', { transportCode: 'ECONNREFUSED' }), ctx); // true, any method
  * ```
  */
 export function shouldFailOver(error: unknown, ctx: Pick<RequestContext, 'method' | 'options'>): boolean {

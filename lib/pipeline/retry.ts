@@ -76,7 +76,7 @@ const TLS_HANDSHAKE = /^ERR_(?:TLS|SSL)_/;
  * - `final`: nothing to gain by repeating it (a forged answer, the caller's abort, a bad argument…).
  * @example
  * ```ts
- * failureKind(new NetworkError('connect ECONNREFUSED', { code: 'ECONNREFUSED' })); // 'unsent'
+ * failureKind(new NetworkError('connect ECONNREFUSED', { transportCode: 'ECONNREFUSED' })); // 'unsent'
  * failureKind(new TimeoutError(1000)); // 'maybe-sent'
  * ```
  */
@@ -85,8 +85,9 @@ export function failureKind(error: unknown): 'unsent' | 'maybe-sent' | 'answered
   if (error instanceof HttpError) return 'answered';
   if (error instanceof TimeoutError) return 'maybe-sent';
   if (error instanceof NetworkError) {
-    if (error.code === 'ABORT_ERR') return 'final';
-    if (error.code !== undefined && (BEFORE_SENDING.has(error.code) || TLS_HANDSHAKE.test(error.code))) return 'unsent';
+    const code = error.transportCode;
+    if (code === 'ABORT_ERR') return 'final';
+    if (code !== undefined && (BEFORE_SENDING.has(code) || TLS_HANDSHAKE.test(code))) return 'unsent';
     return 'maybe-sent';
   }
   return 'final';
@@ -253,7 +254,7 @@ export function retryStep(clientPolicy: ResolvedRetryPolicy | undefined, fork: (
         try {
           await timersPromises().setTimeout(delay, undefined, signal ? { signal } : undefined);
         } catch {
-          throw new NetworkError('request aborted while waiting to retry', { cause: signal?.reason, request: (error as NetworkError).request, code: 'ABORT_ERR' });
+          throw new NetworkError('request aborted while waiting to retry', { cause: signal?.reason, request: (error as NetworkError).request, transportCode: 'ABORT_ERR' });
         }
         current = fork({ ...ctx, headers: { ...headers }, attempt: current.attempt + 1 });
       }

@@ -17,7 +17,7 @@ function networkError(error: unknown, ctx: RequestContext, timedOut: boolean, us
   if (error instanceof NetworkError || error instanceof DecodeError || error instanceof ArgumentError) return error;
   const request = redactedOf(ctx);
   if (timedOut) return new TimeoutError(ctx.timeout, { cause: error, request });
-  if (userSignal?.aborted) return new NetworkError('request aborted', { cause: userSignal.reason, request, code: 'ABORT_ERR' });
+  if (userSignal?.aborted) return new NetworkError('request aborted', { cause: userSignal.reason, request, transportCode: 'ABORT_ERR' });
   const code = (error as { code?: unknown })?.code;
   const message = printable(error instanceof Error ? error.message : error);
   // undici refused the request before sending it (a header a middleware set after signing, say):
@@ -28,7 +28,7 @@ function networkError(error: unknown, ctx: RequestContext, timedOut: boolean, us
   return new NetworkError(`${ctx.method} ${ctx.origin}${ctx.prefix}${ctx.path} failed: ${message}`, {
     cause: error,
     request,
-    code: typeof code === 'string' ? code : undefined,
+    transportCode: typeof code === 'string' ? code : undefined,
   });
 }
 

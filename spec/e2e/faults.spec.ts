@@ -102,7 +102,7 @@ describe('a server that never answers', () => {
     const error = await pending;
     expect(error).toBeInstanceOf(NetworkError);
     expect(error).not.toBeInstanceOf(TimeoutError);
-    expect((error as NetworkError).code).toBe('ABORT_ERR');
+    expect((error as NetworkError).transportCode).toBe('ABORT_ERR');
     await stillWorks(c);
   });
 });
@@ -128,7 +128,7 @@ describe('a connection that breaks', () => {
     const error = await failure(c.chain('v3/reset').get());
     expect(error).toBeInstanceOf(NetworkError);
     expect(error).not.toBeInstanceOf(TimeoutError);
-    expect((error as NetworkError).code).toMatch(/^(UND_ERR_SOCKET|ECONNRESET)$/);
+    expect((error as NetworkError).transportCode).toMatch(/^(UND_ERR_SOCKET|ECONNRESET)$/);
     expect(error.message).toContain('/v3/reset');
     await stillWorks(c);
   });
@@ -153,7 +153,7 @@ describe('a connection that breaks', () => {
     const c = connect(closed);
     const error = await failure(c.chain('v3/ok').get());
     expect(error).toBeInstanceOf(NetworkError);
-    expect((error as NetworkError).code).toBe('ECONNREFUSED');
+    expect((error as NetworkError).transportCode).toBe('ECONNREFUSED');
   });
 });
 

@@ -67,7 +67,7 @@ describe('hot path over a loopback server', () => {
     const error = await loose(client).v3.slow.post({ json: {}, signal: controller.signal }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NetworkError);
     expect(error).not.toBeInstanceOf(TimeoutError);
-    expect((error as NetworkError).code).toBe('ABORT_ERR');
+    expect((error as NetworkError).transportCode).toBe('ABORT_ERR');
     expect(((error as NetworkError).cause as Error).message).toBe('user gave up');
   });
 

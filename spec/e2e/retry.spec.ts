@@ -171,7 +171,7 @@ describe('retries against a flaky loopback server', () => {
     controller.abort();
     const error = (await pending) as NetworkError;
     expect(error).toBeInstanceOf(NetworkError);
-    expect(error.code).toBe('ABORT_ERR');
+    expect(error.transportCode).toBe('ABORT_ERR');
     expect(attempts).toEqual([1]);
   });
 
@@ -202,7 +202,7 @@ describe('connection failures', () => {
         minDelay: 50,
         maxDelay: 50,
         onRetry: ({ error }) => {
-          expect((error as NetworkError).code).toBe('ECONNREFUSED');
+          expect((error as NetworkError).transportCode).toBe('ECONNREFUSED');
           late = createServer((_req, res) => {
             res.writeHead(200, { 'content-type': 'application/json', ...emulator.signResponse(body) });
             res.end(body);

@@ -53,7 +53,7 @@ describe('transport', () => {
     const error = await promise;
     expect(error).toBeInstanceOf(NetworkError);
     expect(error).not.toBeInstanceOf(TimeoutError);
-    expect((error as NetworkError).code).toBe('ABORT_ERR');
+    expect((error as NetworkError).transportCode).toBe('ABORT_ERR');
     expect(((error as NetworkError).cause as Error).message).toBe('user gave up');
     const already = await failure(client.v3.certificates.get({ signal: AbortSignal.abort() }));
     expect(already).toBeInstanceOf(NetworkError);
@@ -68,7 +68,7 @@ describe('transport', () => {
     const client = Builder.factory(emulator.clientConfig({ baseURL: `http://127.0.0.1:${port}/` }));
     const error = await failure(client.v3.certificates.get());
     expect(error).toBeInstanceOf(NetworkError);
-    expect((error as NetworkError).code).toBe('ECONNREFUSED');
+    expect((error as NetworkError).transportCode).toBe('ECONNREFUSED');
     expect((error as NetworkError).message).not.toContain('WECHATPAY2-SHA256-RSA2048 mchid');
     await client.close();
   });
