@@ -21,7 +21,13 @@
  */
 import { printable } from './printable.js';
 
-/** A request as it may appear inside an error or a log: headers redacted, no body bytes. */
+/**
+ * A request as it may appear inside an error or a log: headers redacted, no body bytes.
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof WeChatPayError) log.warn({ request: e.request satisfies RedactedRequest | undefined }); }
+ * ```
+ */
 export interface RedactedRequest {
   method: string;
   url: string;
@@ -30,6 +36,10 @@ export interface RedactedRequest {
 
 /**
  * The part of a response an error keeps. `data` is the decoded body when it could be decoded.
+ * @example
+ * ```ts
+ * const { status, headers, data }: ErrorResponse = httpError.response;
+ * ```
  */
 export interface ErrorResponse {
   status: number;
@@ -145,7 +155,13 @@ export class HttpError extends WeChatPayError {
   }
 }
 
-/** Why a response or notification failed verification. */
+/**
+ * Why a response or notification failed verification.
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof VerificationError && e.reason === ('stale-timestamp' satisfies VerificationReason)) console.warn('check the clock'); }
+ * ```
+ */
 export type VerificationReason =
   | 'missing-header'
   | 'duplicated-header'

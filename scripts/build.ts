@@ -3,10 +3,12 @@
  *
  * - tsc writes the declarations, one `.d.ts` per source file, so editors and the typed endpoint
  *   catalog see the structure of lib/.
- * - esbuild writes the JavaScript: three entry points (the package, `wechatpay-chain/testing`
- *   and the `wxpay` CLI) with the modules they share split into `dist/chunks/`. Every class
- *   exists once across the entries, so an error thrown by the client is still `instanceof` the
- *   class the testing entry re-exports. Dependencies stay external (`npm install` resolves them).
+ * - esbuild writes the JavaScript: one entry point per package.json `exports` key (the package
+ *   root, `wechatpay-chain/crypto`, `/webhook`, `/apiv2`, `/media`, `/download`, `/certificates`,
+ *   `/doctor`, `/testing`) and the `wxpay` CLI, with the modules they share split into
+ *   `dist/chunks/`. Every class exists once across the entries, so an error thrown by a toolkit is
+ *   still `instanceof` the class the root exports, and a `MediaUtil` from `/media` is the one the
+ *   client accepts. Dependencies stay external (`npm install` resolves them).
  * - `dist/meta.json` (esbuild's metafile, not packed) says which source went into which output:
  *   the bench reads it to show that the typed catalog adds no runtime JavaScript.
  *
@@ -27,9 +29,16 @@ const outdirArg = process.argv.find((arg) => arg.startsWith('--outdir='))?.slice
 const DIST = resolve(ROOT, outdirArg ?? 'dist');
 const jsOnly = process.argv.includes('--js-only');
 
-/** Entry points: output name under dist/ → source. */
+/** Entry points: output name under dist/ → source (the package root, each subpath of package.json `exports`, the CLI). */
 const ENTRIES = {
   index: 'lib/index.ts',
+  'crypto/index': 'lib/crypto/index.ts',
+  'webhook/index': 'lib/webhook/index.ts',
+  'apiv2/index': 'lib/apiv2/index.ts',
+  'media/index': 'lib/media/index.ts',
+  'download/index': 'lib/download/index.ts',
+  'certificates/index': 'lib/certificates/index.ts',
+  'doctor/index': 'lib/doctor/index.ts',
   'testing/index': 'lib/testing/index.ts',
   'cli/index': 'lib/cli/index.ts',
 } as const;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ArgumentError, Builder, BusinessError, HttpError, NetworkError, TimeoutError, type ClientConfig, type RedactedRequest } from '../lib/index.js';
+import { ArgumentError, Builder, BusinessError, type ClientConfig, HttpError, NetworkError, type RedactedRequest, TimeoutError } from '../lib/index.js';
 import { describeValue, nameForMessage } from '../lib/validate.js';
 import { buildRequest, checkHeaders, encodeQuery } from '../lib/endpoint/request.js';
 import { Emulator } from '../lib/testing/index.js';

@@ -10,10 +10,22 @@ import { ArgumentError, VerificationError, type RedactedRequest } from '../error
 import { printable } from '../printable.js';
 import { loadKey, readKeyFile, type KeyLike } from '../crypto/keys.js';
 
-/** Headers as undici, node:http or a framework gives them: lower-case names, maybe arrays. */
+/**
+ * Headers as undici, node:http or a framework gives them: lower-case names, maybe arrays.
+ * @example
+ * ```ts
+ * const headers: HeaderBag = { 'wechatpay-serial': 'PUB_KEY_ID_0114232134912410000000000000', 'wechatpay-nonce': ['n'] };
+ * ```
+ */
 export type HeaderBag = Readonly<Record<string, string | string[] | undefined>>;
 
-/** Largest clock difference accepted between WeChat Pay's timestamp and ours, in seconds. */
+/**
+ * Largest clock difference accepted between WeChat Pay's timestamp and ours, in seconds.
+ * @example
+ * ```ts
+ * if (Math.abs(Date.now() / 1000 - Number(headers['wechatpay-timestamp'])) > MAX_CLOCK_SKEW) console.warn('check the clock');
+ * ```
+ */
 export const MAX_CLOCK_SKEW = 300;
 
 const TIMESTAMP = /^\d{1,12}$/;

@@ -21,9 +21,21 @@ import { loadCertificates, loadMerchant, type LoadedMerchant, type MerchantCerti
 import { apiV2Secret, milliseconds, positiveBytes, requireToken } from '../validate.js';
 import { VERSION } from '../version.js';
 
-/** Default milliseconds per attempt. */
+/**
+ * Default milliseconds per attempt.
+ * @example
+ * ```ts
+ * Builder.factory({ ...config, timeout: DEFAULT_TIMEOUT * 2 });
+ * ```
+ */
 export const DEFAULT_TIMEOUT = 30_000;
-/** Default largest buffered response body (bytes); streamed downloads are not limited by it. */
+/**
+ * Default largest buffered response body (bytes); streamed downloads are not limited by it.
+ * @example
+ * ```ts
+ * Builder.factory({ ...config, maxBodySize: DEFAULT_MAX_BODY_SIZE * 2 }); // 64 MiB
+ * ```
+ */
 export const DEFAULT_MAX_BODY_SIZE = 32 * 1024 * 1024;
 
 /**

@@ -10,13 +10,31 @@
  */
 import type { Readable } from 'node:stream';
 
-/** Upper-case HTTP methods the chain sends. */
+/**
+ * Upper-case HTTP methods the chain sends.
+ * @example
+ * ```ts
+ * client.pipeline.use(async (ctx, next) => { const method: HttpMethod = ctx.method; return next(ctx); });
+ * ```
+ */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-/** A query value: scalars, or an array sent as repeated keys. */
+/**
+ * A query value: scalars, or an array sent as repeated keys (`null` and `undefined` are left out).
+ * @example
+ * ```ts
+ * const query: Record<string, QueryValue> = { limit: 10, offset: 0, status: ['SUCCESS', 'REFUND'] };
+ * ```
+ */
 export type QueryValue = string | number | boolean | null | undefined | ReadonlyArray<string | number | boolean>;
 
-/** A raw request body. */
+/**
+ * A raw request body: text and bytes are signed as they are; a stream is sent as it comes.
+ * @example
+ * ```ts
+ * const body: RawBody = JSON.stringify({ mchid: '1900000109' });
+ * ```
+ */
 export type RawBody = string | Uint8Array | Readable | AsyncIterable<Uint8Array>;
 
 /**

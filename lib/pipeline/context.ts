@@ -22,7 +22,13 @@ export interface FailoverInfo {
   error?: Error;
 }
 
-/** Which protocol a request speaks: chosen by the template's first segment (`v2/` → APIv2 XML). */
+/**
+ * Which protocol a request speaks: chosen by the template's first segment (`v2/` → APIv2 XML).
+ * @example
+ * ```ts
+ * client.pipeline.use((ctx, next) => (ctx.protocol === 'v2' ? next(ctx) : next(ctx)));
+ * ```
+ */
 export type Protocol = 'v3' | 'v2';
 
 /**

@@ -59,7 +59,13 @@ export function encryptReqInfo(fields: Readonly<Record<string, unknown>>, secret
   return AesEcb.encrypt(toXml(fields, 'root'), reqInfoKey(secret));
 }
 
-/** What a notification must be; the caller says it, the body never does. */
+/**
+ * What a notification must be; the caller says it, the body never does.
+ * @example
+ * ```ts
+ * const kind: V2NotificationKind = req.url === '/notify/refund' ? 'refund' : 'payment';
+ * ```
+ */
 export type V2NotificationKind = 'payment' | 'refund';
 
 const KINDS: readonly V2NotificationKind[] = ['payment', 'refund'];

@@ -9,7 +9,8 @@
 import { createHash } from 'node:crypto';
 import { http, HttpResponse } from 'msw';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Builder, UNSIGNED_ANSWERS, isUnsignedAnswer, VerificationError } from '../../lib/index.js';
+import { Builder, UNSIGNED_ANSWERS, VerificationError } from '../../lib/index.js';
+import { isUnsignedAnswer } from '../../lib/apiv3/unsigned.js';
 import { isFileAnswer, SIGNED_FILE_ANSWERS } from '../../lib/apiv3/unsigned.js';
 import { Emulator, UNSIGNED } from '../../lib/testing/index.js';
 import { loose } from '../support/loose.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Verifier, VerificationError, type VerificationReason } from '../../lib/index.js';
+import { VerificationError, type VerificationReason, Verifier } from '../../lib/index.js';
 import { Emulator } from '../../lib/testing/index.js';
 
 const emulator = Emulator.create();

@@ -2,7 +2,9 @@ import { lstat, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ArgumentError, Builder, certificateSerial, decryptCertificates, downloadCertificates, HttpError, PublicKeyModeError, VerificationError, writeCertificates, type WeChatPayClient } from '../../lib/index.js';
+import { ArgumentError, Builder, HttpError, PublicKeyModeError, VerificationError, type WeChatPayClient } from '../../lib/index.js';
+import { decryptCertificates, downloadCertificates, writeCertificates } from '../../lib/certificates/index.js';
+import { certificateSerial } from '../../lib/crypto/index.js';
 import { Emulator, type IssuedCertificate } from '../../lib/testing/index.js';
 
 describe('downloadCertificates', () => {

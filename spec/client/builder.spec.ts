@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import pkg from '../../package.json' with { type: 'json' };
-import { ArgumentError, Builder, VERSION, type ClientConfig } from '../../lib/index.js';
+import { ArgumentError, Builder, type ClientConfig, VERSION } from '../../lib/index.js';
 import { Emulator } from '../../lib/testing/index.js';
 
 const emulator = Emulator.create();

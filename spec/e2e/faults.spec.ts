@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Builder, DecodeError, HttpError, NetworkError, TimeoutError, VerificationError, type ClientConfig, type WeChatPayClient } from '../../lib/index.js';
+import { Builder, type ClientConfig, DecodeError, HttpError, NetworkError, TimeoutError, VerificationError, type WeChatPayClient } from '../../lib/index.js';
 import { Emulator } from '../../lib/testing/index.js';
 import { httpServer, rawServer, resources, settle, type Loopback } from '../support/loopback.js';
 import { failure } from '../support/failure.js';

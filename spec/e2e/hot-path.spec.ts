@@ -6,7 +6,8 @@ import fc from 'fast-check';
 import URITemplate from 'uri-template-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { delay, http, HttpResponse } from 'msw';
-import { Builder, DecodeError, expandTemplate, NetworkError, TimeoutError, VerificationError, type WeChatPayClient } from '../../lib/index.js';
+import { Builder, DecodeError, NetworkError, TimeoutError, VerificationError, type WeChatPayClient } from '../../lib/index.js';
+import { expandTemplate } from '../../lib/endpoint/template.js';
 import { Emulator, FIRST_REFUND_ID } from '../../lib/testing/index.js';
 import { loose } from '../support/loose.js';
 

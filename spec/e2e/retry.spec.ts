@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { http as route, HttpResponse } from 'msw';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ArgumentError, Builder, HttpError, MediaUtil, NetworkError, VerificationError, type ClientConfig, type RetryInfo, type WeChatPayClient } from '../../lib/index.js';
+import { ArgumentError, Builder, type ClientConfig, HttpError, NetworkError, type RetryInfo, VerificationError, type WeChatPayClient } from '../../lib/index.js';
+import { MediaUtil } from '../../lib/media/index.js';
 import { Emulator, mediaHandlers } from '../../lib/testing/index.js';
 import { rawServer, resources, settle } from '../support/loopback.js';
 

@@ -5,7 +5,7 @@
  */
 import { verify } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ArgumentError, Builder, DEFAULT_HOSTS, documentedOrigin, KNOWN_ORIGINS, type ClientConfig } from '../../lib/index.js';
+import { ArgumentError, Builder, type ClientConfig, DEFAULT_HOSTS, documentedOrigin, KNOWN_ORIGINS } from '../../lib/index.js';
 import { knownOrigins } from '../../lib/routing/hosts.js';
 import { Emulator } from '../../lib/testing/index.js';
 import { RecordingDispatcher, type SentRequest } from '../support/recording-dispatcher.js';

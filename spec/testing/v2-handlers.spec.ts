@@ -1,7 +1,8 @@
 import { gunzipSync } from 'node:zlib';
 import { http } from 'msw';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ArgumentError, Builder, BusinessError, HttpError, Rsa, VerificationError, type ChainResponse } from '../../lib/index.js';
+import { ArgumentError, Builder, BusinessError, type ChainResponse, HttpError, VerificationError } from '../../lib/index.js';
+import { Rsa } from '../../lib/crypto/index.js';
 import { Emulator, FIRST_TRANSACTION_ID, needsCertificate, v2Fields, v2Reply } from '../../lib/testing/index.js';
 import { loose } from '../support/loose.js';
 

@@ -1,6 +1,8 @@
 import { createCipheriv, createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { AesEcb, ApiV2, ArgumentError, DecodeError, VerificationError, type V2RefundNotification } from '../../lib/index.js';
+import { ArgumentError, DecodeError, VerificationError } from '../../lib/index.js';
+import { ApiV2, type V2RefundNotification } from '../../lib/apiv2/index.js';
+import { AesEcb } from '../../lib/crypto/index.js';
 import { decryptReqInfo, notificationReply, parseNotification } from '../../lib/webhook/v2-notification.js';
 import { parseXml, toXml } from '../../lib/apiv2/xml.js';
 import { v2SignOf } from '../support/multipart.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { http, HttpResponse } from 'msw';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Builder, DecodeError, UNSIGNED_ANSWERS, HttpError, VerificationError } from '../../../lib/index.js';
+import { Builder, DecodeError, HttpError, UNSIGNED_ANSWERS, VerificationError } from '../../../lib/index.js';
 import { Emulator, UNSIGNED } from '../../../lib/testing/index.js';
 import { failure } from '../../support/failure.js';
 
