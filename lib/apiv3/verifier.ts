@@ -3,6 +3,11 @@
  * the ±300 s window, a known serial (platform certificate serial or `PUB_KEY_ID_…`), and an
  * RSA-SHA256 signature over `TIMESTAMP\nNONCE\nBODY\n` on the raw body bytes.
  * Shared by the APIv3 pipeline and webhook parsing.
+ *
+ * DESIGN (lib/apiv3/): APIv3's protocol knowledge apart from the steps that use it — this
+ * Verifier (the platform keys and the one signature check, which the verify step, webhooks,
+ * certificate downloads, sensitive fields and the doctor share) and ./unsigned.ts, the one list of
+ * answers WeChat Pay does not sign. The sign and verify steps are lib/pipeline/v3/.
  * @module
  */
 import { createHash, verify as rsaVerify, X509Certificate, type KeyObject } from 'node:crypto';

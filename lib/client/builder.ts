@@ -4,6 +4,10 @@
  * put together — the transport (../transport/), the pipeline `retry → [failover] → sign →
  * [your steps] → verify → transport` (../pipeline/), the chain (../chain/) — and the client is
  * recorded in ./registry.ts.
+ *
+ * DESIGN (lib/client/): the only folder that knows every other one. ./config.ts checks and loads,
+ * this module wires, ./registry.ts remembers what downloads and certificate downloads need to
+ * know about a client without putting it on the client.
  * @module
  */
 import type { Dispatcher } from 'undici';

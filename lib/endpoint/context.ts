@@ -4,6 +4,11 @@
  * `hosts`), the request built (./request.ts), the client's own secrets refused in its path and
  * headers, the timeout. Pure: no I/O, nothing sent, the same call gives the same context (but
  * for the ciphertext of encrypted fields), so it is unit-tested without a network.
+ *
+ * DESIGN (lib/endpoint/): the pure half of a request — ./options.ts the request vocabulary (which
+ * the generated catalog imports, so it imports no implementation), ./template.ts RFC 6570
+ * expansion, ./request.ts the method, path, headers and exact body bytes, and this module, the
+ * first attempt's context. No I/O anywhere in the folder.
  * @module
  */
 import type { Verifier } from '../apiv3/verifier.js';

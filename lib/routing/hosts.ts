@@ -5,6 +5,10 @@
  * The path of a base URL is part of the request target and is signed, as wechatpay-php signs its
  * `base_uri` path; a gateway that strips a prefix before forwarding is the separate
  * `gatewayPrefix` option (sent, not signed).
+ *
+ * DESIGN (lib/routing/): every host and URL rule in one module (base URLs, `hosts`, the gateway
+ * prefix, the origins a download may name, the path after a base path); the generated
+ * ./catalog-routes.ts says which endpoints live on another host.
  * @module
  */
 import { ArgumentError } from '../errors.js';

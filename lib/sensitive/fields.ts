@@ -5,6 +5,9 @@
  *
  * Field paths are dot-separated; `*` stands for every element of an array (or every value of an
  * object): `contact_info.mobile_phone`, `ubo_info_list.*.ubo_id_doc_name`.
+ *
+ * DESIGN (lib/sensitive/): the `encrypt` request option, applied when a request context is made
+ * (lib/endpoint/context.ts); the field helpers are exported from `wechatpay-chain/crypto`.
  * @module
  */
 import type { KeyObject } from 'node:crypto';

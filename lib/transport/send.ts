@@ -1,7 +1,13 @@
 /**
  * The end of the pipeline: send one attempt over an undici Dispatcher, honour `timeout` and
  * `signal`, and read the body (bounded by `maxBodySize`, ./read-body.ts) unless the caller asked
- * for a stream. Failures become the client's typed errors here, and only here.
+ * for a stream. A failed connection, a timeout or an abort becomes a typed error here
+ * (`NetworkError`, `TimeoutError`), undici's own code kept as `transportCode`.
+ *
+ * DESIGN (lib/transport/): getting bytes to and from WeChat Pay, and nothing else — this send
+ * step, ./read-body.ts, ./abort.ts, the Agents and their one set of defaults (./agent.ts), mutual
+ * TLS for APIv2 (./mutual-tls.ts). undici is loaded on the first Agent (lib/lazy.ts). No
+ * signing, no verification: those are pipeline steps.
  * @module
  */
 import type { Readable } from 'node:stream';

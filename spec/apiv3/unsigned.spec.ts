@@ -1,5 +1,5 @@
 /**
- * The lists of APIv3 file answers (lib/pipeline/v3/exempt.ts), matched on the path after the base
+ * The lists of APIv3 file answers (lib/apiv3/unsigned.ts), matched on the path after the base
  * URL's own path. `/hk/v3/statements` is an overseas statement like `/v3/global/statements`:
  * wechatpay-php src/ClientJsonTrait.php verifies '/hk/v3/statements' and '/v3/global/statements'
  * by their Wechatpay-Statement-Sha1 digest, and its tests/OpenAPI/V3/StatementsTest.php sends
