@@ -9,9 +9,9 @@ import type { ChainNode } from '../chain/types.js';
 import type { RequestOptions } from '../endpoint/options.js';
 import { loadKey, type KeyLike } from '../crypto/keys.js';
 import { ArgumentError, DecodeError, VerificationError } from '../errors.js';
-import { printable } from '../printable.js';
 import { recordOf } from '../client/registry.js';
 import { rsaDecrypt } from '../crypto/rsa.js';
+import { parseDownloadURL } from '../routing/hosts.js';
 import { billCipher, billKeyLength, type BillAlgorithm, type BillDecryption } from './decrypt-stream.js';
 import { hashAlgorithm, saveStream, type ExpectedDigest, type SaveResult } from './save-stream.js';
 
@@ -103,17 +103,6 @@ export const BILL_ENDPOINTS: readonly string[] = Object.freeze([
   'v3/payscore/merchant-bill',
 ]);
 
-function parseUrl(url: string): URL {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch (cause) {
-    throw new ArgumentError(`download_url "${printable(url, 200)}" is not an absolute URL`, 'download_url', { cause });
-  }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new ArgumentError('download_url must be http(s)', 'download_url');
-  return parsed;
-}
-
 /**
  * The signed file GET: the path and query exactly as given, sent with the URL's origin as the
  * request's own `baseURL` (so a WeChat Pay origin goes where the client's `hosts` send it). An
@@ -189,7 +178,7 @@ export async function downloadFile(client: ChainClient, file: DownloadableFile, 
   }
   if (file.hash_type !== undefined) hashAlgorithm(file.hash_type);
   const digest: ExpectedDigest | undefined = file.hash_type !== undefined ? { hash_type: file.hash_type, hash_value: file.hash_value as string } : undefined;
-  const { path, baseURL } = fileRequestOf(client, parseUrl(file.download_url));
+  const { path, baseURL } = fileRequestOf(client, parseDownloadURL(file.download_url));
   // unwrapped before the file GET: a key that does not fit downloads nothing
   const decrypt = file.encrypt_key === undefined ? undefined : fileKeyOf(client, file, options);
   const request: RequestOptions = { stream: true };

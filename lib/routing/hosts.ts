@@ -12,6 +12,7 @@
  * @module
  */
 import { ArgumentError } from '../errors.js';
+import { printable } from '../printable.js';
 import { describeValue, isObject } from '../validate.js';
 import { CATALOG_ORIGINS, DEFAULT_ORIGIN, ROUTED_PREFIXES, ROUTED_TEMPLATES } from './catalog-routes.js';
 
@@ -80,6 +81,26 @@ export function knownOrigins(targets: Iterable<Target>): Set<string> {
   const origins = new Set(KNOWN_ORIGINS);
   for (const target of targets) origins.add(target.origin);
   return origins;
+}
+
+/**
+ * A bill's `download_url`: an absolute http(s) URL (its query is the signed token). Which origins
+ * the signed GET may go to is the client's (see {@link knownOrigins}).
+ * @throws {ArgumentError} field `download_url`
+ * @example
+ * ```ts
+ * parseDownloadURL('https://api.mch.weixin.qq.com/v3/billdownload/file?token=abc').origin; // 'https://api.mch.weixin.qq.com'
+ * ```
+ */
+export function parseDownloadURL(url: string): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch (cause) {
+    throw new ArgumentError(`download_url "${printable(url, 200)}" is not an absolute URL`, 'download_url', { cause });
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new ArgumentError('download_url must be http(s)', 'download_url');
+  return parsed;
 }
 
 /**
