@@ -14,6 +14,8 @@
  * - Why one toolkits entry rather than one per subpath: esbuild puts each module in a chunk per
  *   set of entries that reach it, so seven more entries cut the root's code into 17 files, and a
  *   cold `import 'wechatpay-chain'` took 40% longer (83 ms against 59 ms, alternating runs).
+ * - the data of `wxpay <endpoint> --help` (lib/cli/help, written by `npm run generate`) is copied
+ *   to dist/cli/help, where lib/cli/endpoint-help.ts finds it from dist/cli and dist/chunks alike.
  * - `dist/meta.json` (esbuild's metafile, not packed) says which source went into which output:
  *   the bench reads it to show that the typed catalog adds no runtime JavaScript.
  *
@@ -24,10 +26,11 @@
  *   tsx scripts/build.ts --js-only --outdir=<dir>   # the JavaScript alone, elsewhere (spec/e2e/package.spec.ts)
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
+import { HELP_DIR } from './openapi/emit-help.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const outdirArg = process.argv.find((arg) => arg.startsWith('--outdir='))?.slice('--outdir='.length);
@@ -74,8 +77,8 @@ const result = await build({
   absWorkingDir: ROOT,
   entryPoints: ENTRIES,
   outdir: DIST,
-  // chunks sit two levels below the package root like dist/cli/, so a path such as
-  // lib/cli/endpoint-help.ts's `../../docs/api/` means the same from source and from dist/
+  // chunks sit two levels below the package root like dist/cli/, so lib/cli/endpoint-help.ts's
+  // `../cli/help/` and `../../package.json` mean the same from source and from dist/
   chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
   splitting: true,
@@ -88,6 +91,7 @@ const result = await build({
   plugins: [toolkits],
 });
 writeFileSync(join(DIST, 'meta.json'), `${JSON.stringify(result.metafile)}\n`);
+cpSync(join(ROOT, HELP_DIR), join(DIST, 'cli', 'help'), { recursive: true });
 
 // each toolkit subpath: its own names (the runtime exports of lib/<name>/index.ts), from the toolkits module
 for (const name of TOOLKITS) {

@@ -100,5 +100,5 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   }
   const pin = refresh(resolve(from));
   console.log(`pinned ${pin.files} files from ${resolve(from)} into ${relative(REPO_ROOT, CATALOG_DIR)} (sha256 ${pin.sha256})`);
-  console.log('now run `npm run generate` and commit vendor/, lib/openapi, docs/api together');
+  console.log('now run `npm run generate` and commit vendor/ with what it writes (the files .gitattributes marks linguist-generated)');
 }

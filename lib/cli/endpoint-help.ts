@@ -1,23 +1,33 @@
 /**
  * `wxpay <endpoint> --help`: what a merchant needs to call one catalog endpoint (methods, path
- * variables, query and body fields, an example command line), read from the generated
- * `docs/api/<template>.md` page shipped in the package. The page is read only when help for an
- * endpoint is asked, so neither the library nor a plain `wxpay` call loads any catalog data.
+ * variables, query and body fields, an example command line, the host when it is not the default,
+ * whether the merchant certificate is needed), read from the help data `npm run generate` writes
+ * (scripts/openapi/emit-help.ts): `lib/cli/help`, shipped as `dist/cli/help`. `index.json` lists
+ * the catalog's files, one JSON file per business area (`v3-pay.json`) holds their entries; a
+ * help reads those two files, and only when help for an endpoint is asked, so neither the library
+ * nor a plain `wxpay` call loads any catalog data.
  * @module
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { normalizeLiteral, normalizeProperty } from '../chain/segments.js';
 
 /**
- * `docs/api` of the package: two levels up from `lib/cli` (source) or from the bundle's
- * `dist/cli` and `dist/chunks` (installed; scripts/build.ts keeps chunks at that depth).
+ * The help data: `lib/cli/help` from source, `dist/cli/help` installed. `../cli/` names that
+ * folder from `lib/cli`, `dist/cli` and the bundle's `dist/chunks` alike (scripts/build.ts keeps
+ * chunks beside `dist/cli` and copies the data there).
  */
+export const HELP_DATA_DIR = fileURLToPath(new URL('../cli/help/', import.meta.url));
+
+/** The generated docs pages of a checkout (not in the npm package). */
 export const DOCS_API_DIR = fileURLToPath(new URL('../../docs/api/', import.meta.url));
 
+/** The package's package.json, two levels up from `lib/cli`, `dist/cli` and `dist/chunks`. */
+const PACKAGE_JSON = fileURLToPath(new URL('../../package.json', import.meta.url));
+
 /**
- * One row of a page's request table.
+ * One request field, as the help data stores it.
  * @example
  * ```ts
  * const row: HelpField = { name: 'sub_mchid', type: 'string', required: true, description: '二级商户号' };
@@ -28,52 +38,104 @@ export interface HelpField {
   name: string;
   type: string;
   required: boolean;
+  /** One line, at most 200 characters. */
   description: string;
   /** Allowed values, when the catalog lists them. */
   enum?: string[];
 }
 
 /**
- * One method of a catalog endpoint, as its page describes it.
+ * One method of a catalog endpoint. Members that are empty or false are left out of the files.
  * @example
  * ```ts
- * const get = page.operations.find((op) => op.method === 'get');
+ * const get = entry.operations.find((op) => op.method === 'get');
  * ```
  */
 export interface HelpOperation {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   summary: string;
-  links: string[];
-  deprecated: boolean;
+  /** Official documentation. */
+  links?: string[];
+  deprecated?: boolean;
   /** Needs the merchant API certificate (APIv2 over mutual TLS). */
-  certRequired: boolean;
+  certRequired?: boolean;
   /** A multipart/form-data upload. */
-  multipart: boolean;
-  path: HelpField[];
-  query: HelpField[];
-  headers: HelpField[];
-  /** JSON (APIv3) or XML (APIv2) payload fields; `undefined` when the method takes no payload. */
-  body: { required: boolean; fields: HelpField[] } | undefined;
-  /** The options of the page's example call (`{ refund_id, query, json }`), when it could be read. */
-  example: Record<string, unknown> | undefined;
+  multipart?: boolean;
+  path?: HelpField[];
+  query?: HelpField[];
+  headers?: HelpField[];
+  /** JSON (APIv3) or XML (APIv2) payload fields; absent when the method takes no payload. */
+  body?: { required: boolean; fields: HelpField[] };
+  /** The options of an example call (`{ refund_id, query, json }`); absent for uploads. */
+  example?: Record<string, unknown>;
 }
 
 /**
- * A catalog endpoint page, parsed.
+ * One catalog endpoint (a catalog file: one path, its methods).
  * @example
  * ```ts
- * const page = parseEndpointPage(readFileSync('docs/api/v3/pay/transactions/native.md', 'utf8'));
- * page.template; // 'v3/pay/transactions/native'
+ * const entry = readEndpoint('v3/pay/transactions/native');
+ * entry.template; // 'v3/pay/transactions/native'
  * ```
  */
-export interface HelpPage {
+export interface HelpEntry {
   template: string;
   title: string;
   protocol: 'v2' | 'v3';
+  /** The origin serving it, when it is not the default host. */
+  host?: string;
   operations: HelpOperation[];
 }
 
-const METHODS = new Set(['get', 'post', 'put', 'patch', 'delete']);
+/**
+ * `index.json` of the help data: every catalog file (`v3/applyment4sub/applyment/{empty}` for
+ * the template `v3/applyment4sub/applyment/`), in catalog order.
+ * @example
+ * ```ts
+ * const { files }: HelpIndex = JSON.parse(readFileSync(join(HELP_DATA_DIR, 'index.json'), 'utf8'));
+ * ```
+ */
+export interface HelpIndex {
+  files: string[];
+}
+
+/**
+ * The help data file holding a catalog file's entry: one per business area, the first two
+ * segments of the path.
+ * @example
+ * ```ts
+ * helpAreaFile('v3/pay/transactions/native'); // 'v3-pay.json'
+ * ```
+ */
+export function helpAreaFile(file: string): string {
+  return `${file.split('/').slice(0, 2).join('-')}.json`;
+}
+
+const indexes = new Map<string, readonly string[] | undefined>();
+
+/** The catalog's files, from index.json (read once per data folder); `undefined` when there is none. */
+function filesOf(root: string): readonly string[] | undefined {
+  if (indexes.has(root)) return indexes.get(root);
+  const index = join(root, 'index.json');
+  const files = existsSync(index) ? (JSON.parse(readFileSync(index, 'utf8')) as HelpIndex).files : undefined;
+  indexes.set(root, files);
+  return files;
+}
+
+/**
+ * The names right under a folder (`prefix` is '' or ends with '/'): its files, or its
+ * subfolders. A scan of the flat list: cheaper, for one lookup, than building a tree.
+ */
+function namesUnder(files: readonly string[], prefix: string, kind: 'files' | 'folders'): string[] {
+  const names = new Set<string>();
+  for (const file of files) {
+    if (!file.startsWith(prefix)) continue;
+    const slash = file.indexOf('/', prefix.length);
+    if (kind === 'files' && slash === -1) names.add(file.slice(prefix.length));
+    else if (kind === 'folders' && slash !== -1) names.add(file.slice(prefix.length, slash));
+  }
+  return [...names];
+}
 
 /** Turns an endpoint as typed on the command line (a chain or a path) into template segments. */
 function segmentsOf(endpoint: string): string[] {
@@ -81,189 +143,91 @@ function segmentsOf(endpoint: string): string[] {
   return endpoint.split('.').map((segment) => normalizeProperty(segment));
 }
 
-function entries(dir: string): string[] {
-  try {
-    return readdirSync(dir).sort();
-  } catch {
-    return [];
-  }
-}
-
 /**
- * Finds the page of an endpoint: literal segments first, then any `{variable}` entry, so a
- * template with other variable names or a path with concrete values finds its page too.
+ * Finds the catalog file of an endpoint: literal segments first, then any `{variable}` entry, so
+ * a template with other variable names or a path with concrete values finds its entry too.
  * @example
  * ```ts
- * findEndpointPage('v3.ecommerce.refunds._refund_id_.returnAdvance');
- * // '/…/docs/api/v3/ecommerce/refunds/{refund_id}/return-advance.md'
- * findEndpointPage('v3/pay/transactions/id/4200000001'); // '/…/docs/api/v3/pay/transactions/id/{transaction_id}.md'
+ * findEndpoint('v3.ecommerce.refunds._refund_id_.returnAdvance'); // 'v3/ecommerce/refunds/{refund_id}/return-advance'
+ * findEndpoint('v3/pay/transactions/id/4200000001'); // 'v3/pay/transactions/id/{transaction_id}'
+ * findEndpoint('v3/applyment4sub/applyment/'); // 'v3/applyment4sub/applyment/{empty}'
  * ```
  */
-export function findEndpointPage(endpoint: string, root = DOCS_API_DIR): string | undefined {
+export function findEndpoint(endpoint: string, root = HELP_DATA_DIR): string | undefined {
+  const files = filesOf(root);
   const segments = segmentsOf(endpoint.trim());
-  if (segments.length === 0 || segments.some((s, i) => s === '' && i < segments.length - 1) || segments.includes('..') || segments.includes('.')) return undefined;
+  if (!files || segments.length === 0 || segments.some((s, i) => s === '' && i < segments.length - 1) || segments.includes('..') || segments.includes('.')) return undefined;
   if (segments.at(-1) === '') segments[segments.length - 1] = '{empty}';
-  const walk = (dir: string, at: number): string | undefined => {
-    const last = at === segments.length - 1;
-    const segment = segments[at] as string;
-    const names = entries(dir);
-    const wanted = last ? `${segment}.md` : segment;
-    const candidates = names.includes(wanted) ? [wanted] : [];
-    for (const name of names) if (name.startsWith('{') && (last ? name.endsWith('}.md') : name.endsWith('}')) && name !== wanted) candidates.push(name);
-    for (const name of candidates) {
-      const path = join(dir, name);
-      if (last) return path;
-      if (!statSync(path).isDirectory()) continue;
-      const found = walk(path, at + 1);
-      if (found) return found;
-    }
-    return undefined;
+  // a literal match is what the search below prefers at every level
+  const literal = segments.join('/');
+  if (files.includes(literal)) return literal;
+  // else the file that matches segment by segment, a literal segment before a {variable}, variables
+  // in name order (the last one as `{name}.md`, the order a listing of the pages shows)
+  const variable = (name: string) => name.startsWith('{') && name.endsWith('}');
+  const key = (parts: readonly string[], i: number) => (i === parts.length - 1 ? `${parts[i]}.md` : (parts[i] as string));
+  const before = (a: readonly string[], b: readonly string[]) => {
+    const i = a.findIndex((part, at) => part !== b[at]);
+    if (a[i] === segments[i] || b[i] === segments[i]) return a[i] === segments[i];
+    return key(a, i) < key(b, i);
   };
-  return walk(root, 0);
-}
-
-function cells(row: string): string[] {
-  const out: string[] = [];
-  let current = '';
-  for (let i = 1; i < row.length; i++) {
-    const c = row[i];
-    if (c === '\\' && row[i + 1] === '|') {
-      current += '|';
-      i++;
-    } else if (c === '|') {
-      out.push(current.trim());
-      current = '';
-    } else current += c;
+  let best: string[] | undefined;
+  for (const file of files) {
+    const parts = file.split('/');
+    if (parts.length !== segments.length || !parts.every((part, i) => part === segments[i] || variable(part))) continue;
+    if (best === undefined || before(parts, best)) best = parts;
   }
-  return out;
-}
-
-function unescapeCell(text: string): string {
-  return text.replace(/&lt;/g, '<');
-}
-
-/** Reads the example's object literal (what scripts/openapi/emit-docs.ts writes) as JSON. */
-function literalToJson(text: string): unknown {
-  let out = '';
-  for (let i = 0; i < text.length; ) {
-    const c = text[i] as string;
-    if (c === "'") {
-      let value = '';
-      for (i++; i < text.length && text[i] !== "'"; i++) {
-        const d = text[i] as string;
-        if (d === '\\') {
-          const next = text[++i] as string;
-          value += next === "'" ? "'" : `\\${next}`;
-        } else value += d === '"' ? '\\"' : d;
-      }
-      if (i >= text.length) throw new SyntaxError('unterminated string');
-      out += `"${value}"`;
-      i++;
-    } else if (c === '"') {
-      const end = /^"(?:[^"\\]|\\.)*"/.exec(text.slice(i));
-      if (!end) throw new SyntaxError('unterminated string');
-      out += end[0];
-      i += end[0].length;
-    } else if (/[A-Za-z_$]/.test(c)) {
-      const word = (/^[\w$]+/.exec(text.slice(i)) as RegExpExecArray)[0];
-      i += word.length;
-      if (/^\s*:/.test(text.slice(i))) out += JSON.stringify(word);
-      else if (word === 'true' || word === 'false' || word === 'null') out += word;
-      else throw new SyntaxError(`unexpected ${word}`);
-    } else if (c === '}' || c === ']') {
-      out = `${out.replace(/,\s*$/, '')}${c}`;
-      i++;
-    } else {
-      out += c;
-      i++;
-    }
-  }
-  return JSON.parse(out);
-}
-
-function exampleOptions(code: string, method: string): Record<string, unknown> | undefined {
-  const open = code.indexOf(`.${method}(`);
-  const close = code.lastIndexOf(');\nconsole.log');
-  if (open === -1 || close === -1) return undefined;
-  const args = code.slice(open + method.length + 2, close).trim();
-  if (args === '') return {};
-  try {
-    const value = literalToJson(args);
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
+  return best?.join('/');
 }
 
 /**
- * Parses a generated endpoint page (see scripts/openapi/emit-docs.ts for its layout).
- * @throws {SyntaxError} when the text is not an endpoint page
+ * Reads the entry of a catalog file (as {@link findEndpoint} returns it). The area files hold one
+ * entry a line (`"v3/pay/transactions/native":{…},`), so only that line is parsed: the largest
+ * area is 220 kB of JSON, one entry a few kB.
+ * @throws {RangeError} when the help data has no such file
  * @example
  * ```ts
- * const { template, operations } = parseEndpointPage(text);
- * operations.map((op) => op.method); // ['get', 'post']
+ * readEndpoint('v2/pay/micropay').operations[0]?.body?.fields.map((f) => f.name); // ['appid', 'mch_id', …]
  * ```
  */
-export function parseEndpointPage(text: string): HelpPage {
-  const lines = text.split('\n');
-  const title = lines.find((l) => l.startsWith('# '))?.slice(2).trim() ?? '';
-  const head = lines.find((l) => /^`[^`]+` · /.test(l));
-  if (!head) throw new SyntaxError('not an endpoint page: no "`template` · METHOD" line');
-  const template = (/^`([^`]+)`/.exec(head) as RegExpExecArray)[1] as string;
-  const page: HelpPage = { template, title, protocol: head.includes('APIv2') ? 'v2' : 'v3', operations: [] };
-  let op: HelpOperation | undefined;
-  let section = '';
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] as string;
-    const heading = /^## ([A-Z]+) — (.*)$/.exec(line);
-    if (heading && METHODS.has((heading[1] as string).toLowerCase())) {
-      op = {
-        method: (heading[1] as string).toLowerCase() as HelpOperation['method'],
-        summary: heading[2] as string,
-        links: [],
-        deprecated: false,
-        certRequired: false,
-        multipart: false,
-        path: [],
-        query: [],
-        headers: [],
-        body: undefined,
-        example: undefined,
-      };
-      page.operations.push(op);
-      section = '';
-      continue;
-    }
-    if (!op) continue;
-    if (line.startsWith('### ')) {
-      section = line.slice(4);
-      continue;
-    }
-    if (section === '') {
-      if (line.startsWith('Official documentation:')) op.links = [...line.matchAll(/\]\((https?:[^)\s]+)\)/g)].map((m) => m[1] as string);
-      else if (line.startsWith('> **Deprecated**')) op.deprecated = true;
-      else if (line.startsWith('Needs the merchant API certificate')) op.certRequired = true;
-      else if (line.startsWith('A `multipart/form-data` upload')) op.multipart = true;
-    } else if (section === 'Request' && line.startsWith('| `')) {
-      const [nameCell = '', type = '', required = '', description = '', enums = ''] = cells(line);
-      const name = unescapeCell((/^`([^`]*)`/.exec(nameCell) as RegExpExecArray)[1] as string);
-      const field: HelpField = { name, type, required: required === 'yes', description: unescapeCell(description) };
-      const values = [...enums.matchAll(/`([^`]*)`/g)].map((m) => unescapeCell(m[1] as string));
-      if (values.length) field.enum = values;
-      const payload = page.protocol === 'v2' ? 'xml' : 'json';
-      if (nameCell.endsWith('(multipart)')) continue;
-      if (name === payload) op.body = { required: field.required, fields: [] };
-      else if (name.startsWith(`${payload}.`)) (op.body ??= { required: false, fields: [] }).fields.push({ ...field, name: name.slice(payload.length + 1) });
-      else if (name.startsWith('query.')) op.query.push({ ...field, name: name.slice(6) });
-      else if (name.startsWith('headers.')) op.headers.push({ ...field, name: name.slice(8) });
-      else op.path.push(field);
-    } else if (section === 'Examples' && op.example === undefined && line.startsWith('`chain()`, `await')) {
-      const start = lines.indexOf('```ts', i);
-      const end = lines.indexOf('```', start + 1);
-      if (start !== -1 && end !== -1) op.example = exampleOptions(lines.slice(start + 1, end).join('\n'), op.method);
-    }
+export function readEndpoint(file: string, root = HELP_DATA_DIR): HelpEntry {
+  const path = join(root, helpAreaFile(file));
+  const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  const key = `\n${JSON.stringify(file)}:`;
+  const start = text.indexOf(key);
+  if (start === -1) throw new RangeError(`${file} is not in the help data (${path})`);
+  // JSON text holds no raw line break inside a value, so the entry ends at the end of its line
+  const end = text.indexOf('\n', start + key.length);
+  return JSON.parse(text.slice(start + key.length, end === -1 ? undefined : end).replace(/,$/, '')) as HelpEntry;
+}
+
+/**
+ * Where a merchant reads the response fields and code examples of an endpoint: the docs page of
+ * a checkout, or else the page in the repository that package.json names (a relative path when it
+ * names none the help can link to).
+ * @example
+ * ```ts
+ * docsPageOf('v3/pay/transactions/native'); // '/…/docs/api/v3/pay/transactions/native.md' in a checkout
+ * ```
+ */
+export function docsPageOf(file: string, docs = DOCS_API_DIR, packageJson = PACKAGE_JSON): string {
+  const local = join(docs, `${file}.md`);
+  if (existsSync(local)) return local;
+  const repository = repositoryOf(packageJson);
+  return repository ? `${repository}/blob/HEAD/docs/api/${encodeURI(file)}.md` : `docs/api/${file}.md in the wechatpay-chain repository`;
+}
+
+/** The GitHub repository package.json names (`github:owner/name`, `owner/name`, a git+https URL), as an https URL. */
+function repositoryOf(packageJson: string): string | undefined {
+  let repository: unknown;
+  try {
+    repository = (JSON.parse(readFileSync(packageJson, 'utf8')) as { repository?: unknown }).repository;
+  } catch {
+    return undefined;
   }
-  return page;
+  const url = typeof repository === 'string' ? repository : repository !== null && typeof repository === 'object' ? (repository as { url?: unknown }).url : undefined;
+  if (typeof url !== 'string') return undefined;
+  const match = /^(?:github:|(?:git\+)?https:\/\/github\.com\/|git\+ssh:\/\/git@github\.com\/|git@github\.com:)?([\w.-]+)\/([\w.-]+?)(?:\.git)?\/?$/.exec(url.trim());
+  return match ? `https://github.com/${match[1]}/${match[2]}` : undefined;
 }
 
 function shellQuote(text: string): string {
@@ -283,16 +247,16 @@ function table(fields: readonly HelpField[], indent: string): string[] {
   });
 }
 
-/** The command line that makes the page's example call. */
-function exampleCommand(page: HelpPage, op: HelpOperation): string {
+/** The command line that makes the entry's example call. */
+function exampleCommand(entry: HelpEntry, op: HelpOperation): string {
   const example = op.example ?? {};
-  const words = ['wxpay', shellQuote(page.template)];
-  for (const variable of op.path) {
+  const words = ['wxpay', shellQuote(entry.template)];
+  for (const variable of op.path ?? []) {
     const value = example[variable.name];
     words.push(shellQuote(`--${variable.name}=${typeof value === 'string' || typeof value === 'number' ? String(value) : variable.name.toUpperCase()}`));
   }
   if (example.query !== undefined) words.push('--query', shellQuote(JSON.stringify(example.query)));
-  const payload = page.protocol === 'v2' ? 'xml' : 'json';
+  const payload = entry.protocol === 'v2' ? 'xml' : 'json';
   const body = example[payload];
   if (body !== undefined) words.push(`--${payload}`, shellQuote(JSON.stringify(body)));
   const implied = body === undefined ? 'get' : 'post';
@@ -304,33 +268,37 @@ function exampleCommand(page: HelpPage, op: HelpOperation): string {
  * Renders the help text of one catalog endpoint.
  * @example
  * ```ts
- * process.stdout.write(renderEndpointHelp(parseEndpointPage(text), 'docs/api/v3/pay/transactions/native.md'));
+ * process.stdout.write(renderEndpointHelp(readEndpoint('v3/pay/transactions/native'), docsPageOf('v3/pay/transactions/native')));
  * ```
  */
-export function renderEndpointHelp(page: HelpPage, source?: string): string {
-  const payload = page.protocol === 'v2' ? 'xml' : 'json';
+export function renderEndpointHelp(entry: HelpEntry, source?: string): string {
+  const payload = entry.protocol === 'v2' ? 'xml' : 'json';
   const out = [
-    `Usage: wxpay ${page.template} [options]${page.operations.some((op) => op.path.length) ? ' --name=value …' : ''}`,
+    `Usage: wxpay ${entry.template} [options]${entry.operations.some((op) => op.path?.length) ? ' --name=value …' : ''}`,
     '',
-    page.title,
-    `${page.protocol === 'v2' ? 'APIv2 (XML)' : 'APIv3 (JSON)'} · ${page.operations.map((op) => op.method.toUpperCase()).join(', ')}`,
+    entry.title,
+    `${entry.protocol === 'v2' ? 'APIv2 (XML)' : 'APIv3 (JSON)'} · ${entry.operations.map((op) => op.method.toUpperCase()).join(', ')}`,
   ];
-  for (const op of page.operations) {
+  if (entry.host !== undefined) {
+    out.push(`Host: ${entry.host}/ (not the default host; the client sends it there, --baseURL does not move it: map it with "hosts" in the --config file or WECHATPAY_HOSTS)`);
+  }
+  for (const op of entry.operations) {
+    const { path = [], query = [], headers = [], body } = op;
     out.push('', `${op.method.toUpperCase()} — ${op.summary}${op.deprecated ? ' (deprecated in the catalog)' : ''}`);
-    if (op.path.length) out.push('  Path variables (--name=value):', ...table(op.path, '    '));
-    if (op.query.length) out.push(`  Query (--query '{…}'):`, ...table(op.query, '    '));
-    if (op.headers.length) out.push(`  Headers (--header 'Name: value'):`, ...table(op.headers, '    '));
-    if (op.headers.some((h) => h.name.toLowerCase() === 'wechatpay-serial')) out.push('    (--encrypt <field…> encrypts sensitive fields and sets Wechatpay-Serial to match)');
-    if (op.body) {
+    if (path.length) out.push('  Path variables (--name=value):', ...table(path, '    '));
+    if (query.length) out.push(`  Query (--query '{…}'):`, ...table(query, '    '));
+    if (headers.length) out.push(`  Headers (--header 'Name: value'):`, ...table(headers, '    '));
+    if (headers.some((h) => h.name.toLowerCase() === 'wechatpay-serial')) out.push('    (--encrypt <field…> encrypts sensitive fields and sets Wechatpay-Serial to match)');
+    if (body) {
       const label = payload === 'xml' ? `XML fields (--xml '{…}', a JSON object; nonce_str and sign are added)` : `JSON body (--json '{…}' or --json @file.json)`;
-      out.push(`  ${label}${op.body.required ? ', required' : ''}:`);
-      out.push(...(op.body.fields.length ? table(op.body.fields, '    ') : ['    (the catalog does not list the fields)']));
+      out.push(`  ${label}${body.required ? ', required' : ''}:`);
+      out.push(...(body.fields.length ? table(body.fields, '    ') : ['    (the catalog does not list the fields)']));
     }
-    if (!op.path.length && !op.query.length && !op.headers.length && !op.body && !op.multipart) out.push('  No parameters.');
+    if (!path.length && !query.length && !headers.length && !body && !op.multipart) out.push('  No parameters.');
     if (op.multipart) out.push('  A multipart file upload: wxpay cannot send it; use MediaUtil in code (docs/guides/media.md).');
     if (op.certRequired) out.push(`  Needs the merchant API certificate (sent over mutual TLS): the --config file must hold "merchant": { "cert": "file:///…/apiclient_cert.pem", "key": "file:///…/apiclient_key.pem" }.`);
-    if (!op.multipart) out.push('  Example:', `    ${exampleCommand(page, op)}`);
-    if (op.links.length) out.push(`  Documentation: ${op.links.join(' ')}`);
+    if (!op.multipart) out.push('  Example:', `    ${exampleCommand(entry, op)}`);
+    if (op.links?.length) out.push(`  Documentation: ${op.links.join(' ')}`);
   }
   out.push('', `Client options (--config, --mchid, --baseURL, …): wxpay request --help`);
   if (source) out.push(`Response fields and code examples: ${source}`);
@@ -338,38 +306,35 @@ export function renderEndpointHelp(page: HelpPage, source?: string): string {
 }
 
 /**
- * The help text for `wxpay <endpoint> --help`: the endpoint's page rendered, or, for a path not
+ * The help text for `wxpay <endpoint> --help`: the endpoint's entry rendered, or, for a path not
  * in the catalog, a note saying so (it can still be called) with the catalog paths nearby.
  * @example
  * ```ts
  * process.stdout.write(endpointHelp('v3/ecommerce/refunds/{refund_id}/return-advance'));
  * ```
  */
-export function endpointHelp(endpoint: string, root = DOCS_API_DIR): string {
-  const page = findEndpointPage(endpoint, root);
-  if (page) {
-    return renderEndpointHelp(parseEndpointPage(readFileSync(page, 'utf8')), page);
-  }
+export function endpointHelp(endpoint: string, root = HELP_DATA_DIR): string {
+  const file = findEndpoint(endpoint, root);
+  if (file !== undefined) return renderEndpointHelp(readEndpoint(file, root), docsPageOf(file));
+  const files = filesOf(root);
   const lines = [
-    `${endpoint} is not in the endpoint catalog${existsSync(root) ? '' : ` (no catalog pages at ${root})`}.`,
+    `${endpoint} is not in the endpoint catalog${files ? '' : ` (no catalog help data at ${root})`}.`,
     'It can still be called, as the chain can call any path:',
     `  wxpay ${shellQuote(endpoint)} [--json '{…}' | --xml '{…}'] [--query '{…}'] [-X get|post|put|patch|delete] [--name=value …]`,
   ];
   // the catalog paths under the longest known prefix, as a hint for a typo
-  const segments = segmentsOf(endpoint.trim()).filter((s) => s !== '' && s !== '.' && s !== '..');
-  let dir = root;
   let prefix = '';
-  for (const segment of segments) {
-    const next = join(dir, segment);
-    if (!existsSync(next) || !statSync(next).isDirectory()) break;
-    dir = next;
-    prefix += `${segment}/`;
+  for (const segment of segmentsOf(endpoint.trim()).filter((s) => s !== '' && s !== '.' && s !== '..')) {
+    const folder = `${prefix}${segment}/`;
+    if (!files?.some((file) => file.startsWith(folder))) break;
+    prefix = folder;
   }
-  if (prefix !== '') {
-    const near = entries(dir).map((name) => `${prefix}${name.replace(/\.md$/, '')}`);
-    const unique = [...new Set(near)];
-    lines.push('', `Catalog paths under ${prefix}:`, ...unique.slice(0, 20).map((p) => `  ${p}`));
-    if (unique.length > 20) lines.push(`  … and ${unique.length - 20} more (docs/api/README.md)`);
+  if (files && prefix !== '') {
+    // as a listing of the pages' folder shows them: `x.md` files and `x` folders, in name order
+    const names = [...namesUnder(files, prefix, 'folders'), ...namesUnder(files, prefix, 'files').map((name) => `${name}.md`)].sort();
+    const near = [...new Set(names.map((name) => `${prefix}${name.replace(/\.md$/, '')}`))];
+    lines.push('', `Catalog paths under ${prefix}:`, ...near.slice(0, 20).map((p) => `  ${p}`));
+    if (near.length > 20) lines.push(`  … and ${near.length - 20} more (docs/api/README.md)`);
   }
   lines.push('', 'Options: wxpay request --help');
   return `${lines.join('\n')}\n`;

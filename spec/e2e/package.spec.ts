@@ -10,6 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { endpointHelp } from '../../lib/cli/endpoint-help.js';
 import { VERSION } from '../../lib/version.js';
 import { loadedBy, type Metafile } from '../../scripts/bundle-meta.js';
 import { ENTRY_POINTS } from '../support/entries.js';
@@ -102,7 +103,7 @@ describe('the built package', () => {
     await client.close();
   });
 
-  it('loads the typed catalog and the CLI help pages only as types or on demand', async () => {
+  it('loads the typed catalog and the CLI help data only as types or on demand', async () => {
     const meta = JSON.parse(await readFile(join(dist, 'meta.json'), 'utf8')) as Metafile;
     const inputs = [...loadedBy(meta, 'dist/index.js').inputs.keys()];
     expect(inputs).toContain('lib/client/builder.ts');
@@ -110,6 +111,22 @@ describe('the built package', () => {
     expect(inputs.filter((i) => i.startsWith('lib/cli/') || i.startsWith('lib/testing/'))).toEqual([]);
     // the toolkits the root does not export are not loaded by it either (their subpaths load them)
     expect(inputs.filter((i) => /^lib\/(webhook|download|certificates|doctor)\//.test(i))).toEqual([]);
+    // a plain `wxpay` call loads the help code (and so its data) only through import()
+    const cli = [...loadedBy(meta, 'dist/cli/index.js').inputs.keys()];
+    expect(cli).toContain('lib/cli/program.ts');
+    expect(cli).not.toContain('lib/cli/endpoint-help.ts');
+  });
+
+  it('prints `wxpay <endpoint> --help` from the help data in dist/cli/help, as the source does', async () => {
+    const seed = 'v3/ecommerce/refunds/{refund_id}/return-advance';
+    expect(await readdir(join(dist, 'cli', 'help'))).toContain('index.json');
+    const [built, unknown] = await Promise.all([run([join(dist, 'cli', 'index.js'), seed, '--help']), run([join(dist, 'cli', 'index.js'), 'v3/pay/transactionz/native', '--help'])]);
+    expect(built.code, built.stderr).toBe(0);
+    // no docs/api beside this build: the last line names the page in the repository instead of a local file
+    const page = /^Response fields and code examples: (.*)$/m;
+    expect(built.stdout.match(page)?.[1]).toBe(`docs/api/${seed}.md in the wechatpay-chain repository`);
+    expect(built.stdout.replace(page, '')).toBe(endpointHelp(seed).replace(page, ''));
+    expect(unknown.stdout).toBe(endpointHelp('v3/pay/transactionz/native'));
   });
 
   it('runs the wxpay CLI from dist/cli/index.js', async () => {

@@ -1,28 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readCatalog } from '../../../scripts/openapi/catalog.js';
 import { emitDocs } from '../../../scripts/openapi/emit-docs.js';
 import { emitRoutes, routesOf } from '../../../scripts/openapi/emit-routes.js';
+import { miniCatalog as catalog, removeMiniCatalogs } from '../../support/mini-catalog.js';
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-
-/** A miniature catalog: `paths` maps an index key to its file's YAML. */
-function catalog(paths: Record<string, string>) {
-  const root = mkdtempSync(join(tmpdir(), 'wechatpay-chain-routes-'));
-  dirs.push(root);
-  const index = ['host: api.mch.weixin.qq.com', 'schemes: [https]', 'paths:'];
-  for (const [key, yaml] of Object.entries(paths)) {
-    const file = key.startsWith('/v3/') || key.startsWith('/hk/') || key.startsWith('/global/') ? `.${key}.yaml` : `./v2${key}.yaml`;
-    index.push(`  ${key}:`, `    $ref: ${file}`);
-    mkdirSync(dirname(join(root, file)), { recursive: true });
-    writeFileSync(join(root, file), yaml);
-  }
-  writeFileSync(join(root, 'swagger.yaml'), `${index.join('\n')}\n`);
-  return readCatalog(root);
-}
+afterAll(removeMiniCatalogs);
 
 describe('the routing table the generator emits', () => {
   it('reads x-base-uri and x-baseuri, applies the global/ rule and leaves hk/ on the default host', () => {
