@@ -102,6 +102,8 @@ function responseTable(op: Operation): string {
 function pageOf(file: string, ops: readonly Operation[], defaultOrigin: string, areas: ReadonlyMap<string, string>): string {
   const template = ops[0]!.template;
   const up = '../'.repeat(file.split('/').length - 1);
+  // the hand-written guides, beside docs/api (spec/docs/links.spec.ts checks these anchors)
+  const guides = `${up}../guides/`;
   const title = titleOf(ops);
   const tags = [...new Set(ops.flatMap((op) => op.tags))];
   const parts = [
@@ -112,7 +114,7 @@ function pageOf(file: string, ops: readonly Operation[], defaultOrigin: string, 
   const host = hostOf(ops, defaultOrigin);
   if (host !== undefined) {
     parts.push(
-      `> Host: \`${host}/\` — not the default host: the client sends it there (map it with the \`hosts\` option, e.g. \`hosts: { '${host}': 'http://127.0.0.1:8080/' }\`; see the reliability guide, Hosts and failover).`,
+      `> Host: \`${host}/\` — not the default host: the client sends it there (map it with the \`hosts\` option, e.g. \`hosts: { '${host}': 'http://127.0.0.1:8080/' }\`; see [Hosts and failover](${guides}reliability.md#hosts-and-failover) in the reliability guide).`,
     );
   }
   if (!propertyPath(template)) {
@@ -122,8 +124,8 @@ function pageOf(file: string, ops: readonly Operation[], defaultOrigin: string, 
     parts.push(`## ${op.method.toUpperCase()} — ${summaryOf(op)}`);
     if (op.deprecated) parts.push('> **Deprecated** in the catalog.');
     if (op.links.length) parts.push(`Official documentation: ${op.links.map((l, i) => `[${i + 1}](${l})`).join(' ')}`);
-    if (op.certRequired) parts.push(certNote(op, 'the request goes over mutual TLS by default (`security` defaults to `true`; `security: false` opts out, see the APIv2 guide).'));
-    if (op.multipart) parts.push('A `multipart/form-data` upload: see the media upload guide for the options; only the path variables are typed here.');
+    if (op.certRequired) parts.push(certNote(op, `the request goes over mutual TLS by default (\`security\` defaults to \`true\`; \`security: false\` opts out, see [Mutual TLS](${guides}apiv2.md#mutual-tls-security) in the APIv2 guide).`));
+    if (op.multipart) parts.push(`A \`multipart/form-data\` upload: see [Uploads](${guides}media.md#uploads) in the media guide for the options; only the path variables are typed here.`);
     parts.push('### Request', requestTable(op), '### Examples');
     for (const example of examplesOf(op)) parts.push(`${example.title}:\n\n\`\`\`ts\n${example.code}\n\`\`\``);
     parts.push(`### Response \`${op.response === null ? '204' : '200'}\``, responseTable(op));
