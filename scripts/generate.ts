@@ -2,7 +2,8 @@
  * `npm run generate [catalog-dir]`: regenerates lib/openapi (endpoint types), docs/api
  * (one page per endpoint, the index by business area, and the compiled examples), lib/cli/help
  * (the data of `wxpay <endpoint> --help`), lib/pipeline/v2/cert-required.ts (the APIv2 endpoints
- * that need mutual TLS) and lib/routing/catalog-routes.ts (the endpoints served by another host than the default) from the
+ * that need mutual TLS), lib/routing/catalog-routes.ts (the endpoints served by another host than
+ * the default) and lib/testing/sandbox/rules.ts (the sandbox's request rules) from the
  * wechatpay-openapi catalog, by default the pinned copy in `vendor/wechatpay-openapi` (refresh it
  * with `npm run catalog -- <folder>`).
  * The output is deterministic: the same catalog gives the same bytes.
@@ -17,6 +18,7 @@ import { CERT_REQUIRED_FILE, emitCertRequired } from './openapi/emit-cert-requir
 import { emitDocs } from './openapi/emit-docs.js';
 import { emitHelp, HELP_DIR } from './openapi/emit-help.js';
 import { emitRoutes, ROUTES_FILE } from './openapi/emit-routes.js';
+import { emitSandboxRules, SANDBOX_RULES_FILE } from './openapi/emit-sandbox-rules.js';
 import { emitTypes } from './openapi/emit-types.js';
 
 /** The repository root (the folder holding package.json). */
@@ -29,7 +31,7 @@ export const DEFAULT_CATALOG = CATALOG_DIR;
 export const OUTPUT_DIRS = ['lib/openapi', 'docs/api', HELP_DIR] as const;
 
 /** Single files the generator owns, outside those folders (loaded at runtime, so kept apart from lib/openapi). */
-export const OUTPUT_FILES = [CERT_REQUIRED_FILE, ROUTES_FILE] as const;
+export const OUTPUT_FILES = [CERT_REQUIRED_FILE, ROUTES_FILE, SANDBOX_RULES_FILE] as const;
 
 /**
  * Every generated file, keyed by path relative to the repository root.
@@ -47,6 +49,7 @@ export function generate(catalogDir: string): Map<string, string> {
   for (const [path, text] of emitHelp(catalog)) out.set(`${HELP_DIR}/${path}`, text);
   out.set(CERT_REQUIRED_FILE, emitCertRequired(catalog));
   out.set(ROUTES_FILE, emitRoutes(catalog));
+  out.set(SANDBOX_RULES_FILE, emitSandboxRules(catalog));
   return new Map([...out].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 

@@ -17,6 +17,7 @@ import { printable, printableJson } from '../printable.js';
 import { VERSION } from '../version.js';
 import { ENVIRONMENT, resolveCliConfig, type ClientFlags } from './config.js';
 import { runDoctor, type DoctorFlags } from './doctor.js';
+import { runSandbox, type SandboxFlags, type SandboxIo } from './sandbox.js';
 
 /**
  * Exit codes a script can rely on.
@@ -54,6 +55,8 @@ export interface CliIo {
   stderr: { write(chunk: string): unknown };
   env: Readonly<Record<string, string | undefined>>;
   cwd?: string;
+  /** Where `wxpay sandbox` listens for SIGINT / SIGTERM (default: the process). */
+  signals?: SandboxIo['signals'];
 }
 
 const VERBS = ['get', 'post', 'put', 'patch', 'delete'] as const;
@@ -183,6 +186,9 @@ export function createProgram(io: CliIo, run: (work: Work) => void): Command {
     .addHelpText(
       'after',
       `
+Sandbox (a stateful WeChat Pay on 127.0.0.1 for any language, see "wxpay sandbox --help"):
+  wxpay sandbox --port 0 --dir ./sandbox --time-scale 0.001
+
 Endpoints (the default command, see "wxpay request --help"):
   wxpay v3.pay.transactions.native --config cfg.json --json '{"appid":"wx…","mchid":"1900000109",…}'
   wxpay v3/pay/transactions/out-trade-no/{out_trade_no} --out_trade_no=T1 --query '{"mchid":"1900000109"}'
@@ -222,6 +228,18 @@ Exit codes: 0 ok, 2 usage/config, 3 HTTP error answer, 4 verification failed, 5 
       })(),
     );
   });
+
+  program
+    .command('sandbox')
+    .description('run the sandbox (orders, payments, refunds, notifications) on 127.0.0.1 for any language; writes config.json and the keys into --dir')
+    .option('--port <port>', 'port on 127.0.0.1 (0: any free port)', '0')
+    .option('--dir <dir>', 'where to write config.json, apiclient_key.pem and pub_key.pem', 'sandbox')
+    .option('--time-scale <x>', 'multiplies the notification retry waits and the refund delay (0.001: 15 s become 15 ms)', '1')
+    .option('--mchid <mchid>', 'the merchant id', '1900000109')
+    .addHelpText('after', '\nPrints "listening on http://127.0.0.1:PORT/" on stdout; stops on Ctrl-C (SIGINT) or SIGTERM.\nPoint any SDK there with the written config; pay an order: POST {baseURL}_sandbox/pay {"out_trade_no":"…"}.\nGuide: docs/guides/sandbox.md')
+    .action((flags: SandboxFlags) => {
+      run(runSandbox(flags, { stdout: io.stdout, stderr: io.stderr, cwd: io.cwd, signals: io.signals ?? process }));
+    });
 
   withClientOptions(
     program
@@ -307,7 +325,7 @@ interface ValueFlags {
   commands: ReadonlySet<string>;
 }
 
-/** The value-taking flags of `program` and its commands, read from their commander definitions. */
+/** The value-taking flags of `program` and its commands, read from their commander definitions, and the command names. */
 function valueFlagsOf(program: Command): ValueFlags {
   const single = new Set<string>();
   const variadic = new Set<string>();

@@ -7,19 +7,23 @@
  * over a real loopback socket with {@link Emulator.listen}.
  * @module
  */
-import { createHash, generateKeyPairSync, randomBytes, sign as rsaSign, verify as rsaVerify, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, randomUUID, sign as rsaSign, verify as rsaVerify, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { getResponse, HttpResponse, type RequestHandler } from 'msw';
+import { getResponse, type RequestHandler } from 'msw';
 import type { ClientConfig } from '../builder.js';
 import { DEFAULT_ORIGIN, KNOWN_ORIGINS } from '../routing/hosts.js';
 import { nonce as makeNonce, request as requestMessage } from '../formatter.js';
 import { MswDispatcher } from './msw-dispatcher.js';
+import { addHeader, fromFetchRequest, fromFetchResponse, jsonResponse, toFetchRequest, toFetchResponse, type OutgoingResponse, type RawRequest } from './exchange.js';
 import { seedHandlers } from './handlers.js';
 import { createCertificate, randomSerial, type CertificateOptions, type IssuedCertificate } from './certificates.js';
 import { platformHandlers } from './platform-handlers.js';
 import { handleApiV2, isApiV2Path } from './v2.js';
 import { apiV2Handlers } from './v2-handlers.js';
+import { Sandbox, type SandboxOptions } from './sandbox/sandbox.js';
+import type { Delivery } from './sandbox/notifier.js';
+import { ArgumentError } from '../errors.js';
 
 /** Header a handler sets to have its answer sent without a signature (file downloads). */
 export const UNSIGNED = 'x-emulator-unsigned';
@@ -35,12 +39,7 @@ export interface RecordedRequest {
   verified: boolean;
 }
 
-/** A response after signing, before it leaves: tests may change it to simulate forgeries. */
-export interface OutgoingResponse {
-  status: number;
-  headers: Headers;
-  body: Buffer;
-}
+export type { OutgoingResponse } from './exchange.js';
 
 /**
  * Options of {@link Emulator.create}.
@@ -78,6 +77,12 @@ export interface EmulatorOptions {
   apiv3Key?: string;
   /** The APIv2 key the emulator checks and signs with (random 32 characters by default). */
   secret?: string;
+  /**
+   * Sandbox mode (`true` or options): orders, payments, refunds and notifications to `notify_url`
+   * kept in memory and answered like the service (see docs/guides/sandbox.md). Off by default:
+   * the emulator then answers only what its handlers say.
+   */
+  sandbox?: boolean | SandboxOptions;
 }
 
 /** A generated RSA key pair in the forms tests want. */
@@ -109,6 +114,22 @@ export function generateKeyPair(modulusLength = 2048): GeneratedKeyPair {
 
 const AUTH = /^WECHATPAY2-SHA256-RSA2048 (.+)$/;
 const PAIR = /(\w+)="([^"]*)"/g;
+const NEWLINE = Buffer.from('\n');
+
+/** The body a request's signature covers: multipart uploads sign their `meta` part. */
+function signedBody(contentType: string, body: Buffer): string {
+  const boundary = /multipart\/form-data;.*boundary="?([^";]+)"?/i.exec(contentType)?.[1];
+  if (boundary) {
+    const text = body.toString('latin1');
+    const start = text.indexOf('name="meta"');
+    if (start !== -1) {
+      const from = text.indexOf('\r\n\r\n', start) + 4;
+      const to = text.indexOf(`\r\n--${boundary}`, from);
+      return Buffer.from(text.slice(from, to), 'latin1').toString('utf8');
+    }
+  }
+  return body.toString('utf8');
+}
 
 /**
  * The emulator.
@@ -135,8 +156,13 @@ export class Emulator {
   /** Platform certificates served by `GET /v3/certificates`; none in public-key mode (404 RESOURCE_NOT_EXISTS). */
   readonly platformCertificates: IssuedCertificate[] = [];
   #signer: { serial: string; privateKey: KeyObject };
-  readonly #handlers: RequestHandler[];
+  /** Handlers of `options.handlers` and `use()`, consulted first. */
+  readonly #userHandlers: RequestHandler[];
+  /** The built-in msw handlers, consulted last. */
+  readonly #builtinHandlers: RequestHandler[];
   readonly #now: () => number;
+  /** The sandbox, in sandbox mode (`Emulator.create({ sandbox: true })`). */
+  readonly sandbox: Sandbox | undefined;
   #tamper: ((response: OutgoingResponse) => void) | undefined;
   #servers = new Set<Server>();
 
@@ -149,7 +175,57 @@ export class Emulator {
     this.apiv3Key = options.apiv3Key ?? makeNonce(32);
     this.secret = options.secret ?? makeNonce(32);
     this.#signer = this.platform;
-    this.#handlers = [...(options.handlers ?? []), ...seedHandlers(), ...platformHandlers(this), ...apiV2Handlers()];
+    this.#userHandlers = [...(options.handlers ?? [])];
+    this.#builtinHandlers = [...seedHandlers(), ...platformHandlers(this), ...apiV2Handlers()];
+    if (options.sandbox !== undefined && options.sandbox !== false) {
+      const host = { mchid: this.merchant.mchid, apiv3Key: this.apiv3Key, now: () => this.#now(), signResponse: (body: string) => this.signResponse(body) };
+      this.sandbox = new Sandbox(host, options.sandbox === true ? {} : options.sandbox);
+    }
+  }
+
+  #requireSandbox(what: string): Sandbox {
+    if (!this.sandbox) throw new ArgumentError(`${what} needs sandbox mode: Emulator.create({ sandbox: true })`, 'sandbox');
+    return this.sandbox;
+  }
+
+  /**
+   * Sandbox mode: the payer pays the order `out_trade_no` (its state becomes SUCCESS with a
+   * `transaction_id`), and `TRANSACTION.SUCCESS` is delivered to its `notify_url` over HTTP.
+   * Returns the order as the query answers it.
+   * @throws {SandboxError} `ORDER_NOT_EXIST`, `ORDERPAID`, `ORDERCLOSED`; {@link ArgumentError} outside sandbox mode
+   * @example
+   * ```ts
+   * const emulator = Emulator.create({ sandbox: { timeScale: 0.001 } });
+   * // … the client places a native order T1 …
+   * emulator.pay('T1', { payer: { openid: 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o' } });
+   * ```
+   */
+  pay(out_trade_no: string, options: { payer?: { openid?: string } } = {}): Record<string, unknown> {
+    return this.#requireSandbox('emulator.pay()').pay(out_trade_no, options.payer ?? {});
+  }
+
+  /**
+   * Sandbox mode: ends a PROCESSING refund now, SUCCESS (the default) or ABNORMAL, and delivers
+   * `REFUND.SUCCESS` / `REFUND.ABNORMAL`. Refunds end by themselves (SUCCESS) after the refund delay.
+   * @throws {SandboxError} `RESOURCE_NOT_EXISTS`, `INVALID_REQUEST`; {@link ArgumentError} outside sandbox mode
+   * @example
+   * ```ts
+   * emulator.settleRefund('R1', 'ABNORMAL');
+   * ```
+   */
+  settleRefund(out_refund_no: string, status: 'SUCCESS' | 'ABNORMAL' = 'SUCCESS'): Record<string, unknown> {
+    return this.#requireSandbox('emulator.settleRefund()').settleRefund(out_refund_no, status);
+  }
+
+  /**
+   * Sandbox mode: every notification delivery attempt, oldest first (empty outside sandbox mode).
+   * @example
+   * ```ts
+   * emulator.deliveries.map((d) => `${d.event_type} #${d.attempt} → ${d.status}`);
+   * ```
+   */
+  get deliveries(): Delivery[] {
+    return this.sandbox?.deliveries ?? [];
   }
 
   /**
@@ -227,7 +303,7 @@ export class Emulator {
 
   /** The msw handlers consulted, user ones first. */
   get handlers(): readonly RequestHandler[] {
-    return this.#handlers;
+    return [...this.#userHandlers, ...this.#builtinHandlers];
   }
 
   /**
@@ -238,7 +314,7 @@ export class Emulator {
    * ```
    */
   use(...handlers: RequestHandler[]): this {
-    this.#handlers.unshift(...handlers);
+    this.#userHandlers.unshift(...handlers);
     return this;
   }
 
@@ -291,7 +367,11 @@ export class Emulator {
    * ```
    */
   dispatcher(options: { secure?: boolean } = {}): MswDispatcher {
-    return new MswDispatcher((request) => this.handle(request, options.secure === true));
+    const secure = options.secure === true;
+    return new MswDispatcher(
+      (request) => this.handle(request, secure),
+      (raw) => this.#answer(raw, secure),
+    );
   }
 
   /**
@@ -302,18 +382,21 @@ export class Emulator {
    * try { … } finally { await close(); }
    * ```
    */
-  async listen(): Promise<{ baseURL: string; port: number; close: () => Promise<void> }> {
+  async listen(options: { port?: number } = {}): Promise<{ baseURL: string; port: number; close: () => Promise<void> }> {
+    const port = options.port ?? 0;
+    if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new ArgumentError('port: must be an integer from 0 to 65535 (0: any free port)', 'port');
     const server = createServer((req, res) => void this.#serve(req, res));
-    server.keepAliveTimeout = 1000;
+    // more than undici's 2 s keepAliveTimeoutThreshold: a 1 s hint made the client drop every connection after one answer
+    server.keepAliveTimeout = 5_000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
+      server.listen(port, '127.0.0.1', () => resolve());
     });
     this.#servers.add(server);
-    const { port } = server.address() as AddressInfo;
+    const { port: bound } = server.address() as AddressInfo;
     return {
-      baseURL: `http://127.0.0.1:${port}/`,
-      port,
+      baseURL: `http://127.0.0.1:${bound}/`,
+      port: bound,
       close: () =>
         new Promise<void>((resolve) => {
           this.#servers.delete(server);
@@ -323,8 +406,9 @@ export class Emulator {
     };
   }
 
-  /** Stops every loopback server this emulator started. */
+  /** Stops every loopback server this emulator started, and the sandbox's timers and deliveries. */
   async close(): Promise<void> {
+    await this.sandbox?.close();
     await Promise.all(
       [...this.#servers].map(
         (server) =>
@@ -345,13 +429,27 @@ export class Emulator {
    * ```
    */
   signResponse(body: Buffer | string, timestamp = Math.floor(this.#now() / 1000), nonce = makeNonce()): Record<string, string> {
-    const message = Buffer.concat([Buffer.from(`${timestamp}\n${nonce}\n`), Buffer.from(body), Buffer.from('\n')]);
-    return {
-      'wechatpay-timestamp': String(timestamp),
-      'wechatpay-nonce': nonce,
-      'wechatpay-serial': this.#signer.serial,
-      'wechatpay-signature': rsaSign('sha256', message, this.#signer.privateKey).toString('base64'),
-    };
+    return this.#signed(timestamp, nonce, rsaSign('sha256', this.#signedMessage(body, timestamp, nonce), this.#signer.privateKey));
+  }
+
+  /** {@link signResponse} on libuv's thread pool: the answers of a busy emulator sign on both cores. */
+  #signResponseAsync(body: Buffer): Promise<Record<string, string>> {
+    const timestamp = Math.floor(this.#now() / 1000);
+    const nonce = makeNonce();
+    const { serial, privateKey } = this.#signer;
+    return new Promise((resolve, reject) => {
+      rsaSign('sha256', this.#signedMessage(body, timestamp, nonce), privateKey, (error, signature) =>
+        error ? reject(error) : resolve(this.#signed(timestamp, nonce, signature, serial)),
+      );
+    });
+  }
+
+  #signedMessage(body: Buffer | string, timestamp: number, nonce: string): Buffer {
+    return Buffer.concat([Buffer.from(`${timestamp}\n${nonce}\n`), typeof body === 'string' ? Buffer.from(body) : body, NEWLINE]);
+  }
+
+  #signed(timestamp: number, nonce: string, signature: Buffer, serial = this.#signer.serial): Record<string, string> {
+    return { 'wechatpay-timestamp': String(timestamp), 'wechatpay-nonce': nonce, 'wechatpay-serial': serial, 'wechatpay-signature': signature.toString('base64') };
   }
 
   /**
@@ -362,23 +460,11 @@ export class Emulator {
    * ```
    */
   signedBodyOf(headers: Headers, body: Buffer): string {
-    const type = headers.get('content-type') ?? '';
-    const boundary = /multipart\/form-data;.*boundary="?([^";]+)"?/i.exec(type)?.[1];
-    if (boundary) {
-      const text = body.toString('latin1');
-      const start = text.indexOf('name="meta"');
-      if (start !== -1) {
-        const from = text.indexOf('\r\n\r\n', start) + 4;
-        const to = text.indexOf(`\r\n--${boundary}`, from);
-        return Buffer.from(text.slice(from, to), 'latin1').toString('utf8');
-      }
-    }
-    return body.toString('utf8');
+    return signedBody(headers.get('content-type') ?? '', body);
   }
 
   /** Checks a request's Authorization; returns an error message or undefined. */
-  #checkAuthorization(method: string, path: string, headers: Headers, signedBody: string): string | undefined {
-    const header = headers.get('authorization');
+  #checkAuthorization(method: string, path: string, header: string | undefined, signedBody: string): string | undefined {
     if (!header) return 'Authorization header is missing';
     const match = AUTH.exec(header);
     if (!match) return 'Authorization scheme must be WECHATPAY2-SHA256-RSA2048';
@@ -402,78 +488,77 @@ export class Emulator {
    * ```
    */
   async handle(request: Request, secure = false): Promise<Response> {
-    const url = new URL(request.url);
-    const path = url.pathname + url.search;
-    // APIv2 requests carry no Authorization (their sign is in the XML body)
-    if (isApiV2Path(url.pathname) && !request.headers.has('authorization')) return this.#handleV2(request, path, secure);
-    const bytes = Buffer.from(await request.clone().arrayBuffer());
-    const headers: Record<string, string> = {};
-    request.headers.forEach((value, name) => (headers[name] = value));
-    const problem = this.#checkAuthorization(request.method, path, request.headers, this.signedBodyOf(request.headers, bytes));
-    this.requests.push({ method: request.method, path, headers, body: bytes.toString('utf8'), verified: problem === undefined });
+    return toFetchResponse(await this.#answer(await fromFetchRequest(request), secure));
+  }
+
+  #record(method: string, path: string, headers: Record<string, string>, body: string, verified: boolean): void {
+    this.requests.push({ method, path, headers, body, verified });
     if (this.requests.length > 1000) this.requests.shift();
+  }
 
-    let response: Response;
-    if (problem) {
-      response = HttpResponse.json({ code: 'SIGN_ERROR', message: `签名错误: ${problem}` }, { status: 401 });
-    } else {
-      response =
-        (await getResponse(this.#handlers, request)) ??
-        HttpResponse.json({ code: 'NOT_FOUND', message: `the emulator has no handler for ${request.method} ${url.pathname}` }, { status: 404 });
-    }
+  /** The core every transport shares: authorization check, handlers, signature, tampering. */
+  async #answer(raw: RawRequest, secure: boolean): Promise<OutgoingResponse> {
+    const url = new URL(raw.url);
+    const path = url.pathname + url.search;
+    const signed = raw.headers.authorization !== undefined;
+    // the sandbox's control endpoints take unsigned calls (from any language); a signed one is checked
+    const control = this.sandbox?.isControl(url.pathname) === true;
+    // APIv2 requests carry no Authorization (their sign is in the XML body)
+    if (!control && isApiV2Path(url.pathname) && !signed) return this.#answerV2(raw, path, secure);
+    const problem = control && !signed ? undefined : this.#checkAuthorization(raw.method, path, raw.headers.authorization, signedBody(raw.headers['content-type'] ?? '', raw.body));
+    this.#record(raw.method, path, raw.headers, raw.body.toString('utf8'), signed && problem === undefined);
 
-    const outgoing: OutgoingResponse = { status: response.status, headers: new Headers(response.headers), body: Buffer.from(await response.arrayBuffer()) };
-    outgoing.headers.set('request-id', createHash('sha1').update(randomBytes(8)).digest('hex').slice(0, 32));
+    const outgoing = problem
+      ? jsonResponse(401, { code: 'SIGN_ERROR', message: `签名错误: ${problem}` })
+      : ((await this.#fromHandlers(this.#userHandlers, raw)) ??
+        this.sandbox?.answer(raw, url) ??
+        (await this.#fromHandlers(this.#builtinHandlers, raw)) ??
+        jsonResponse(404, { code: 'NOT_FOUND', message: `the emulator has no handler for ${raw.method} ${url.pathname}` }));
+    outgoing.headers.set('request-id', randomUUID().replaceAll('-', ''));
     // the emulator's own clock, as the service's Date would be (node:http would stamp the real one)
     if (!outgoing.headers.has('date')) outgoing.headers.set('date', new Date(this.#now()).toUTCString());
     if (outgoing.headers.has(UNSIGNED)) {
       outgoing.headers.delete(UNSIGNED);
     } else {
-      for (const [name, value] of Object.entries(this.signResponse(outgoing.body))) outgoing.headers.set(name, value);
+      for (const [name, value] of Object.entries(await this.#signResponseAsync(outgoing.body))) outgoing.headers.set(name, value);
     }
+    return this.#tampered(outgoing);
+  }
+
+  /** An msw answer, or undefined when no handler took the request (no Fetch objects when there are no handlers). */
+  async #fromHandlers(handlers: RequestHandler[], raw: RawRequest): Promise<OutgoingResponse | undefined> {
+    if (handlers.length === 0) return undefined;
+    const response = await getResponse(handlers, toFetchRequest(raw));
+    return response === undefined ? undefined : fromFetchResponse(response);
+  }
+
+  #tampered(outgoing: OutgoingResponse): OutgoingResponse {
     const tamper = this.#tamper;
     this.#tamper = undefined;
     tamper?.(outgoing);
-    return new Response(outgoing.body.length > 0 || ![204, 304].includes(outgoing.status) ? new Uint8Array(outgoing.body) : null, {
-      status: outgoing.status,
-      headers: outgoing.headers,
-    });
+    return outgoing;
   }
 
   /** APIv2: see lib/testing/v2.ts. `secure` says the request came over the mutual-TLS dispatcher. */
-  async #handleV2(request: Request, path: string, secure: boolean): Promise<Response> {
-    const headers: Record<string, string> = {};
-    request.headers.forEach((value, name) => (headers[name] = value));
-    const outcome = await handleApiV2(request, { secret: this.secret, mchid: this.merchant.mchid, handlers: this.#handlers, secure });
-    this.requests.push({ method: request.method, path, headers, body: outcome.requestBody, verified: outcome.verified });
-    if (this.requests.length > 1000) this.requests.shift();
-    const outgoing: OutgoingResponse = { status: outcome.status, headers: outcome.headers, body: outcome.body };
-    const tamper = this.#tamper;
-    this.#tamper = undefined;
-    tamper?.(outgoing);
-    return new Response(new Uint8Array(outgoing.body), { status: outgoing.status, headers: outgoing.headers });
+  async #answerV2(raw: RawRequest, path: string, secure: boolean): Promise<OutgoingResponse> {
+    const outcome = await handleApiV2(toFetchRequest(raw), { secret: this.secret, mchid: this.merchant.mchid, handlers: this.handlers as RequestHandler[], secure });
+    this.#record(raw.method, path, raw.headers, outcome.requestBody, outcome.verified);
+    return this.#tampered({ status: outcome.status, headers: outcome.headers, body: outcome.body });
   }
 
   async #serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
-      const headers = new Headers();
-      for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
-      const body = Buffer.concat(chunks);
-      const request = new Request(`http://${req.headers.host ?? '127.0.0.1'}${req.url ?? '/'}`, {
-        method: req.method ?? 'GET',
-        headers,
-        body: req.method === 'GET' || req.method === 'HEAD' || body.length === 0 ? undefined : new Uint8Array(body),
-      });
-      const response = await this.handle(request);
-      const out = Buffer.from(await response.arrayBuffer());
+      const headers: Record<string, string> = {};
+      for (let i = 0; i < req.rawHeaders.length; i += 2) addHeader(headers, req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
+      const outgoing = await this.#answer({ method: req.method ?? 'GET', url: `http://${req.headers.host ?? '127.0.0.1'}${req.url ?? '/'}`, headers, body: Buffer.concat(chunks) }, false);
       const outHeaders: Record<string, string> = {};
-      response.headers.forEach((value, name) => (outHeaders[name] = value));
+      outgoing.headers.forEach((value, name) => (outHeaders[name] = value));
       delete outHeaders['content-length'];
       delete outHeaders['transfer-encoding'];
-      res.writeHead(response.status, { ...outHeaders, 'content-length': String(out.length) });
-      res.end(out);
+      res.writeHead(outgoing.status, { ...outHeaders, 'content-length': String(outgoing.body.length) });
+      res.end(outgoing.body);
     } catch (error) {
       res.writeHead(500, { 'content-type': 'text/plain' });
       res.end(`emulator failure: ${error instanceof Error ? error.message : String(error)}`);

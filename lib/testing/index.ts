@@ -19,12 +19,19 @@ export { createCertificate, randomSerial } from './certificates.js';
 export type { CertificateOptions, IssuedCertificate } from './certificates.js';
 export { APPLYMENT_SENSITIVE_FIELDS, beijingTime, platformHandlers } from './platform-handlers.js';
 export type { PlatformState } from './platform-handlers.js';
-export { createNotification } from './notification.js';
+export { createNotification, notificationBody } from './notification.js';
 export type { NotificationInput } from './notification.js';
 // APIv2 emulation — issue 4
 export { CERT_REQUIRED, handleApiV2, isApiV2Path, needsCertificate, v2Fail, v2Fields, v2Refuse, v2Reply } from './v2.js';
 export type { V2Outcome } from './v2.js';
 export { apiV2Handlers, FIRST_TRANSACTION_ID } from './v2-handlers.js';
+// the sandbox: orders, payments, refunds and notifications (issue 17)
+export { Sandbox, REFUND_DELAY } from './sandbox/sandbox.js';
+export type { SandboxHost, SandboxOptions } from './sandbox/sandbox.js';
+export { SandboxError } from './sandbox/errors.js';
+export { ANSWER_TIMEOUT, RETRY_SCHEDULE } from './sandbox/notifier.js';
+export type { Delivery } from './sandbox/notifier.js';
+export type { Order, Refund, RefundStatus, TradeState } from './sandbox/store.js';
 // media upload and bill download handlers (issue 5)
 export { mediaHandlers } from './media-handlers.js';
 export type { MediaHandlerOptions } from './media-handlers.js';

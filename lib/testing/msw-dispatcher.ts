@@ -7,9 +7,19 @@
  */
 import { Readable } from 'node:stream';
 import { Dispatcher } from 'undici';
+import { addHeader, type OutgoingResponse, type RawRequest } from './exchange.js';
 
 /** Turns a Fetch `Request` into a Fetch `Response` (or `undefined` for "no handler"). */
 export type FetchHandler = (request: Request) => Promise<Response | undefined>;
+
+/**
+ * Answers a plain {@link RawRequest} (no Fetch objects: the emulator's fast path).
+ * @example
+ * ```ts
+ * const raw: RawHandler = async (request) => ({ status: 204, headers: new Headers(), body: Buffer.alloc(0) });
+ * ```
+ */
+export type RawHandler = (request: RawRequest) => Promise<OutgoingResponse>;
 
 type Headers1 = Dispatcher.DispatchOptions['headers'];
 
@@ -72,11 +82,17 @@ interface ModernHandler {
  */
 export class MswDispatcher extends Dispatcher {
   readonly #handle: FetchHandler;
+  readonly #raw: RawHandler | undefined;
   #closed = false;
 
-  constructor(handle: FetchHandler) {
+  /**
+   * @param handle answers a Fetch `Request`
+   * @param raw when given, answers instead of `handle` without building Fetch objects (the emulator's fast path)
+   */
+  constructor(handle: FetchHandler, raw?: RawHandler) {
     super();
     this.#handle = handle;
+    this.#raw = raw;
   }
 
   override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
@@ -119,34 +135,50 @@ export class MswDispatcher extends Dispatcher {
       if (aborted) return fail(aborted);
 
       const origin = String(options.origin ?? 'http://localhost');
-      const url = new URL(options.path, origin);
       const method = options.method;
-      const headers = new Headers();
-      for (const [name, value] of headerPairs(options.headers)) headers.append(name, value);
       const body = method === 'GET' || method === 'HEAD' ? undefined : await bodyBytes(options.body);
-      const request = new Request(url, { method, headers, body: body === undefined ? undefined : new Uint8Array(body) });
-      const response = (await this.#handle(request)) ?? new Response(`no handler for ${method} ${url.pathname}`, { status: 501 });
+      let status: number;
+      let statusText: string;
+      let headers: Headers;
+      let chunks: AsyncIterable<Uint8Array> | Uint8Array[] | undefined;
+      if (this.#raw) {
+        const url = new URL(options.path, origin).href;
+        const record: Record<string, string> = {};
+        for (const [name, value] of headerPairs(options.headers)) addHeader(record, name, value);
+        const outgoing = await this.#raw({ method, url, headers: record, body: body ?? Buffer.alloc(0) });
+        ({ status, headers } = outgoing);
+        statusText = '';
+        chunks = outgoing.body.length > 0 ? [outgoing.body] : undefined;
+      } else {
+        const url = new URL(options.path, origin);
+        const fetchHeaders = new Headers();
+        for (const [name, value] of headerPairs(options.headers)) fetchHeaders.append(name, value);
+        const request = new Request(url, { method, headers: fetchHeaders, body: body === undefined ? undefined : new Uint8Array(body) });
+        const response = (await this.#handle(request)) ?? new Response(`no handler for ${method} ${url.pathname}`, { status: 501 });
+        ({ status, statusText, headers } = response);
+        chunks = response.body ? Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>) : undefined;
+      }
       if (aborted) return fail(aborted);
 
       const raw: Buffer[] = [];
       const record: Record<string, string | string[]> = {};
-      response.headers.forEach((value, name) => {
+      headers.forEach((value, name) => {
         raw.push(Buffer.from(name), Buffer.from(value));
         const prior = record[name];
         record[name] = prior === undefined ? value : Array.isArray(prior) ? [...prior, value] : [prior, value];
       });
-      for (const cookie of response.headers.getSetCookie()) raw.push(Buffer.from('set-cookie'), Buffer.from(cookie));
+      for (const cookie of headers.getSetCookie()) raw.push(Buffer.from('set-cookie'), Buffer.from(cookie));
       const waitIfPaused = () => (paused ? new Promise<void>((resolve) => (resumeWaiter = resolve)) : undefined);
       if (modern) {
-        handler.onResponseStart?.(controller, response.status, record, response.statusText);
-      } else if (handler.onHeaders?.(response.status, raw, () => controller.resume(), response.statusText) === false) {
+        handler.onResponseStart?.(controller, status, record, statusText);
+      } else if (handler.onHeaders?.(status, raw, () => controller.resume(), statusText) === false) {
         paused = true;
       }
-      if (response.body) {
-        for await (const chunk of Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>)) {
+      if (chunks) {
+        for await (const chunk of chunks) {
           if (aborted) return fail(aborted);
           await waitIfPaused();
-          const buf = Buffer.from(chunk as Uint8Array);
+          const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
           if (modern) handler.onResponseData?.(controller, buf);
           else if (handler.onData?.(buf) === false) paused = true;
         }
