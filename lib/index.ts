@@ -56,3 +56,6 @@ export { MAX_PRINTED, printable, printableJson } from './printable.js';
 export { redactRequest } from './redact.js';
 export { buildAppPayParams, buildJsapiPayParams, buildMiniProgramPayParams } from './payment/pay-params.js';
 export type { AppPayParams, JsapiPayParams } from './payment/pay-params.js';
+// `wxpay doctor` as a function, loaded on its first call (the checks and formatDiagnosis: wechatpay-chain/doctor)
+export { diagnose } from './doctor/on-demand.js';
+export type { DiagnoseOptions, Diagnosis, DoctorCheck, DoctorConfig } from './doctor/check.js';

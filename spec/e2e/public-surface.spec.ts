@@ -22,7 +22,7 @@ const SURFACE: Readonly<Record<Exclude<keyof Entries, 'testing'>, string[]>> = {
     DEFAULT_BASE_URL BACKUP_BASE_URL KNOWN_ORIGINS DEFAULT_HOSTS documentedOrigin DEFAULT_RETRY DEFAULT_RECOVER_AFTER
     Pipeline Verifier MAX_CLOCK_SKEW UNSIGNED_ANSWERS
     WeChatPayError ArgumentError HttpError BusinessError NetworkError TimeoutError VerificationError DecodeError PublicKeyModeError
-    printable printableJson MAX_PRINTED redactRequest buildJsapiPayParams buildMiniProgramPayParams buildAppPayParams`),
+    printable printableJson MAX_PRINTED redactRequest buildJsapiPayParams buildMiniProgramPayParams buildAppPayParams diagnose`),
   crypto: words('Rsa AesGcm AesEcb Hash Formatter loadKey certificateSerial encryptFields decryptFields choosePlatformSerial'),
   webhook: words('parseNotification notificationReply NOTIFICATION_ALGORITHM'),
   apiv2: words('ApiV2 Transformer MAX_XML_BYTES MAX_XML_DEPTH'),
