@@ -5,7 +5,9 @@
  *
  *   npx tsx examples/apiv2.ts
  */
-import { ApiV2, Builder, BusinessError, Formatter, VerificationError } from '../lib/index.js';
+import { Builder, BusinessError, VerificationError } from '../lib/index.js';
+import { ApiV2 } from '../lib/apiv2/index.js';
+import { Formatter } from '../lib/crypto/index.js';
 import { Emulator } from '../lib/testing/index.js';
 
 const emulator = Emulator.create({ mchid: '1900000109' });

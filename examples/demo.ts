@@ -13,7 +13,8 @@
  */
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Builder, notificationReply, parseNotification, type ChainResponse, type Notification } from '../lib/index.js';
+import { Builder, type ChainResponse } from '../lib/index.js';
+import { type Notification, notificationReply, parseNotification } from '../lib/webhook/index.js';
 import { Emulator } from '../lib/testing/index.js';
 
 // 1 ms stands for 1 s: the retry after a refused delivery comes after 15 ms, the refund succeeds after 10 ms

@@ -4,7 +4,7 @@
  * from an answer that verified).
  *
  * None of them ever carries key material or an `Authorization` value: requests attached to an
- * error are redacted copies (see {@link redactRequest}).
+ * error are redacted copies (see `redactRequest` in ./redact.ts).
  *
  * @example
  * ```ts
@@ -19,10 +19,15 @@
  * ```
  * @module
  */
-import { KeyObject } from 'node:crypto';
 import { printable } from './printable.js';
 
-/** A request as it may appear inside an error or a log: headers redacted, no body bytes. */
+/**
+ * A request as it may appear inside an error or a log: headers redacted, no body bytes.
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof WeChatPayError) log.warn({ request: e.request satisfies RedactedRequest | undefined }); }
+ * ```
+ */
 export interface RedactedRequest {
   method: string;
   url: string;
@@ -31,6 +36,10 @@ export interface RedactedRequest {
 
 /**
  * The part of a response an error keeps. `data` is the decoded body when it could be decoded.
+ * @example
+ * ```ts
+ * const { status, headers, data }: ErrorResponse = httpError.response;
+ * ```
  */
 export interface ErrorResponse {
   status: number;
@@ -146,7 +155,13 @@ export class HttpError extends WeChatPayError {
   }
 }
 
-/** Why a response or notification failed verification. */
+/**
+ * Why a response or notification failed verification.
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof VerificationError && e.reason === ('stale-timestamp' satisfies VerificationReason)) console.warn('check the clock'); }
+ * ```
+ */
 export type VerificationReason =
   | 'missing-header'
   | 'duplicated-header'
@@ -155,11 +170,14 @@ export type VerificationReason =
   | 'unknown-serial'
   | 'bad-signature'
   | 'digest-mismatch'
-  // notifications (webhook/): the verified body is not a notification envelope,
-  // its resource uses an algorithm other than AEAD_AES_256_GCM, or it does not decrypt;
-  // encrypted bill downloads (download/): encrypt_key does not unwrap or the file does not authenticate
+  // notifications (webhook/): the verified body is not a notification envelope
   | 'malformed-notification'
+  // platform certificate downloads (certificates/): the answer is not a list of encrypted certificates
+  | 'malformed-certificates'
+  // a notification's resource or a certificate uses an algorithm other than AEAD_AES_256_GCM
   | 'unsupported-algorithm'
+  // a notification's resource, a certificate or req_info does not decrypt with the key;
+  // encrypted bill downloads (download/): encrypt_key does not unwrap or the file does not authenticate
   | 'decrypt-failed';
 
 /**
@@ -204,18 +222,29 @@ export class PublicKeyModeError extends WeChatPayError {
 
 /**
  * The connection failed (refused, reset, closed mid-body, TLS failure) or the request was aborted.
+ * `transportCode` says how: it is not a WeChat Pay code (`code` on {@link HttpError} and
+ * {@link BusinessError} is, and only ever one that verified).
  * @example
  * ```ts
- * catch (e) { if (e instanceof NetworkError) console.error(e.message, e.cause); }
+ * catch (e) { if (e instanceof NetworkError && e.transportCode === 'ECONNREFUSED') console.error('WeChat Pay unreachable', e.cause); }
  * ```
  */
 export class NetworkError extends WeChatPayError {
   override name = 'NetworkError';
-  /** undici's error code when there was one, e.g. `UND_ERR_SOCKET`, `ECONNREFUSED`. */
-  readonly code: string | undefined;
-  constructor(message: string, options?: { cause?: unknown; request?: RedactedRequest; code?: string }) {
+  /**
+   * How the transport failed, when it said: undici's code (`UND_ERR_SOCKET`,
+   * `UND_ERR_CONNECT_TIMEOUT`…), the system's (`ECONNREFUSED`, `ENOTFOUND`…), TLS's
+   * (`CERT_HAS_EXPIRED`…), or the client's own: `ETIMEDOUT` for a {@link TimeoutError},
+   * `ABORT_ERR` for your `signal`.
+   */
+  readonly transportCode: string | undefined;
+  constructor(message: string, options?: { cause?: unknown; request?: RedactedRequest; transportCode?: string }) {
     super(message, options);
-    this.code = options?.code;
+    this.transportCode = options?.transportCode;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), transportCode: this.transportCode };
   }
 }
 
@@ -230,7 +259,7 @@ export class TimeoutError extends NetworkError {
   override name = 'TimeoutError';
   readonly timeout: number;
   constructor(timeout: number, options?: { cause?: unknown; request?: RedactedRequest }) {
-    super(`request timed out after ${timeout} ms`, { ...options, code: 'ETIMEDOUT' });
+    super(`request timed out after ${timeout} ms`, { ...options, transportCode: 'ETIMEDOUT' });
     this.timeout = timeout;
   }
 }
@@ -281,115 +310,6 @@ export class MissingPeerError extends WeChatPayError {
 }
 
 /**
- * Describes a refused value without showing it: its kind, its length and the classes of
- * characters it holds. Errors about configuration use it instead of echoing the value, since a
- * value in the wrong place is often a key or secret pasted there (a 32-character APIv3 key or
- * APIv2 secret as `baseURL`). Numbers and booleans are shown: no secret is one.
- * @example
- * ```ts
- * describeValue('0123456789abcdef0123456789abcdef'); // 'a string of 32 characters (lower-case letters, digits)'
- * describeValue(Buffer.alloc(5));                     // 'a Buffer of 5 bytes'
- * ```
- */
-export function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  switch (typeof value) {
-    case 'undefined':
-      return 'undefined';
-    case 'number':
-    case 'bigint':
-    case 'boolean':
-      return `a ${typeof value} (${String(value)})`;
-    case 'string':
-      return value === '' ? 'an empty string' : `a string of ${value.length} characters (${characterClasses(value)})`;
-    case 'function':
-      return 'a function';
-    case 'symbol':
-      return 'a symbol';
-  }
-  if (value instanceof Uint8Array) return `a${Buffer.isBuffer(value) ? ' Buffer' : ` ${value.constructor.name}`} of ${value.byteLength} bytes`;
-  if (Array.isArray(value)) return `an array of ${value.length} items`;
-  if (value instanceof KeyObject) return `a ${value.type} KeyObject`;
-  const name = (value as object).constructor?.name;
-  return name && name !== 'Object' ? `a${/^[AEIO]/.test(name) ? 'n' : ''} ${name} object` : 'an object';
-}
-
-const CLASSES: ReadonlyArray<[RegExp, string]> = [
-  [/[a-z]/, 'lower-case letters'],
-  [/[A-Z]/, 'upper-case letters'],
-  [/[0-9]/, 'digits'],
-  [/[!-/:-@[-`{-~]/, 'punctuation'],
-  [/[ \t]/, 'spaces'],
-  [/[\r\n]/, 'line breaks'],
-  // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  [/[\0-\x08\x0b\x0c\x0e-\x1f\x7f]/, 'control characters'],
-  [/[^\0-\x7f]/, 'non-ASCII'],
-];
-
-function characterClasses(text: string): string {
-  return CLASSES.filter(([pattern]) => pattern.test(text)).map(([, label]) => label).join(', ');
-}
-
-const NAME_LIKE = /^[A-Za-z0-9_.-]{1,64}$/;
-
-/**
- * An object key (a header name, a host alias, a query key, a path segment) as an error message
- * may show it: quoted when it reads like a name (`"x-request-id"`, `"hk"`, `"applyment4sub"`),
- * else described without its characters. Random text gives itself away: letters and digits
- * alternating three times or more, a capital right after a small letter twice or more
- * (`backupUrl` reads as a name, `hkiG9w0BAQEF` or `xYzAbQrT` does not), a run of 16 characters
- * mixing letters and digits, or any run over 24 — what a key or secret pasted in the wrong place
- * looks like.
- * @example
- * ```ts
- * nameForMessage('x-request-id');                     // '"x-request-id"'
- * nameForMessage('0123456789abcdef0123456789abcdef'); // 'a name of 32 characters'
- * ```
- */
-export function nameForMessage(name: string): string {
-  if (NAME_LIKE.test(name)) {
-    const runs = name.split(/[_.-]/);
-    const alternations = runs.reduce((sum, run) => sum + (run.match(/[0-9](?=[A-Za-z])|[A-Za-z](?=[0-9])/g)?.length ?? 0), 0);
-    const lowerUpper = runs.reduce((sum, run) => sum + (run.match(/[a-z](?=[A-Z])/g)?.length ?? 0), 0);
-    const long = (run: string) => run.length > 24 || (run.length >= 16 && /[0-9]/.test(run) && /[A-Za-z]/.test(run));
-    if (alternations < 3 && lowerUpper < 2 && !runs.some(long)) return `"${name}"`;
-  }
-  return `a name of ${String(name).length} characters`;
-}
-
-const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie']);
-// the protocol's own headers, whose values say how the request was made and hold nothing private
-const SHOWN_HEADERS = new Set(['accept', 'accept-encoding', 'accept-language', 'content-type', 'content-length', 'user-agent', 'wechatpay-serial']);
-
-/**
- * Copy of a request safe to print: the `Authorization` scheme stays, its value does not; the
- * values of headers you added (a gateway token, a trace id: configuration values) are redacted
- * too, their names kept. Shown as they are: `Accept`, `Accept-Encoding`, `Accept-Language`,
- * `Content-Type`, `Content-Length`, `User-Agent`, `Wechatpay-Serial`.
- * @example
- * ```ts
- * redactRequest('POST', 'https://api.mch.weixin.qq.com/v3/x', { authorization: 'WECHATPAY2-SHA256-RSA2048 mchid="1",signature="…"', 'x-gateway-key': 'k' });
- * // → { method: 'POST', url: '…/v3/x', headers: { authorization: 'WECHATPAY2-SHA256-RSA2048 [REDACTED]', 'x-gateway-key': '[REDACTED]' } }
- * ```
- */
-export function redactRequest(method: string, url: string, headers: Record<string, string | undefined>): RedactedRequest {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined) continue;
-    const lower = name.toLowerCase();
-    if (SHOWN_HEADERS.has(lower)) {
-      out[lower] = value;
-    } else if (SECRET_HEADERS.has(lower)) {
-      const scheme = /^[A-Za-z0-9-]+(?= )/.exec(value);
-      out[lower] = scheme ? `${scheme[0]} [REDACTED]` : '[REDACTED]';
-    } else {
-      out[lower] = '[REDACTED]';
-    }
-  }
-  return { method, url, headers: out };
-}
-
-/**
  * An APIv2 answer saying no: `return_code=FAIL` (the request was refused: bad sign, bad
  * parameters, no certificate…) or `result_code=FAIL` (the business failed: `err_code` says why,
  * e.g. `USERPAYING`, `NOTENOUGH`, `ORDERPAID`). The HTTP status is usually 200. `verified` tells
@@ -397,7 +317,7 @@ export function redactRequest(method: string, url: string, headers: Record<strin
  * `returnMsg` / `errCode` / `errCodeDes` / `code` are set **only** for a verified answer, the same
  * fields of an unsigned (or stripped) one are under `unverifiedReturnMsg` / `unverifiedErrCode` /
  * `unverifiedErrCodeDes` / `unverifiedCode`, and `reply` holds the answer as received. WeChat Pay
- * never signs `return_code=FAIL`, nor the answers of the endpoints in `UNSIGNED_REPLIES`.
+ * never signs `return_code=FAIL`, nor the answers of the endpoints in `UNSIGNED_ANSWERS`.
  * @example
  * ```ts
  * try { await client.v2.pay.micropay.post({ xml }); }

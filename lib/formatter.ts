@@ -9,7 +9,8 @@
  * @module
  */
 import { randomFillSync } from 'node:crypto';
-import { ArgumentError, describeValue } from './errors.js';
+import { ArgumentError } from './errors.js';
+import { describeValue } from './validate.js';
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 // 62 * 4 = 248: bytes >= 248 are rejected so every character is equally likely.

@@ -103,29 +103,3 @@ function decode(piece: string): string {
     return piece;
   }
 }
-
-const registry = new WeakMap<object, OwnSecrets>();
-
-/**
- * Links a client to its secrets, so a later step can add one it learns (the APIv3 key given to
- * `downloadCertificates` or a `CertificateManager`).
- * @example
- * ```ts
- * rememberOwnSecrets(client, secrets);
- * ownSecretsOf(client)?.add('the APIv3 key', apiv3Key);
- * ```
- */
-export function rememberOwnSecrets(client: object, secrets: OwnSecrets): void {
-  registry.set(client, secrets);
-}
-
-/**
- * The secrets of a client made by `Builder.factory`, if any.
- * @example
- * ```ts
- * ownSecretsOf(client)?.add('the APIv3 key', apiv3Key);
- * ```
- */
-export function ownSecretsOf(client: object): OwnSecrets | undefined {
-  return registry.get(client);
-}

@@ -1,7 +1,7 @@
 /**
  * `npm run generate [catalog-dir]`: regenerates lib/openapi (endpoint types), docs/api
  * (one page per endpoint, the index by business area, and the compiled examples), lib/cli/help
- * (the data of `wxpay <endpoint> --help`), lib/pipeline/v2/cert-required.ts (the APIv2 endpoints
+ * (the data of `wxpay <endpoint> --help`), lib/apiv2/cert-required.ts (the APIv2 endpoints
  * that need mutual TLS), lib/routing/catalog-routes.ts (the endpoints served by another host than
  * the default) and lib/testing/sandbox/rules.ts (the sandbox's request rules) from the
  * wechatpay-openapi catalog, by default the pinned copy in `vendor/wechatpay-openapi` (refresh it

@@ -1,6 +1,8 @@
 import { http, HttpResponse } from 'msw';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ArgumentError, Builder, CertificateManager, resolveRetry } from '../lib/index.js';
+import { ArgumentError, Builder } from '../lib/index.js';
+import { CertificateManager } from '../lib/certificates/index.js';
+import { resolveRetry } from '../lib/pipeline/retry.js';
 import { resolveCliConfig } from '../lib/cli/config.js';
 import { Emulator } from '../lib/testing/index.js';
 import { argumentErrorOf } from './support/failure.js';

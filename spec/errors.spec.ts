@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ArgumentError, Builder, BusinessError, HttpError, type ClientConfig, type RedactedRequest } from '../lib/index.js';
-import { describeValue, nameForMessage } from '../lib/errors.js';
+import { ArgumentError, Builder, BusinessError, type ClientConfig, HttpError, NetworkError, type RedactedRequest, TimeoutError } from '../lib/index.js';
+import { describeValue, nameForMessage } from '../lib/validate.js';
 import { buildRequest, checkHeaders, encodeQuery } from '../lib/endpoint/request.js';
 import { Emulator } from '../lib/testing/index.js';
 import { argumentErrorOf } from './support/failure.js';
@@ -174,5 +174,17 @@ describe('BusinessError: err_code only from verified answers', () => {
     expect(e.returnMsg).toBeUndefined();
     expect(e.unverifiedReturnMsg).toBe('签名错误');
     expect(e.message).toBe(`POST ${v2Request.url} answered return_code=FAIL, unverified (no sign that verified): 签名错误`);
+  });
+});
+
+describe('one meaning per field name', () => {
+  it('keeps `code` for WeChat Pay business codes: a NetworkError says how the transport failed as transportCode', () => {
+    const refused = new NetworkError('connect ECONNREFUSED 127.0.0.1:1', { transportCode: 'ECONNREFUSED' });
+    expect(refused.transportCode).toBe('ECONNREFUSED');
+    expect('code' in refused).toBe(false);
+    expect(refused.toJSON()).toMatchObject({ name: 'NetworkError', transportCode: 'ECONNREFUSED' });
+    const timedOut = new TimeoutError(1_000);
+    expect(timedOut.transportCode).toBe('ETIMEDOUT');
+    expect('code' in timedOut).toBe(false);
   });
 });

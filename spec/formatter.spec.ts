@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ArgumentError, Formatter } from '../lib/index.js';
+import { ArgumentError } from '../lib/index.js';
+import { Formatter } from '../lib/crypto/index.js';
 
 // checked against wechatpay-php's Formatter semantics
 describe('Formatter', () => {

@@ -2,9 +2,8 @@
  * APIv2 CPU costs per request: signing + XML building, and safe parsing + sign verification of a
  * typical answer. Section of `npm run bench` (runner owned by the bench area).
  */
-import { signFields, verifyFields } from '../../lib/pipeline/v2/digest.js';
-import { signedFields } from '../../lib/pipeline/v2/sign.js';
-import { parseXml, toXml } from '../../lib/pipeline/v2/xml.js';
+import { signedFields, signFields, verifyFields } from '../../lib/apiv2/signature.js';
+import { parseXml, toXml } from '../../lib/apiv2/xml.js';
 
 const secret = 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6';
 const request = { appid: 'wxd678efh567hg6787', mch_id: '1900000109', body: 'image形象店-深圳腾大- QQ公仔', out_trade_no: '1217752501201407033233368018', total_fee: 888, spbill_create_ip: '8.8.8.8', auth_code: '120061098828009406' };

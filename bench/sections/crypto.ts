@@ -3,7 +3,8 @@
  * machine. Run by `npm run bench` (owned by the bench runner); numbers vary with load.
  */
 import { performance } from 'node:perf_hooks';
-import { AesGcm, Hash, parseNotification, Rsa } from '../../lib/index.js';
+import { AesGcm, Hash, Rsa } from '../../lib/crypto/index.js';
+import { parseNotification } from '../../lib/webhook/index.js';
 import { createNotification, Emulator } from '../../lib/testing/index.js';
 
 let BUDGET = 400;

@@ -19,7 +19,9 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { request } from 'undici';
-import { Builder, downloadBill, MediaUtil, type WeChatPayClient } from '../../lib/index.js';
+import { Builder, type WeChatPayClient } from '../../lib/index.js';
+import { downloadBill } from '../../lib/download/index.js';
+import { MediaUtil } from '../../lib/media/index.js';
 import { Emulator } from '../../lib/testing/index.js';
 
 const MiB = 1024 * 1024;

@@ -1,5 +1,6 @@
 // examples/testing/shop.ts — the code under test: a shop's payment module
-import { HttpError, notificationReply, parseNotification, type NotificationReply, type WeChatPayClient } from 'wechatpay-chain';
+import { HttpError, type WeChatPayClient } from 'wechatpay-chain';
+import { notificationReply, parseNotification, type NotificationReply } from 'wechatpay-chain/webhook';
 
 export interface Shop {
   client: WeChatPayClient;

@@ -10,15 +10,17 @@
 import { X509Certificate } from 'node:crypto';
 import { fsPromises } from '../lazy.js';
 import { writeFileAtomically } from '../download/temp-file.js';
-import { ownSecretsOf } from '../own-secrets.js';
 import { join } from 'node:path';
-import type { WeChatPayClient } from '../builder.js';
+import type { WeChatPayClient } from '../client/builder.js';
+import { recordOf } from '../client/registry.js';
 import { AesGcm } from '../crypto/aes-gcm.js';
 import { ArgumentError, HttpError, PublicKeyModeError, VerificationError, type RedactedRequest } from '../errors.js';
 import { printable } from '../printable.js';
-import { endpointPath, type Middleware } from '../pipeline/context.js';
+import { apiV3Key } from '../validate.js';
+import type { Middleware } from '../pipeline/context.js';
+import { endpointPath } from '../routing/hosts.js';
 import { installInnerStep, type Pipeline } from '../pipeline/pipeline.js';
-import type { Verifier } from '../pipeline/v3/verifier.js';
+import type { Verifier } from '../apiv3/verifier.js';
 
 /**
  * The name of the pipeline step {@link downloadCertificates} installs.
@@ -54,7 +56,7 @@ interface EncryptedCertificate {
 
 /**
  * Decrypts the `data` array of a `/v3/certificates` answer.
- * @throws {VerificationError} `decrypt-failed` (wrong APIv3 key), `unsupported-algorithm` or `malformed-notification` (unexpected shape)
+ * @throws {VerificationError} `decrypt-failed` (wrong APIv3 key), `unsupported-algorithm` or `malformed-certificates` (not the shape of a certificate list)
  * @example
  * ```ts
  * const certificates = decryptCertificates(res.data, apiv3Key);
@@ -63,11 +65,11 @@ interface EncryptedCertificate {
 export function decryptCertificates(payload: unknown, apiv3Key: string | Uint8Array): PlatformCertificate[] {
   const data = (payload as { data?: unknown } | null)?.data;
   const fail = (reason: VerificationError['reason'], message: string) => new VerificationError(reason, `platform certificates rejected: ${message}`);
-  if (!Array.isArray(data)) throw fail('malformed-notification', 'the answer has no "data" array');
+  if (!Array.isArray(data)) throw fail('malformed-certificates', 'the answer has no "data" array');
   return data.map((item: EncryptedCertificate, index) => {
     const encrypted = item?.encrypt_certificate;
     if (typeof item?.serial_no !== 'string' || !encrypted || typeof encrypted.ciphertext !== 'string' || typeof encrypted.nonce !== 'string') {
-      throw fail('malformed-notification', `data[${index}] lacks serial_no or encrypt_certificate`);
+      throw fail('malformed-certificates', `data[${index}] lacks serial_no or encrypt_certificate`);
     }
     // this answer is not verified yet (it is verified with what it carries): its text is escaped
     const serialNo = printable(item.serial_no, 64);
@@ -83,10 +85,10 @@ export function decryptCertificates(payload: unknown, apiv3Key: string | Uint8Ar
     try {
       x509 = new X509Certificate(pem);
     } catch {
-      throw fail('malformed-notification', `certificate ${serialNo} is not an X.509 certificate`);
+      throw fail('malformed-certificates', `certificate ${serialNo} is not an X.509 certificate`);
     }
     const serial = x509.serialNumber.toUpperCase();
-    if (serial !== item.serial_no.toUpperCase()) throw fail('malformed-notification', `serial_no ${serialNo} differs from the certificate's serial ${serial}`);
+    if (serial !== item.serial_no.toUpperCase()) throw fail('malformed-certificates', `serial_no ${serialNo} differs from the certificate's serial ${serial}`);
     return { serial, pem, effective: new Date(x509.validFrom), expire: new Date(x509.validTo) };
   });
 }
@@ -137,7 +139,7 @@ export function certificatesStep(verifier: Verifier, apiv3Key: () => string | Ui
  */
 export function installCertificatesStep(client: WeChatPayClient, apiv3Key: string | Uint8Array): void {
   // the client now knows the APIv3 key: it never sends it in a URL or header either
-  ownSecretsOf(client)?.add('the APIv3 key', typeof apiv3Key === 'string' ? apiv3Key : Buffer.from(apiv3Key).toString('latin1'));
+  recordOf(client)?.secrets.add('the APIv3 key', typeof apiv3Key === 'string' ? apiv3Key : Buffer.from(apiv3Key).toString('latin1'));
   const state = installed.get(client.pipeline);
   if (state) {
     state.apiv3Key = apiv3Key;
@@ -162,11 +164,6 @@ export interface CertificateDownloadOptions {
   apiv3Key: string | Uint8Array;
   timeout?: number;
   signal?: AbortSignal;
-}
-
-function checkKey(apiv3Key: unknown): void {
-  const length = typeof apiv3Key === 'string' ? Buffer.byteLength(apiv3Key) : apiv3Key instanceof Uint8Array ? apiv3Key.byteLength : -1;
-  if (length !== 32) throw new ArgumentError(`apiv3Key: the APIv3 key must be 32 bytes${length >= 0 ? `, got ${length}` : ''}`, 'apiv3Key');
 }
 
 const PUBLIC_KEY_HELP =
@@ -221,7 +218,7 @@ function publicKeyModeOf(error: unknown): unknown {
  */
 export async function downloadCertificates(client: WeChatPayClient, options: CertificateDownloadOptions): Promise<PlatformCertificate[]> {
   if (options === null || typeof options !== 'object') throw new ArgumentError('options: expected { apiv3Key }', 'options');
-  checkKey(options.apiv3Key);
+  apiV3Key(options.apiv3Key);
   installCertificatesStep(client, options.apiv3Key);
   let data: unknown;
   try {

@@ -5,9 +5,9 @@
  * known stay until they expire, and the next attempt comes sooner.
  * @module
  */
-import type { WeChatPayClient } from '../builder.js';
+import type { WeChatPayClient } from '../client/builder.js';
 import { ArgumentError } from '../errors.js';
-import { MAX_TIMER_DELAY, milliseconds } from '../duration.js';
+import { MAX_TIMER_DELAY, milliseconds } from '../validate.js';
 import { downloadCertificates, writeCertificates, type PlatformCertificate } from './download.js';
 
 /**

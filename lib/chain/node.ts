@@ -6,10 +6,14 @@
  * and their `…Async` twins) is both a path segment (`….receivers.delete.post()` posts to
  * `…/receivers/delete`) and, when called, the verb on its parent (`….x.delete()` sends DELETE).
  * `then` and unknown symbols are `undefined`, so awaiting a node never sends or hangs.
+ *
+ * DESIGN (lib/chain/): what a user writes becomes a template and a verb, nothing more. The chain
+ * knows no protocol, host or key: it hands `(method, template, options)` to the client's dispatch
+ * (lib/client/builder.ts). ./segments.ts holds the naming rules, ./types.ts and ./typed.ts the
+ * types (part of the vocabulary the generated catalog imports).
  * @module
  */
-import type { RequestOptions } from '../endpoint/options.js';
-import type { HttpMethod } from '../endpoint/request.js';
+import type { HttpMethod, RequestOptions } from '../endpoint/options.js';
 import type { ChainResponse } from '../pipeline/context.js';
 import { joinTemplate, normalizeLiteral, normalizeProperty } from './segments.js';
 import { nodeUtil } from '../lazy.js';

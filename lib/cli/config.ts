@@ -8,9 +8,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ClientConfig } from '../builder.js';
+import type { ClientConfig } from '../client/config.js';
 import { ArgumentError } from '../errors.js';
-import { milliseconds } from '../duration.js';
+import { milliseconds } from '../validate.js';
 
 /**
  * Client flags every command accepts.

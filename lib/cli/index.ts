@@ -5,6 +5,10 @@
  * ```sh
  * wxpay crt --mchid 1900000109 --serial 3775… --privatekey ./apiclient_key.pem --output ./certs
  * ```
+ *
+ * DESIGN (lib/cli/): a thin shell over the library: ./program.ts parses with commander and calls
+ * the same Builder, certificates and doctor the package exports; ./config.ts reads the config file
+ * and WECHATPAY_* variables; the library never imports the CLI.
  * @module
  */
 import { main } from './program.js';

@@ -11,13 +11,27 @@ import { createPrivateKey, createPublicKey, KeyObject, sign, verify, X509Certifi
 
 type CryptoKey = webcrypto.CryptoKey;
 import { fileURLToPath } from 'node:url';
-import { ArgumentError, describeValue, nameForMessage } from '../errors.js';
+import { ArgumentError } from '../errors.js';
+import { describeValue, nameForMessage } from '../validate.js';
 import { nodeFs } from '../lazy.js';
 
-/** Anything a key can be loaded from. */
+/**
+ * Anything a key can be loaded from: PEM text, a `file://` URL, PEM or DER bytes, a KeyObject,
+ * a WebCrypto CryptoKey or a JWK.
+ * @example
+ * ```ts
+ * const privateKey: KeyLike = 'file:///etc/wechatpay/apiclient_key.pem';
+ * ```
+ */
 export type KeyLike = string | Buffer | Uint8Array | KeyObject | CryptoKey | JsonWebKey;
 
-/** Which half of a key pair is wanted. */
+/**
+ * Which half of a key pair is wanted.
+ * @example
+ * ```ts
+ * const key = loadKey(pem, 'public' satisfies KeyType, 'certs');
+ * ```
+ */
 export type KeyType = 'public' | 'private';
 
 const PEM = /-----BEGIN ([A-Z0-9 ]+)-----/;

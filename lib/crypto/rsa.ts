@@ -10,6 +10,7 @@ import { constants, KeyObject, privateDecrypt, publicEncrypt, sign as cryptoSign
 // jose is loaded by the two async helpers that use it, not by every import of the package
 import type { JWK } from 'jose';
 import { ArgumentError } from '../errors.js';
+import { jose } from '../lazy.js';
 import { loadKey, type KeyLike, type KeyType } from './keys.js';
 
 const KEY_TYPE_PUBLIC = 'public' as const;
@@ -107,16 +108,26 @@ function encrypt(plaintext: string, publicKey: KeyLike, padding: RsaPadding = 'o
 function decrypt(ciphertext: string, privateKey: KeyLike, padding: RsaPadding = 'oaep'): string {
   const key = from(privateKey, KEY_TYPE_PRIVATE);
   try {
-    return privateDecrypt(
-      { key, padding: padding === 'pkcs1' ? constants.RSA_PKCS1_PADDING : constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' },
-      Buffer.from(ciphertext, 'base64'),
-    ).toString('utf8');
+    return rsaDecrypt(key, Buffer.from(ciphertext, 'base64'), padding).toString('utf8');
   } catch (cause) {
     if (padding === 'pkcs1' && /no longer supported/i.test(String((cause as Error).message))) {
       throw new ArgumentError('padding: this Node.js refuses RSAES-PKCS1-v1_5 decryption (CVE-2023-46809, Marvin attack); use OAEP', 'padding', { cause });
     }
     throw new ArgumentError('ciphertext: RSA decryption failed (wrong key, wrong padding or corrupted data)', 'ciphertext', { cause });
   }
+}
+
+/**
+ * RSAES decryption to bytes with a loaded private key: OAEP (SHA-1, MGF1-SHA-1) by default, as
+ * WeChat Pay encrypts sensitive fields and wraps a bill's file key (`encrypt_key`). Throws node's
+ * error on a wrong key or bad data.
+ * @example
+ * ```ts
+ * const fileKey = rsaDecrypt(merchantPrivateKey, Buffer.from(entry.encrypt_key, 'base64'));
+ * ```
+ */
+export function rsaDecrypt(key: KeyObject, ciphertext: Buffer, padding: RsaPadding = 'oaep'): Buffer {
+  return privateDecrypt({ key, padding: padding === 'pkcs1' ? constants.RSA_PKCS1_PADDING : constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, ciphertext);
 }
 
 function fromBase64(base64: string, label: string, type: KeyType): KeyObject {
@@ -176,7 +187,7 @@ async function toCryptoKey(thing: KeyLike, use: CryptoKeyUse): Promise<webcrypto
   // RS256 is RSASSA-PKCS1-v1_5/SHA-256; RSA-OAEP (in JOSE) is OAEP with SHA-1, as WeChat Pay uses
   const alg = use === 'sign' || use === 'verify' ? 'RS256' : 'RSA-OAEP';
   const pem = key.export(isPrivate ? { type: 'pkcs8', format: 'pem' } : { type: 'spki', format: 'pem' }).toString();
-  const { importPKCS8, importSPKI } = await import('jose');
+  const { importPKCS8, importSPKI } = await jose();
   const imported = isPrivate ? await importPKCS8(pem, alg) : await importSPKI(pem, alg);
   return imported as unknown as webcrypto.CryptoKey;
 }
@@ -190,7 +201,7 @@ async function toCryptoKey(thing: KeyLike, use: CryptoKeyUse): Promise<webcrypto
  */
 async function toJwk(thing: KeyLike, type: KeyType = KEY_TYPE_PUBLIC): Promise<JWK> {
   const key = thing instanceof KeyObject && thing.type === type ? thing : from(thing, type);
-  const { exportJWK } = await import('jose');
+  const { exportJWK } = await jose();
   return exportJWK(key);
 }
 

@@ -3,7 +3,7 @@
  * `warn` or `fail` with a message (what was found) and a hint (what to do).
  * @module
  */
-import type { ClientConfig } from '../builder.js';
+import type { ClientConfig } from '../client/config.js';
 import type { KeyLike } from '../crypto/keys.js';
 
 /**

@@ -6,6 +6,7 @@
  * @module
  */
 import { ArgumentError } from '../errors.js';
+import { redactSecrets } from '../redact.js';
 import { CHECK_IDS, type DiagnoseOptions, type Diagnosis, type DoctorCheck, type DoctorConfig } from './check.js';
 import { loadMaterial, sourceOf } from './material.js';
 import { checkConfig, checkKeyMatchesCertificate, checkPrivateKey, checkSerialMatchesCertificate, type MerchantCertificateInput } from './merchant.js';
@@ -40,12 +41,7 @@ function secretsOf(config: DoctorConfig): string[] {
 }
 
 function redact(check: DoctorCheck, secrets: readonly string[]): DoctorCheck {
-  let { message, hint } = check;
-  for (const secret of secrets) {
-    message = message.split(secret).join('[REDACTED]');
-    hint = hint.split(secret).join('[REDACTED]');
-  }
-  return { ...check, message, hint };
+  return { ...check, message: redactSecrets(check.message, secrets), hint: redactSecrets(check.hint, secrets) };
 }
 
 /**

@@ -7,7 +7,7 @@ import { decryptCertificates } from '../certificates/download.js';
 import { VerificationError } from '../errors.js';
 import { printable } from '../printable.js';
 import { request as signedMessage } from '../formatter.js';
-import { MAX_CLOCK_SKEW, Verifier } from '../pipeline/v3/verifier.js';
+import { MAX_CLOCK_SKEW, Verifier } from '../apiv3/verifier.js';
 import { result, type DoctorCheck, type DoctorConfig } from './check.js';
 import { canonicalSerial, PUB_KEY_ID, shown } from './material.js';
 import type { CertsEntry } from './platform.js';

@@ -5,7 +5,8 @@
  * judged it.
  * @module
  */
-import { Builder, type ClientConfig } from '../builder.js';
+import { Builder } from '../client/builder.js';
+import type { ClientConfig } from '../client/config.js';
 import { ArgumentError } from '../errors.js';
 import type { Middleware } from '../pipeline/context.js';
 import { installInnerStep } from '../pipeline/pipeline.js';

@@ -8,7 +8,7 @@ import { pipeline, Readable } from 'node:stream';
 
 import { DecodeError } from '../errors.js';
 import { printable } from '../printable.js';
-import { nodeFs } from '../lazy.js';
+import { csvParse, nodeFs } from '../lazy.js';
 
 /**
  * One row of a bill: `section` tells detail rows from the summary; `fields` maps the section's
@@ -62,7 +62,7 @@ export async function* parseBill<Name extends string = string>(
   options: ParseBillOptions = {},
 ): AsyncGenerator<BillRow<Name>> {
   const input = typeof source === 'string' ? nodeFs.createReadStream(source) : source instanceof Readable ? source : Readable.from(source);
-  const { parse } = await import('csv-parse');
+  const { parse } = await csvParse();
   const parser = parse({ bom: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, encoding: options.encoding ?? 'utf8', info: true });
   // errors of the input reach the reader through the parser; stopping early tears both down
   pipeline(input, parser, () => undefined);

@@ -9,8 +9,9 @@ import type { ChainNode } from '../chain/types.js';
 import type { RequestOptions } from '../endpoint/options.js';
 import { loadKey, type KeyLike } from '../crypto/keys.js';
 import { ArgumentError, DecodeError, VerificationError } from '../errors.js';
-import { printable } from '../printable.js';
-import { factsOf, merchantUnwrap } from './client-facts.js';
+import { recordOf } from '../client/registry.js';
+import { rsaDecrypt } from '../crypto/rsa.js';
+import { parseDownloadURL } from '../routing/hosts.js';
 import { billCipher, billKeyLength, type BillAlgorithm, type BillDecryption } from './decrypt-stream.js';
 import { hashAlgorithm, saveStream, type ExpectedDigest, type SaveResult } from './save-stream.js';
 
@@ -102,17 +103,6 @@ export const BILL_ENDPOINTS: readonly string[] = Object.freeze([
   'v3/payscore/merchant-bill',
 ]);
 
-function parseUrl(url: string): URL {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch (cause) {
-    throw new ArgumentError(`download_url "${printable(url, 200)}" is not an absolute URL`, 'download_url', { cause });
-  }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new ArgumentError('download_url must be http(s)', 'download_url');
-  return parsed;
-}
-
 /**
  * The signed file GET: the path and query exactly as given, sent with the URL's origin as the
  * request's own `baseURL` (so a WeChat Pay origin goes where the client's `hosts` send it). An
@@ -120,9 +110,9 @@ function parseUrl(url: string): URL {
  * never leaves for a foreign host.
  */
 function fileRequestOf(client: ChainClient, url: URL): { path: string; baseURL: string | undefined } {
-  const facts = factsOf(client);
+  const record = recordOf(client);
   // a ChainClient not made by Builder.factory: its own chain decides where requests go
-  if (facts !== undefined && !facts.origins.has(url.origin)) {
+  if (record !== undefined && !record.origins.has(url.origin)) {
     throw new ArgumentError(
       `download_url: origin ${url.origin.slice(0, 120)} is neither a WeChat Pay origin nor one this client sends to (baseURL, hosts, failover); the signed GET is not sent there`,
       'download_url',
@@ -130,14 +120,15 @@ function fileRequestOf(client: ChainClient, url: URL): { path: string; baseURL: 
   }
   // the path and query are signed exactly as given; braces would read as template variables
   const path = (url.pathname + url.search).replace(/^\/+/, '').replace(/[{}<>]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-  return { path, baseURL: facts === undefined ? undefined : `${url.origin}/` };
+  return { path, baseURL: record === undefined ? undefined : `${url.origin}/` };
 }
 
 function fileKeyOf(client: ChainClient, file: DownloadableFile, options: FileDownloadOptions): BillDecryption {
   const cipher = billCipher(options.algorithm ?? 'AEAD_AES_256_GCM');
   if (typeof file.encrypt_key !== 'string' || file.encrypt_key === '') throw new ArgumentError('file: encrypt_key must be the base64 file key of the bill', 'file');
   if (typeof file.nonce !== 'string' || file.nonce === '') throw new ArgumentError('file: an encrypted bill (encrypt_key) comes with its nonce', 'file');
-  const unwrap = options.privateKey !== undefined ? merchantUnwrap(loadKey(options.privateKey, 'private', 'privateKey')) : factsOf(client)?.unwrapKey;
+  const own = options.privateKey === undefined ? undefined : loadKey(options.privateKey, 'private', 'privateKey');
+  const unwrap = own !== undefined ? (ciphertext: Buffer) => rsaDecrypt(own, ciphertext) : recordOf(client)?.unwrapKey;
   if (unwrap === undefined) {
     throw new ArgumentError('privateKey: this client was not made by Builder.factory; pass the merchant private key in options.privateKey to unwrap encrypt_key', 'privateKey');
   }
@@ -187,7 +178,7 @@ export async function downloadFile(client: ChainClient, file: DownloadableFile, 
   }
   if (file.hash_type !== undefined) hashAlgorithm(file.hash_type);
   const digest: ExpectedDigest | undefined = file.hash_type !== undefined ? { hash_type: file.hash_type, hash_value: file.hash_value as string } : undefined;
-  const { path, baseURL } = fileRequestOf(client, parseUrl(file.download_url));
+  const { path, baseURL } = fileRequestOf(client, parseDownloadURL(file.download_url));
   // unwrapped before the file GET: a key that does not fit downloads nothing
   const decrypt = file.encrypt_key === undefined ? undefined : fileKeyOf(client, file, options);
   const request: RequestOptions = { stream: true };

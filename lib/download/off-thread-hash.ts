@@ -7,10 +7,8 @@
  * @module
  */
 import type { Worker } from 'node:worker_threads';
-import { createRequire } from 'node:module';
 import { WeChatPayError } from '../errors.js';
-
-const require = createRequire(import.meta.url);
+import { workerThreads } from '../lazy.js';
 
 const BATCH = 1024 * 1024;
 /** Batches posted and not yet hashed before the reader waits: bounds memory to about 9 MiB a download. */
@@ -44,7 +42,7 @@ let nextId = 1;
 
 function pool(): { worker: Worker; jobs: Map<number, Job> } {
   if (shared) return shared;
-  const { Worker: WorkerClass } = require('node:worker_threads') as typeof import('node:worker_threads');
+  const { Worker: WorkerClass } = workerThreads();
   const worker = new WorkerClass(WORKER_SOURCE, { eval: true, name: 'wechatpay-chain hash' });
   const jobs = new Map<number, Job>();
   const current = { worker, jobs };

@@ -102,7 +102,7 @@ function typed(error: unknown, decrypting = false): WeChatPayError {
     if (decrypting) return new VerificationError('decrypt-failed', `the decrypted bill is not valid gzip (${(error as Error).message}): a tampered download, or a bill not asked with tar_type=GZIP`);
     return new DecodeError(`the download is not valid gzip: ${(error as Error).message}`, { cause: error });
   }
-  return new NetworkError(`download failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error, code: typeof code === 'string' ? code : undefined });
+  return new NetworkError(`download failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error, transportCode: typeof code === 'string' ? code : undefined });
 }
 
 /**

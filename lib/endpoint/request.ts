@@ -3,13 +3,11 @@
  * bytes. No I/O, no signing; the pipeline takes it from here.
  * @module
  */
-import { ArgumentError, describeValue, nameForMessage } from '../errors.js';
-import type { QueryValue, RawBody, RequestOptions } from './options.js';
+import { ArgumentError } from '../errors.js';
+import { describeValue, isObject, nameForMessage } from '../validate.js';
+import type { HttpMethod, QueryValue, RawBody, RequestOptions } from './options.js';
 import { expandTemplate, shownTemplate } from './template.js';
 import { MediaUtil } from '../media/media-util.js';
-
-/** Upper-case HTTP methods the chain sends. */
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /**
  * A request ready for the pipeline. `body` is what is sent; `signBody` is what the APIv3
@@ -119,7 +117,7 @@ function checkPath(path: string, template: string): void {
  * ```
  */
 export function encodeQuery(query: Readonly<Record<string, QueryValue>>): string {
-  if (query === null || typeof query !== 'object' || Array.isArray(query)) throw new ArgumentError('query: expected a plain object', 'query');
+  if (!isObject(query)) throw new ArgumentError('query: expected a plain object', 'query');
   const parts: string[] = [];
   for (const [key, value] of Object.entries(query)) {
     if (value === undefined || value === null) continue;

@@ -4,7 +4,8 @@
  * @module
  */
 import URITemplate from 'uri-template-lite';
-import { ArgumentError, describeValue, nameForMessage } from '../errors.js';
+import { ArgumentError } from '../errors.js';
+import { describeValue, nameForMessage } from '../validate.js';
 
 const EXPRESSION = /\{([#&+./;?]?)([^{}]+)\}/g;
 

@@ -9,16 +9,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { basename, extname } from 'node:path';
 import { Readable } from 'node:stream';
-import { createRequire } from 'node:module';
-
-// mime-types carries the whole mime-db table: load it on the first upload, not at import
-let mimeLookup: ((name: string) => string | false) | undefined;
-const lookup = (name: string): string | false =>
-  (mimeLookup ??= (createRequire(import.meta.url)('mime-types') as typeof import('mime-types')).lookup)(name);
+import type { MediaUpload } from '../endpoint/options.js';
 import { ArgumentError } from '../errors.js';
 import { DEFAULT_MEDIA_LAYOUT, uploadLayoutOf, type MediaLayout } from './upload-endpoints.js';
-import { fsPromises, nodeFs } from '../lazy.js';
-
+import { fsPromises, mimeTypes, nodeFs } from '../lazy.js';
+import { isObject } from '../validate.js';
 
 /**
  * What a file's bytes can be given as, besides a path.
@@ -108,7 +103,7 @@ async function collect(stream: AsyncIterable<Uint8Array>): Promise<Buffer> {
  * await client.v3.merchant.media.upload.post({ body: media.getStream(), headers: { 'content-type': media.getContentType() } });
  * ```
  */
-export class MediaUtil {
+export class MediaUtil implements MediaUpload {
   /** The file name sent in `meta` and in the file part (the path's base name). */
   readonly filename: string;
   /** The multipart boundary (fixed per instance, so every stream matches `getContentType()`). */
@@ -153,14 +148,14 @@ export class MediaUtil {
     }
     this.layout = layout ?? DEFAULT_MEDIA_LAYOUT;
     this.#explicitLayout = layout !== undefined;
-    if (options.meta !== undefined && (options.meta === null || typeof options.meta !== 'object' || Array.isArray(options.meta))) {
+    if (options.meta !== undefined && !isObject(options.meta)) {
       throw new ArgumentError('media: meta must be a plain object of extra meta fields', 'meta');
     }
     for (const [key, value] of Object.entries(options.fields ?? {})) {
       if (typeof value !== 'string') throw new ArgumentError(`media: form field "${key}" must be a string`, 'fields');
     }
     this.#options = options;
-    this.fileContentType = options.contentType ?? (lookup(name) || 'application/octet-stream');
+    this.fileContentType = options.contentType ?? (mimeTypes().lookup(name) || 'application/octet-stream');
     if (/[\r\n]/.test(this.fileContentType)) throw new ArgumentError('media: contentType contains CR or LF', 'contentType');
     this.boundary = `----WeChatPayChain${randomBytes(12).toString('hex')}`;
   }

@@ -1,11 +1,24 @@
 /**
  * Makes a multipart upload ready to sign: the signature covers the `meta` JSON, which needs the
- * file's digest (an async first pass for a path). Called by the signing step on every attempt, so
- * a retried upload gets a fresh body stream.
+ * file's digest (an async first pass for a path). The APIv3 signing step calls it on every
+ * attempt, so a retried upload gets a fresh body stream. It takes the few fields it sets, not the
+ * pipeline's context: media is a leaf the signers call.
  * @module
  */
-import type { RequestContext } from '../pipeline/context.js';
 import { MediaUtil } from './media-util.js';
+
+/**
+ * The parts of a request an upload sets before signing (a pipeline context is one).
+ * @example
+ * ```ts
+ * const request: UploadRequest = { body: media.getStream(), signBody: '', headers: {} };
+ * ```
+ */
+export interface UploadRequest {
+  body: unknown;
+  signBody: string;
+  headers: Record<string, string>;
+}
 
 function consumed(body: unknown): boolean {
   const stream = body as { readableDidRead?: boolean; destroyed?: boolean; readableEnded?: boolean };
@@ -13,18 +26,18 @@ function consumed(body: unknown): boolean {
 }
 
 /**
- * When `ctx.body` is a {@link MediaUtil} stream: sets `signBody` to its meta JSON, `content-length`,
+ * When `request.body` is a {@link MediaUtil} stream: sets `signBody` to its meta JSON, `content-length`,
  * the matching `content-type`, and replaces a consumed stream with a fresh one. Otherwise does nothing.
  * @example
  * ```ts
  * const signer: Middleware = async (ctx, next) => { await prepareMedia(ctx); ctx.headers.authorization = sign(ctx.signBody); return next(ctx); };
  * ```
  */
-export async function prepareMedia(ctx: RequestContext): Promise<void> {
-  const media = MediaUtil.of(ctx.body);
+export async function prepareMedia(request: UploadRequest): Promise<void> {
+  const media = MediaUtil.of(request.body);
   if (!media) return;
-  ctx.signBody = await media.getMeta();
-  if (consumed(ctx.body)) ctx.body = media.getStream();
-  ctx.headers['content-length'] = String(await media.getLength());
-  if (!ctx.headers['content-type']?.includes(media.boundary)) ctx.headers['content-type'] = media.getContentType();
+  request.signBody = await media.getMeta();
+  if (consumed(request.body)) request.body = media.getStream();
+  request.headers['content-length'] = String(await media.getLength());
+  if (!request.headers['content-type']?.includes(media.boundary)) request.headers['content-type'] = media.getContentType();
 }

@@ -98,3 +98,14 @@ export function uploadLayoutOf(template: string): MediaLayout | undefined {
   const bare = template.replace(/^\/+/, '');
   return UPLOAD_ENDPOINTS[bare] ?? UPLOAD_ENDPOINTS[bare.replace(/^(?:hk|global)\//, '')];
 }
+
+/**
+ * The APIv2 upload form (`v2/secapi/mch/uploadmedia`): no `meta` JSON; `media_hash` (MD5) and the
+ * other fields as plain form fields, then the `media` file part. The APIv2 signing step lays an
+ * upload out with it and signs the fields.
+ * @example
+ * ```ts
+ * const hash = await new MediaUtil('id.jpg', bytes, { layout: V2_UPLOAD_LAYOUT }).getDigest(); // media_hash
+ * ```
+ */
+export const V2_UPLOAD_LAYOUT: MediaLayout = Object.freeze({ nameKey: null, digestKey: 'media_hash', algorithm: 'md5', field: 'media', form: true });

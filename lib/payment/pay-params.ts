@@ -2,6 +2,9 @@
  * Payment-sign helpers (调起支付): the signed parameter sets a front end hands to WeChat to open
  * the payment sheet after the server got a `prepay_id` from a JSAPI / mini-program / APP order.
  * Both return Promises (RSA signing runs on the thread pool).
+ *
+ * DESIGN (lib/payment/): pure signing of what a front end needs, with the crypto toolkit; no
+ * request is sent.
  * @module
  */
 import type { KeyLike } from '../crypto/keys.js';

@@ -10,7 +10,7 @@ import type { Protocol } from './context.js';
  * A middleware that runs the handler of the request's protocol.
  * @example
  * ```ts
- * pipeline = new Pipeline([['sign', byProtocol({ v3: v3Signer(merchant), v2: v2Signer({ mchid, secret }) })]], send);
+ * pipeline = new Pipeline([['sign', byProtocol({ v3: v3SignStep(merchant), v2: v2SignStep({ mchid, secret }) })]], send);
  * ```
  */
 export function byProtocol(handlers: Readonly<Record<Protocol, Middleware>>): Middleware {

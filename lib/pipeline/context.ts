@@ -1,14 +1,34 @@
 /**
- * The state object that flows through the middleware pipeline (one object per attempt, so adding
- * a field never changes a middleware signature), and the response shape.
+ * The pipeline vocabulary: the state object that flows through the middleware (one object per
+ * attempt, so adding a field never changes a middleware signature), the response shape, and the
+ * middleware signature. Types only; it imports nothing but the request vocabulary
+ * (../endpoint/options.ts). spec/architecture.spec.ts holds it to that.
  * @module
  */
 import type { Readable } from 'node:stream';
-import type { RawBody, RequestOptions } from '../endpoint/options.js';
-import type { HttpMethod } from '../endpoint/request.js';
-import type { FailoverInfo } from './failover.js';
+import type { HttpMethod, RawBody, RequestOptions } from '../endpoint/options.js';
 
-/** Which protocol a request speaks: chosen by the template's first segment (`v2/` → APIv2 XML). */
+/**
+ * On the context of an attempt sent to the backup domain (the `failover` option): `error` is set
+ * on the attempt that switched, absent while the client stays on the backup.
+ * @example
+ * ```ts
+ * client.pipeline.use(async (ctx, next) => { if (ctx.failover) metrics.increment('wechatpay.backup'); return next(ctx); });
+ * ```
+ */
+export interface FailoverInfo {
+  from: string;
+  to: string;
+  error?: Error;
+}
+
+/**
+ * Which protocol a request speaks: chosen by the template's first segment (`v2/` → APIv2 XML).
+ * @example
+ * ```ts
+ * client.pipeline.use((ctx, next) => (ctx.protocol === 'v2' ? next(ctx) : next(ctx)));
+ * ```
+ */
 export type Protocol = 'v3' | 'v2';
 
 /**
@@ -92,15 +112,3 @@ export type Next = (ctx: RequestContext) => Promise<ChainResponse>;
  * ```
  */
 export type Middleware = (ctx: RequestContext, next: Next) => Promise<ChainResponse>;
-
-/**
- * The request's path after its base URL's path: what the endpoint lists (file downloads, unsigned
- * APIv2 replies) are matched against, whatever proxy path the request travels under.
- * @example
- * ```ts
- * endpointPath({ basePath: '/proxy', path: '/proxy/v3/billdownload/file?token=t' }); // '/v3/billdownload/file?token=t'
- * ```
- */
-export function endpointPath(ctx: Pick<RequestContext, 'basePath' | 'path'>): string {
-  return ctx.basePath !== '' && ctx.path.startsWith(ctx.basePath) ? ctx.path.slice(ctx.basePath.length) : ctx.path;
-}

@@ -4,7 +4,8 @@
  * attempt, status, timing and redacted headers — never an `Authorization` value or a body.
  * @module
  */
-import { ArgumentError, redactRequest } from '../errors.js';
+import { ArgumentError } from '../errors.js';
+import { redactHeaders } from '../redact.js';
 import { printable } from '../printable.js';
 import type { Middleware } from './context.js';
 import { nodeUtil } from '../lazy.js';
@@ -48,7 +49,7 @@ export function debugStep(sink: (line: string) => void): Middleware {
   const log = (line: string) => sink(printable(line, Infinity));
   return async function debug(ctx, next) {
     const url = `${ctx.origin}${ctx.prefix}${ctx.path}`;
-    const { headers } = redactRequest(ctx.method, url, ctx.headers);
+    const headers = redactHeaders(ctx.headers);
     log(`→ ${ctx.method} ${url} attempt=${ctx.attempt}${ctx.failover ? ' failover=backup' : ''} headers=${inspect(headers, { breakLength: Infinity })}`);
     const started = performance.now();
     try {

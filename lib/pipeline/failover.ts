@@ -11,8 +11,8 @@
  * The step sits before `sign`, so the backup attempt is signed afresh and passes every user step.
  * @module
  */
-import { ArgumentError, describeValue, nameForMessage } from '../errors.js';
-import { milliseconds } from '../duration.js';
+import { ArgumentError } from '../errors.js';
+import { describeValue, isObject, milliseconds, nameForMessage } from '../validate.js';
 import { DEFAULT_ORIGIN, parseBaseURL, type Target } from '../routing/hosts.js';
 import type { Middleware, RequestContext } from './context.js';
 import { failureKind, replayable, vouchedRepeatable } from './retry.js';
@@ -31,20 +31,6 @@ export interface FailoverEvent {
   to: string;
   /** The failure that caused the switch. */
   error: Error;
-}
-
-/**
- * On the context of an attempt sent to the backup: `error` is set on the attempt that switched,
- * absent while the client stays on the backup.
- * @example
- * ```ts
- * client.pipeline.use(async (ctx, next) => { if (ctx.failover) metrics.increment('wechatpay.backup'); return next(ctx); });
- * ```
- */
-export interface FailoverInfo {
-  from: string;
-  to: string;
-  error?: Error;
 }
 
 /**
@@ -111,7 +97,7 @@ export function resolveFailover(option: unknown, targets: ReadonlyMap<string, Ta
   const primary = targets.get(DEFAULT_ORIGIN) as Target;
   const backupOrigin = 'https://api2.mch.weixin.qq.com';
   if (option === true) return { primary, backup: targets.get(backupOrigin) ?? { origin: backupOrigin, basePath: '' }, recoverAfter: DEFAULT_RECOVER_AFTER, onFailover: undefined };
-  if (option === null || typeof option !== 'object' || Array.isArray(option)) {
+  if (!isObject(option)) {
     throw new ArgumentError(`failover: expected true, false or { backupURL, recoverAfter, onFailover }, got ${describeValue(option)}`, 'failover');
   }
   const unknown = Object.keys(option).filter((key) => !KEYS.has(key));
@@ -132,7 +118,7 @@ export function resolveFailover(option: unknown, targets: ReadonlyMap<string, Ta
  * Whether an attempt that failed with `error` is sent to the backup.
  * @example
  * ```ts
- * shouldFailOver(new NetworkError('refused', { code: 'ECONNREFUSED' }), ctx); // true, any method
+ * shouldFailOver(new NetworkError('refused', { transportCode: 'ECONNREFUSED' }), ctx); // true, any method
  * ```
  */
 export function shouldFailOver(error: unknown, ctx: Pick<RequestContext, 'method' | 'options'>): boolean {
@@ -151,7 +137,7 @@ function urlOf(target: Target): string {
  * The failover step. `now` is the clock of the sticky period (ms).
  * @example
  * ```ts
- * pipeline.before('sign', failoverStep(policy, guardContext, log), 'failover');
+ * pipeline.before('sign', failoverStep(policy, redactWhenPrinted, log), 'failover');
  * ```
  */
 export function failoverStep(

@@ -9,6 +9,12 @@
  * other, and no step can be added inside `verify` (between it and the transport), where it would
  * see answers before they are verified. The library's own inner steps (the debug log, the
  * platform-certificate bootstrap) are installed through {@link installInnerStep}, which is not exported.
+ *
+ * DESIGN (lib/pipeline/): steps only — this runner, the vocabulary every step speaks
+ * (./context.ts), the protocol switch (./by-protocol.ts), and the steps: `retry`, `failover`,
+ * `debug`, and each protocol's `sign` and `verify` (./v3/, ./v2/). What the steps need lives in
+ * its own folder: the transport at the end (lib/transport/), the protocols' knowledge
+ * (lib/apiv3/, lib/apiv2/), media (lib/media/), redaction (lib/redact.ts).
  * @module
  */
 import { ArgumentError } from '../errors.js';

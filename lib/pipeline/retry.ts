@@ -12,62 +12,11 @@
  * @module
  */
 import { ArgumentError, HttpError, NetworkError, TimeoutError, VerificationError } from '../errors.js';
+import type { RetryPolicy } from '../endpoint/options.js';
+import { MediaUtil } from '../media/media-util.js';
 import type { Middleware, RequestContext } from './context.js';
 import { timersPromises } from '../lazy.js';
-import { milliseconds } from '../duration.js';
-
-/**
- * How to retry.
- * @example
- * ```ts
- * const policy: RetryPolicy = { retries: 3, minDelay: 200, maxDelay: 5_000, maxRetryAfter: 30_000 };
- * Builder.factory({ ...config, retry: policy });
- * ```
- */
-export interface RetryPolicy {
-  /** Extra attempts after the first (default 2, at most 10). */
-  retries?: number;
-  /** Backoff before the first retry in ms, doubled per retry, then jittered (default 200). */
-  minDelay?: number;
-  /** Cap of one backoff delay in ms (default 5 000). */
-  maxDelay?: number;
-  /** Longest `Retry-After` honoured, ms (default 30 000); a longer one ends the retries. */
-  maxRetryAfter?: number;
-  /** Statuses worth another attempt (default 408, 429, 500, 502, 503, 504). */
-  statuses?: readonly number[];
-  /** Called before each wait, e.g. to log; must not throw. */
-  onRetry?: (info: RetryInfo) => void;
-}
-
-/**
- * What {@link RetryPolicy.onRetry} is told.
- * @example
- * ```ts
- * const onRetry = ({ attempt, delay, error }: RetryInfo) => console.warn(`attempt ${attempt} failed (${error.name}), next in ${delay} ms`);
- * ```
- */
-export interface RetryInfo {
-  /** The attempt that just failed (1 for the first). */
-  attempt: number;
-  /** Milliseconds until the next attempt. */
-  delay: number;
-  /** Why the attempt failed. */
-  error: Error;
-  method: string;
-  path: string;
-}
-
-/**
- * The `retry` option: `true` for the default policy, a number of retries, a policy, or `false`
- * (per request: no retries for this call). On a request other than GET, any value but `false`
- * also says "this call is safe to repeat".
- * @example
- * ```ts
- * await client.v3.pay.transactions.native.post({ json, retry: true }); // idempotent by out_trade_no
- * await client.v3.certificates.get({ retry: false });
- * ```
- */
-export type RetryOption = boolean | number | RetryPolicy;
+import { isObject, milliseconds } from '../validate.js';
 
 /**
  * A policy with every field set, as {@link resolveRetry} returns it.
@@ -127,7 +76,7 @@ const TLS_HANDSHAKE = /^ERR_(?:TLS|SSL)_/;
  * - `final`: nothing to gain by repeating it (a forged answer, the caller's abort, a bad argument…).
  * @example
  * ```ts
- * failureKind(new NetworkError('connect ECONNREFUSED', { code: 'ECONNREFUSED' })); // 'unsent'
+ * failureKind(new NetworkError('connect ECONNREFUSED', { transportCode: 'ECONNREFUSED' })); // 'unsent'
  * failureKind(new TimeoutError(1000)); // 'maybe-sent'
  * ```
  */
@@ -136,8 +85,9 @@ export function failureKind(error: unknown): 'unsent' | 'maybe-sent' | 'answered
   if (error instanceof HttpError) return 'answered';
   if (error instanceof TimeoutError) return 'maybe-sent';
   if (error instanceof NetworkError) {
-    if (error.code === 'ABORT_ERR') return 'final';
-    if (error.code !== undefined && (BEFORE_SENDING.has(error.code) || TLS_HANDSHAKE.test(error.code))) return 'unsent';
+    const code = error.transportCode;
+    if (code === 'ABORT_ERR') return 'final';
+    if (code !== undefined && (BEFORE_SENDING.has(code) || TLS_HANDSHAKE.test(code))) return 'unsent';
     return 'maybe-sent';
   }
   return 'final';
@@ -164,7 +114,7 @@ export function resolveRetry(option: unknown, field = 'retry', base: ResolvedRet
     if (!Number.isInteger(option) || option < 0 || option > 10) throw new ArgumentError(`${field}: a number of retries must be an integer from 0 to 10`, field);
     return { ...base, retries: option };
   }
-  if (option === null || typeof option !== 'object' || Array.isArray(option)) {
+  if (!isObject(option)) {
     throw new ArgumentError(`${field}: expected true, false, a number of retries or { retries, minDelay, maxDelay, maxRetryAfter, statuses }`, field);
   }
   const policy = option as RetryPolicy;
@@ -221,9 +171,6 @@ export function backoff(policy: Pick<ResolvedRetryPolicy, 'minDelay' | 'maxDelay
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
 
-/** Marks a `MediaUtil.getStream()` upload body, which the sign step re-creates on every attempt. */
-const MEDIA = Symbol.for('wechatpay-chain.media');
-
 /**
  * Whether a body can be sent again: bytes, text, nothing, or a media upload (re-created per attempt).
  * @example
@@ -233,7 +180,8 @@ const MEDIA = Symbol.for('wechatpay-chain.media');
  */
 export function replayable(body: RequestContext['body']): boolean {
   if (body === undefined || typeof body === 'string' || body instanceof Uint8Array) return true;
-  return typeof body === 'object' && body !== null && (body as { [MEDIA]?: unknown })[MEDIA] !== undefined;
+  // an upload's stream is re-created by the sign step on every attempt (media/prepare.ts)
+  return MediaUtil.of(body) !== undefined;
 }
 
 /**
@@ -306,7 +254,7 @@ export function retryStep(clientPolicy: ResolvedRetryPolicy | undefined, fork: (
         try {
           await timersPromises().setTimeout(delay, undefined, signal ? { signal } : undefined);
         } catch {
-          throw new NetworkError('request aborted while waiting to retry', { cause: signal?.reason, request: (error as NetworkError).request, code: 'ABORT_ERR' });
+          throw new NetworkError('request aborted while waiting to retry', { cause: signal?.reason, request: (error as NetworkError).request, transportCode: 'ABORT_ERR' });
         }
         current = fork({ ...ctx, headers: { ...headers }, attempt: current.attempt + 1 });
       }

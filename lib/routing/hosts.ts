@@ -5,9 +5,15 @@
  * The path of a base URL is part of the request target and is signed, as wechatpay-php signs its
  * `base_uri` path; a gateway that strips a prefix before forwarding is the separate
  * `gatewayPrefix` option (sent, not signed).
+ *
+ * DESIGN (lib/routing/): every host and URL rule in one module (base URLs, `hosts`, the gateway
+ * prefix, the origins a download may name, the path after a base path); the generated
+ * ./catalog-routes.ts says which endpoints live on another host.
  * @module
  */
-import { ArgumentError, describeValue } from '../errors.js';
+import { ArgumentError } from '../errors.js';
+import { printable } from '../printable.js';
+import { describeValue, isObject } from '../validate.js';
 import { CATALOG_ORIGINS, DEFAULT_ORIGIN, ROUTED_PREFIXES, ROUTED_TEMPLATES } from './catalog-routes.js';
 
 export { DEFAULT_ORIGIN };
@@ -61,6 +67,41 @@ export const KNOWN_ORIGINS: readonly string[] = Object.freeze([...CATALOG_ORIGIN
  * ```
  */
 export const DEFAULT_HOSTS: Readonly<Record<string, string>> = Object.freeze(Object.fromEntries(KNOWN_ORIGINS.map((origin) => [origin, `${origin}/`])));
+
+/**
+ * The origins a client's signed download GET may go to: the WeChat Pay origins (the catalog's, the
+ * backup domains and the newer `api.wechatpay.cn` / `api2.wechatpay.cn`, {@link KNOWN_ORIGINS})
+ * and the origins of its targets (a proxy, the emulator).
+ * @example
+ * ```ts
+ * knownOrigins([{ origin: 'http://127.0.0.1:8080', basePath: '' }]).has('https://apihk.mch.weixin.qq.com'); // true
+ * ```
+ */
+export function knownOrigins(targets: Iterable<Target>): Set<string> {
+  const origins = new Set(KNOWN_ORIGINS);
+  for (const target of targets) origins.add(target.origin);
+  return origins;
+}
+
+/**
+ * A bill's `download_url`: an absolute http(s) URL (its query is the signed token). Which origins
+ * the signed GET may go to is the client's (see {@link knownOrigins}).
+ * @throws {ArgumentError} field `download_url`
+ * @example
+ * ```ts
+ * parseDownloadURL('https://api.mch.weixin.qq.com/v3/billdownload/file?token=abc').origin; // 'https://api.mch.weixin.qq.com'
+ * ```
+ */
+export function parseDownloadURL(url: string): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch (cause) {
+    throw new ArgumentError(`download_url "${printable(url, 200)}" is not an absolute URL`, 'download_url', { cause });
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new ArgumentError('download_url must be http(s)', 'download_url');
+  return parsed;
+}
 
 /**
  * What the old alias keys of `hosts` (before origins were keys) mean now, for the error that says what to write instead.
@@ -133,7 +174,7 @@ export function resolveHosts(baseURL: unknown, hosts: unknown): Map<string, Targ
   const targets = new Map<string, Target>();
   for (const origin of KNOWN_ORIGINS) targets.set(origin, { origin, basePath: '' });
   if (hosts !== undefined) {
-    if (hosts === null || typeof hosts !== 'object' || Array.isArray(hosts)) {
+    if (!isObject(hosts)) {
       throw new ArgumentError(`hosts: expected an object mapping a WeChat Pay origin to a base URL, e.g. { 'https://apihk.mch.weixin.qq.com': 'http://127.0.0.1:8080/' }; got ${describeValue(hosts)}`, 'hosts');
     }
     for (const [key, value] of Object.entries(hosts as Record<string, unknown>)) {
@@ -238,4 +279,16 @@ export function routeOf(template: string, baseURL: unknown, targets: ReadonlyMap
   const mapped = targets.get(own.origin);
   if (mapped === undefined) return { documentedOrigin: own.origin, origin: own.origin, basePath: own.basePath, lead: '' };
   return { documentedOrigin: own.origin, origin: mapped.origin, basePath: mapped.basePath, lead: own.basePath };
+}
+
+/**
+ * The request's path after its base URL's path: what the endpoint lists (file downloads, unsigned
+ * APIv2 replies) are matched against, whatever proxy path the request travels under.
+ * @example
+ * ```ts
+ * endpointPath({ basePath: '/proxy', path: '/proxy/v3/billdownload/file?token=t' }); // '/v3/billdownload/file?token=t'
+ * ```
+ */
+export function endpointPath(ctx: { readonly basePath: string; readonly path: string }): string {
+  return ctx.basePath !== '' && ctx.path.startsWith(ctx.basePath) ? ctx.path.slice(ctx.basePath.length) : ctx.path;
 }

@@ -5,25 +5,17 @@
  *
  * Field paths are dot-separated; `*` stands for every element of an array (or every value of an
  * object): `contact_info.mobile_phone`, `ubo_info_list.*.ubo_id_doc_name`.
+ *
+ * DESIGN (lib/sensitive/): the `encrypt` request option, applied when a request context is made
+ * (lib/endpoint/context.ts); the field helpers are exported from `wechatpay-chain/crypto`.
  * @module
  */
 import type { KeyObject } from 'node:crypto';
 import type { KeyLike } from '../crypto/keys.js';
 import { Rsa, type RsaPadding } from '../crypto/rsa.js';
-import type { RequestOptions } from '../endpoint/options.js';
+import type { RequestOptions, SensitiveFields } from '../endpoint/options.js';
 import { ArgumentError } from '../errors.js';
-import type { Verifier } from '../pipeline/v3/verifier.js';
-
-/**
- * The `encrypt` request option: the field paths to encrypt, or those with an explicit platform
- * key serial (or `PUB_KEY_ID_…`) and padding.
- * @example
- * ```ts
- * const encrypt: SensitiveFields = ['contact_info.contact_name', 'contact_info.mobile_phone'];
- * const pinned: SensitiveFields = { fields: ['contact_info.mobile_phone'], serial: 'PUB_KEY_ID_0114232134912410000000000000' };
- * ```
- */
-export type SensitiveFields = readonly string[] | { fields: readonly string[]; serial?: string; padding?: RsaPadding };
+import type { Verifier } from '../apiv3/verifier.js';
 
 const PUBLIC_KEY_ID = /^PUB_KEY_ID_/;
 

@@ -8,7 +8,14 @@
 import { createPrivateKey, createPublicKey, randomBytes, webcrypto, type KeyObject } from 'node:crypto';
 import { x509 as loadX509 } from '../lazy.js';
 
-/** A certificate with its key pair, in the forms tests want. */
+/**
+ * A certificate with its key pair, in the forms tests want.
+ * @example
+ * ```ts
+ * const issued: IssuedCertificate = await createCertificate({ commonName: 'Tenpay.com Root CA' });
+ * const certs = { [issued.serial]: issued.certificatePem };
+ * ```
+ */
 export interface IssuedCertificate {
   /** PEM of the certificate. */
   certificatePem: string;
@@ -24,7 +31,14 @@ export interface IssuedCertificate {
   readonly subject: string;
 }
 
-/** Options of {@link createCertificate}. */
+/**
+ * Options of {@link createCertificate}.
+ * @example
+ * ```ts
+ * const options: CertificateOptions = { commonName: '1900000109', usage: 'client', subjectSuffix: 'O=Tenpay.com' };
+ * const merchant = await createCertificate(options);
+ * ```
+ */
 export interface CertificateOptions {
   /** Subject common name, e.g. `127.0.0.1` or `1900000109`. */
   commonName: string;

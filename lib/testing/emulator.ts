@@ -14,7 +14,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { RequestHandler } from 'msw';
 import { msw } from '../lazy.js';
-import type { ClientConfig } from '../builder.js';
+import type { ClientConfig } from '../client/config.js';
 import type { KeyLike } from '../crypto/keys.js';
 import { DEFAULT_ORIGIN, KNOWN_ORIGINS } from '../routing/hosts.js';
 import { nonce as makeNonce, request as requestMessage } from '../formatter.js';
@@ -32,10 +32,23 @@ import { emulatorKeys, modulusLength, type GeneratedKeyPair } from './keys.js';
 
 export { generateKeyPair, type GeneratedKeyPair } from './keys.js';
 
-/** Header a handler sets to have its answer sent without a signature (file downloads). */
+/**
+ * Header a handler sets to have its answer sent without a signature (file downloads).
+ * @example
+ * ```ts
+ * http.get('https://api.mch.weixin.qq.com/v3/billdownload/file', () => new HttpResponse('bill', { headers: { [UNSIGNED]: '1' } }));
+ * ```
+ */
 export const UNSIGNED = 'x-emulator-unsigned';
 
-/** One request as the emulator saw it. */
+/**
+ * One request as the emulator saw it (`emulator.requests`, oldest first).
+ * @example
+ * ```ts
+ * const last: RecordedRequest | undefined = emulator.requests.at(-1);
+ * expect(last).toMatchObject({ method: 'POST', path: '/v3/pay/transactions/native', verified: true });
+ * ```
+ */
 export interface RecordedRequest {
   method: string;
   /** Path and query as received. */

@@ -6,7 +6,14 @@
 import type { RequestHandler } from 'msw';
 import { msw } from '../lazy.js';
 
-/** The first refund id the emulator hands out (the seed scenario prints it). */
+/**
+ * The first refund id the emulator hands out (the seed scenario prints it).
+ * @example
+ * ```ts
+ * const { data } = await client.v3.ecommerce.refunds.apply.post({ json });
+ * expect(data.refund_id).toBe(FIRST_REFUND_ID);
+ * ```
+ */
 export const FIRST_REFUND_ID = '50000000382019052709732678859';
 
 function paramError(message: string, field?: string) {

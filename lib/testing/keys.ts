@@ -9,9 +9,17 @@
  */
 import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { loadKey, type KeyLike } from '../crypto/keys.js';
-import { ArgumentError, describeValue } from '../errors.js';
+import { ArgumentError } from '../errors.js';
+import { describeValue } from '../validate.js';
 
-/** A generated RSA key pair in the forms tests want. */
+/**
+ * A generated RSA key pair in the forms tests want.
+ * @example
+ * ```ts
+ * const pair: GeneratedKeyPair = generateKeyPair();
+ * const client = Builder.factory({ ...emulator.clientConfig(), privateKey: pair.privateKeyPem });
+ * ```
+ */
 export interface GeneratedKeyPair {
   privateKey: KeyObject;
   publicKey: KeyObject;

@@ -9,7 +9,14 @@ import { Readable } from 'node:stream';
 import { Dispatcher } from 'undici';
 import { addHeader, type OutgoingResponse, type RawRequest } from './exchange.js';
 
-/** Turns a Fetch `Request` into a Fetch `Response` (or `undefined` for "no handler"). */
+/**
+ * Turns a Fetch `Request` into a Fetch `Response` (or `undefined` for "no handler").
+ * @example
+ * ```ts
+ * const handler: FetchHandler = async (request) => (request.method === 'GET' ? Response.json({ ok: true }) : undefined);
+ * const dispatcher = new MswDispatcher(handler);
+ * ```
+ */
 export type FetchHandler = (request: Request) => Promise<Response | undefined>;
 
 /**

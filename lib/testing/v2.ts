@@ -10,10 +10,10 @@
  */
 import type { RequestHandler } from 'msw';
 import { msw } from '../lazy.js';
-import { isSignType, signFields, verifyFields } from '../pipeline/v2/digest.js';
-import { parseXml, toXml, type XmlRecord } from '../pipeline/v2/xml.js';
+import { isSignType, signFields, verifyFields } from '../apiv2/signature.js';
+import { parseXml, toXml, type XmlRecord } from '../apiv2/xml.js';
 import { nonce } from '../formatter.js';
-import { CERT_REQUIRED_V2 } from '../pipeline/v2/cert-required.js';
+import { CERT_REQUIRED_V2 } from '../apiv2/cert-required.js';
 
 /** Header a handler sets to have its answer sent as is, without a `sign` (kept in sync with emulator.ts). */
 const UNSIGNED_HEADER = 'x-emulator-unsigned';
@@ -21,7 +21,7 @@ const UNSIGNED_HEADER = 'x-emulator-unsigned';
 /**
  * Paths outside `/secapi/` that WeChat Pay serves only to a client presenting the merchant
  * certificate (mutual TLS), as the endpoint catalog marks them (`x-api-cert-required`). Derived
- * from the generated list the client routes by (lib/pipeline/v2/cert-required.ts), so the
+ * from the generated list the client routes by (lib/apiv2/cert-required.ts), so the
  * emulator and the client cannot disagree.
  * @example
  * ```ts

@@ -8,7 +8,8 @@ import { AesGcm } from '../crypto/aes-gcm.js';
 import type { KeyLike } from '../crypto/keys.js';
 import { ArgumentError, VerificationError } from '../errors.js';
 import { printable } from '../printable.js';
-import { Verifier, type HeaderBag } from '../pipeline/v3/verifier.js';
+import { apiV3Key, isObject } from '../validate.js';
+import { Verifier, type HeaderBag } from '../apiv3/verifier.js';
 
 /**
  * The encrypted `resource` of a notification as WeChat Pay sends it.
@@ -189,16 +190,6 @@ function follow(view: CertsView, certs: Readonly<Record<string, KeyLike>>): void
   }
 }
 
-function checkKey(apiv3Key: unknown): string | Uint8Array {
-  const length = typeof apiv3Key === 'string' ? Buffer.byteLength(apiv3Key) : apiv3Key instanceof Uint8Array ? apiv3Key.byteLength : -1;
-  if (length !== 32) throw new ArgumentError(`apiv3Key: the APIv3 key must be 32 bytes${length >= 0 ? `, got ${length}` : ''}`, 'apiv3Key');
-  return apiv3Key as string | Uint8Array;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
 /**
  * Verifies and decrypts a WeChat Pay APIv3 notification. Synchronous.
  *
@@ -219,7 +210,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 export function parseNotification<T = Record<string, unknown>>(incoming: IncomingNotification, options: NotificationOptions): Notification<T> {
   if (incoming === null || typeof incoming !== 'object') throw new ArgumentError('incoming: expected { headers, body }', 'incoming');
   if (options === null || typeof options !== 'object') throw new ArgumentError('options: expected { certs | verifier, apiv3Key }', 'options');
-  const apiv3Key = checkKey(options.apiv3Key);
+  const apiv3Key = apiV3Key(options.apiv3Key);
   const verifier = verifierOf(options);
   const { body } = incoming;
   if (typeof body !== 'string' && !(body instanceof Uint8Array)) {

@@ -1,6 +1,6 @@
 /**
  * The runtime list of APIv2 endpoints that need the merchant API certificate, from the catalog's
- * `x-api-cert-required: true`. It is written outside lib/openapi (to lib/pipeline/v2), because the
+ * `x-api-cert-required: true`. It is written outside lib/openapi (to lib/apiv2), because the
  * request path must not load the generated endpoint types' folder, and kept to one small Set.
  * @module
  */
@@ -8,7 +8,7 @@ import type { Catalog } from './catalog.js';
 import { BANNER } from './emit-types.js';
 
 /** Where the list is written, relative to the repository root. */
-export const CERT_REQUIRED_FILE = 'lib/pipeline/v2/cert-required.ts';
+export const CERT_REQUIRED_FILE = 'lib/apiv2/cert-required.ts';
 
 /**
  * The APIv2 templates that need the certificate, as the chain builds them for APIv2 (no `v2/`
@@ -38,7 +38,7 @@ export function emitCertRequired(catalog: Catalog): string {
 /**
  * The APIv2 endpoints that need the merchant API certificate (mutual TLS, 双向证书), as the
  * endpoint catalog marks them (\`x-api-cert-required: true\`). A request to one of them goes over
- * mutual TLS unless the caller passes \`security: false\` (see lib/pipeline/v2/setup.ts).
+ * mutual TLS unless the caller passes \`security: false\` (see lib/transport/mutual-tls.ts).
  * Endpoint data: TheNorthMemory/wechatpay-openapi, MIT License.
  * @module
  */

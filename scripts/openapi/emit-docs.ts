@@ -4,6 +4,7 @@
  * spec/openapi/compile.spec.ts type-checks, so the pages cannot drift from the types.
  * @module
  */
+import GithubSlugger from 'github-slugger';
 import type { Catalog, Operation } from './catalog.js';
 import { BANNER, areaOf } from './emit-types.js';
 import { certNote, docText, propertyFor } from './render.js';
@@ -98,20 +99,22 @@ function responseTable(op: Operation): string {
   return `${op.protocol === 'v2' ? 'Decoded from the XML response, so every value is text.\n\n' : ''}${out.join('\n')}`;
 }
 
-function pageOf(file: string, ops: readonly Operation[], defaultOrigin: string): string {
+function pageOf(file: string, ops: readonly Operation[], defaultOrigin: string, areas: ReadonlyMap<string, string>): string {
   const template = ops[0]!.template;
   const up = '../'.repeat(file.split('/').length - 1);
+  // the hand-written guides, beside docs/api (spec/docs/links.spec.ts checks these anchors)
+  const guides = `${up}../guides/`;
   const title = titleOf(ops);
   const tags = [...new Set(ops.flatMap((op) => op.tags))];
   const parts = [
     MD_BANNER,
     `# ${title}`,
-    `\`${template}\` · ${ops.map((op) => `\`${op.method.toUpperCase()}\``).join(' ')} · ${op0Protocol(ops)}${tags.length ? ` · ${tags.map((t) => `[${t}](${up}README.md#${anchor(t)})`).join(', ')}` : ''}`,
+    `\`${template}\` · ${ops.map((op) => `\`${op.method.toUpperCase()}\``).join(' ')} · ${op0Protocol(ops)}${tags.length ? ` · ${tags.map((t) => `[${t}](${up}README.md#${areas.get(t)})`).join(', ')}` : ''}`,
   ];
   const host = hostOf(ops, defaultOrigin);
   if (host !== undefined) {
     parts.push(
-      `> Host: \`${host}/\` — not the default host: the client sends it there (map it with the \`hosts\` option, e.g. \`hosts: { '${host}': 'http://127.0.0.1:8080/' }\`; see the reliability guide, Hosts and failover).`,
+      `> Host: \`${host}/\` — not the default host: the client sends it there (map it with the \`hosts\` option, e.g. \`hosts: { '${host}': 'http://127.0.0.1:8080/' }\`; see [Hosts and failover](${guides}reliability.md#hosts-and-failover) in the reliability guide).`,
     );
   }
   if (!propertyPath(template)) {
@@ -121,8 +124,8 @@ function pageOf(file: string, ops: readonly Operation[], defaultOrigin: string):
     parts.push(`## ${op.method.toUpperCase()} — ${summaryOf(op)}`);
     if (op.deprecated) parts.push('> **Deprecated** in the catalog.');
     if (op.links.length) parts.push(`Official documentation: ${op.links.map((l, i) => `[${i + 1}](${l})`).join(' ')}`);
-    if (op.certRequired) parts.push(certNote(op, 'the request goes over mutual TLS by default (`security` defaults to `true`; `security: false` opts out, see the APIv2 guide).'));
-    if (op.multipart) parts.push('A `multipart/form-data` upload: see the media upload guide for the options; only the path variables are typed here.');
+    if (op.certRequired) parts.push(certNote(op, `the request goes over mutual TLS by default (\`security\` defaults to \`true\`; \`security: false\` opts out, see [Mutual TLS](${guides}apiv2.md#mutual-tls-security) in the APIv2 guide).`));
+    if (op.multipart) parts.push(`A \`multipart/form-data\` upload: see [Uploads](${guides}media.md#uploads) in the media guide for the options; only the path variables are typed here.`);
     parts.push('### Request', requestTable(op), '### Examples');
     for (const example of examplesOf(op)) parts.push(`${example.title}:\n\n\`\`\`ts\n${example.code}\n\`\`\``);
     parts.push(`### Response \`${op.response === null ? '204' : '200'}\``, responseTable(op));
@@ -135,9 +138,18 @@ function op0Protocol(ops: readonly Operation[]): string {
   return ops[0]!.protocol === 'v2' ? 'APIv2 (XML)' : 'APIv3 (JSON)';
 }
 
-/** Index headings carry an explicit id, as renderers differ in how they slug `∙`. */
-function anchor(tag: string): string {
-  return encodeURIComponent(tag);
+const INDEX_TITLE = 'API reference';
+const AREAS_TITLE = 'Business areas';
+
+/**
+ * The anchor of each business area's heading in the index, as GitHub makes it: github-slugger
+ * over every heading of the page in order (so a repeated slug gets its `-1`), the library and rule
+ * spec/docs/links.spec.ts checks every link with. `基础支付∙合单` → `基础支付合单`, `APIv2∙通用` → `apiv2通用`.
+ */
+function areaAnchors(areas: readonly string[]): Map<string, string> {
+  const slugger = new GithubSlugger();
+  for (const heading of [INDEX_TITLE, AREAS_TITLE]) slugger.slug(heading);
+  return new Map(areas.map((area) => [area, slugger.slug(area)]));
 }
 
 function exampleFunctionName(op: Operation, used: Set<string>): string {
@@ -157,22 +169,24 @@ function exampleFunctionName(op: Operation, used: Set<string>): string {
  */
 export function emitDocs(catalog: Catalog): Map<string, string> {
   const files = new Map<string, string>();
-  const pages = byFile(catalog.operations);
-  for (const [file, ops] of pages) files.set(`${file}.md`, pageOf(`${file}.md`, ops, catalog.origin));
-
-  // the index, by business area (the catalog's tags, in catalog order)
+  // the business areas (the catalog's tags, in catalog order) that have an operation: the index's sections
   const byTag = new Map<string, Operation[]>(catalog.tags.map((t) => [t, []]));
   for (const op of catalog.operations) for (const tag of op.tags.length ? op.tags : ['Other']) (byTag.get(tag) ?? byTag.set(tag, []).get(tag)!).push(op);
+  const areas = [...byTag].filter(([, ops]) => ops.length);
+  const anchors = areaAnchors(areas.map(([tag]) => tag));
+
+  const pages = byFile(catalog.operations);
+  for (const [file, ops] of pages) files.set(`${file}.md`, pageOf(`${file}.md`, ops, catalog.origin, anchors));
+
   const index = [
     MD_BANNER,
-    '# API reference',
+    `# ${INDEX_TITLE}`,
     `${pages.size} catalog paths, ${catalog.operations.length} operations, generated from the [wechatpay-openapi](https://github.com/TheNorthMemory/wechatpay-openapi) catalog (MIT). Each page has the request and response tables and TypeScript examples in the three access styles; the examples are type-checked by the test suite.`,
-    '## Business areas',
-    [...byTag].filter(([, ops]) => ops.length).map(([tag, ops]) => `- [${tag}](#${anchor(tag)}) (${ops.length})`).join('\n'),
+    `## ${AREAS_TITLE}`,
+    areas.map(([tag, ops]) => `- [${tag}](#${anchors.get(tag)}) (${ops.length})`).join('\n'),
   ];
-  for (const [tag, ops] of byTag) {
-    if (!ops.length) continue;
-    index.push(`<a id="${tag}"></a>\n\n## ${tag}`, ops.map((op) => `- [${docText(op.summary, 120) || op.template}](${encodeURI(op.file)}.md) — \`${op.method.toUpperCase()} ${op.template}\``).join('\n'));
+  for (const [tag, ops] of areas) {
+    index.push(`## ${tag}`, ops.map((op) => `- [${docText(op.summary, 120) || op.template}](${encodeURI(op.file)}.md) — \`${op.method.toUpperCase()} ${op.template}\``).join('\n'));
   }
   files.set('README.md', `${index.join('\n\n')}\n`);
 

@@ -25,7 +25,7 @@ export function docText(text: string | undefined, max = 160): string {
 
 /**
  * The sentence for an endpoint that needs the merchant API certificate. On APIv2 the client uses
- * it by default (lib/pipeline/v2/cert-required.ts); `security` means nothing on APIv3 (the catalog
+ * it by default (lib/apiv2/cert-required.ts); `security` means nothing on APIv3 (the catalog
  * marks no APIv3 endpoint today), so an APIv3 one would get the plain note.
  * @example
  * ```ts

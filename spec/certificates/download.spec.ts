@@ -2,7 +2,9 @@ import { lstat, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ArgumentError, Builder, certificateSerial, downloadCertificates, HttpError, PublicKeyModeError, VerificationError, writeCertificates, type WeChatPayClient } from '../../lib/index.js';
+import { ArgumentError, Builder, HttpError, PublicKeyModeError, VerificationError, type WeChatPayClient } from '../../lib/index.js';
+import { decryptCertificates, downloadCertificates, writeCertificates } from '../../lib/certificates/index.js';
+import { certificateSerial } from '../../lib/crypto/index.js';
 import { Emulator, type IssuedCertificate } from '../../lib/testing/index.js';
 
 describe('downloadCertificates', () => {
@@ -135,5 +137,24 @@ describe('downloadCertificates', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('decryptCertificates: an answer that is not a certificate list', () => {
+  const apiv3Key = 'a'.repeat(32);
+  const reasonOf = (payload: unknown) => {
+    try {
+      decryptCertificates(payload, apiv3Key);
+    } catch (error) {
+      return error instanceof VerificationError ? error.reason : 'not a VerificationError';
+    }
+    return 'accepted';
+  };
+
+  it('is refused as malformed-certificates (it is no notification), naming what is wrong', () => {
+    expect(reasonOf({})).toBe('malformed-certificates');
+    expect(reasonOf({ data: [{ serial_no: '1' }] })).toBe('malformed-certificates');
+    expect(reasonOf({ data: [{ encrypt_certificate: { ciphertext: 'x', nonce: 'n' } }] })).toBe('malformed-certificates');
+    expect(() => decryptCertificates({ data: 'x' }, apiv3Key)).toThrow(/platform certificates rejected: the answer has no "data" array/);
   });
 });

@@ -1,6 +1,7 @@
 import { http, HttpResponse } from 'msw';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ArgumentError, Builder, CertificateManager, HttpError, PublicKeyModeError, type WeChatPayClient } from '../../lib/index.js';
+import { ArgumentError, Builder, HttpError, PublicKeyModeError, type WeChatPayClient } from '../../lib/index.js';
+import { CertificateManager } from '../../lib/certificates/index.js';
 import { Emulator, type IssuedCertificate } from '../../lib/testing/index.js';
 
 async function until(condition: () => boolean, limit = 100): Promise<void> {

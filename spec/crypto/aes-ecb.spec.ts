@@ -1,6 +1,7 @@
 import { createCipheriv } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { AesEcb, ArgumentError, Hash } from '../../lib/index.js';
+import { ArgumentError } from '../../lib/index.js';
+import { AesEcb, Hash } from '../../lib/crypto/index.js';
 
 const apiv2Key = '192006250b4c09247ec02edce69f6a2d';
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { AesGcm, ArgumentError } from '../../lib/index.js';
+import { ArgumentError } from '../../lib/index.js';
+import { AesGcm } from '../../lib/crypto/index.js';
 
 const key = 'a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb';
 const iv = 'uluk4a9R25RW';

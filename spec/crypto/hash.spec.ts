@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ArgumentError, Formatter, Hash } from '../../lib/index.js';
+import { ArgumentError } from '../../lib/index.js';
+import { Formatter, Hash } from '../../lib/crypto/index.js';
 
 // the official APIv2 signing sample (pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=4_3)
 const key = '192006250b4c09247ec02edce69f6a2d';

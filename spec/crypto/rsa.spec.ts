@@ -1,6 +1,7 @@
 import { constants, createPublicKey, privateDecrypt, publicEncrypt, verify, type JsonWebKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ArgumentError, Rsa } from '../../lib/index.js';
+import { ArgumentError } from '../../lib/index.js';
+import { Rsa } from '../../lib/crypto/index.js';
 import { generateKeyPair } from '../../lib/testing/index.js';
 
 const { privateKey, publicKey, privateKeyPem, publicKeyPem } = generateKeyPair();

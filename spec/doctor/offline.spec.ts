@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ArgumentError, CHECK_IDS, diagnose, formatDiagnosis, type DiagnoseOptions, type Diagnosis, type DoctorConfig } from '../../lib/index.js';
+import { ArgumentError } from '../../lib/index.js';
+import { CHECK_IDS, diagnose, type DiagnoseOptions, type Diagnosis, type DoctorConfig, formatDiagnosis } from '../../lib/doctor/index.js';
 import { createCertificate, Emulator, type IssuedCertificate } from '../../lib/testing/index.js';
 import { expectCheck, pick } from '../support/doctor.js';
 

@@ -6,7 +6,7 @@
 import { verify } from 'node:crypto';
 import { http, HttpResponse } from 'msw';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { diagnose, formatDiagnosis, type DoctorConfig } from '../../lib/index.js';
+import { diagnose, type DoctorConfig, formatDiagnosis } from '../../lib/doctor/index.js';
 import { Emulator, type IssuedCertificate } from '../../lib/testing/index.js';
 import { expectCheck } from '../support/doctor.js';
 import { httpServer, type Loopback } from '../support/loopback.js';

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { DecodeError, parseBill, type BillRow } from '../../lib/index.js';
+import { DecodeError } from '../../lib/index.js';
+import { type BillRow, parseBill } from '../../lib/download/index.js';
 
 async function all(source: Parameters<typeof parseBill>[0]): Promise<BillRow[]> {
   const rows: BillRow[] = [];

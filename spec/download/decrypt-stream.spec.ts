@@ -1,7 +1,8 @@
 import { createCipheriv, createHash, getCiphers, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ArgumentError, billCipher, decryptBill, VerificationError } from '../../lib/index.js';
+import { ArgumentError, VerificationError } from '../../lib/index.js';
+import { billCipher, decryptBill } from '../../lib/download/index.js';
 import '../support/property.js';
 
 function encrypt(plain: Buffer, key: Buffer, nonce: Buffer): Buffer {

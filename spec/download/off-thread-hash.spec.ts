@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_IN_FLIGHT, OffThreadHash } from '../../lib/download/off-thread-hash.js';
-import { saveStream, VerificationError } from '../../lib/index.js';
+import { VerificationError } from '../../lib/index.js';
+import { saveStream } from '../../lib/download/index.js';
 import { fc } from '../support/property.js';
 
 const MiB = 1024 * 1024;

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ArgumentError, DecodeError, hashAlgorithm, NetworkError, saveStream, VerificationError, WeChatPayError } from '../../lib/index.js';
+import { ArgumentError, DecodeError, NetworkError, VerificationError, WeChatPayError } from '../../lib/index.js';
+import { saveStream } from '../../lib/download/index.js';
+import { hashAlgorithm } from '../../lib/download/save-stream.js';
 
 describe('saveStream', () => {
   let dir: string;

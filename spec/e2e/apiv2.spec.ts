@@ -16,17 +16,8 @@ import type { TLSSocket } from 'node:tls';
 import { inspect } from 'node:util';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ArgumentError,
-  Builder,
-  BusinessError,
-  DecodeError,
-  HttpError,
-  Rsa,
-  VerificationError,
-  type ClientConfig,
-  type WeChatPayClient,
-} from '../../lib/index.js';
+import { ArgumentError, Builder, BusinessError, type ClientConfig, DecodeError, HttpError, VerificationError, type WeChatPayClient } from '../../lib/index.js';
+import { Rsa } from '../../lib/crypto/index.js';
 import { generateKeyPair } from '../../lib/testing/emulator.js';
 import { createCertificate, type IssuedCertificate } from '../../lib/testing/certificates.js';
 import { loose } from '../support/loose.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { http, HttpResponse } from 'msw';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { certificateSerial } from '../../lib/index.js';
+import { certificateSerial } from '../../lib/crypto/index.js';
 import { Emulator, generateKeyPair } from '../../lib/testing/index.js';
 import { wxpay } from '../support/wxpay.js';
 

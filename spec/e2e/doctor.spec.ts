@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHECK_IDS } from '../../lib/index.js';
+import { CHECK_IDS } from '../../lib/doctor/index.js';
 import { Emulator } from '../../lib/testing/index.js';
 import { wxpay, type Result } from '../support/wxpay.js';
 

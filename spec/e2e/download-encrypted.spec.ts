@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ArgumentError, Builder, downloadBill, downloadFile, VerificationError, type WeChatPayClient } from '../../lib/index.js';
+import { ArgumentError, Builder, VerificationError, type WeChatPayClient } from '../../lib/index.js';
+import { downloadBill, downloadFile } from '../../lib/download/index.js';
 import { Emulator, generateKeyPair } from '../../lib/testing/index.js';
 import { httpServer, type Loopback } from '../support/loopback.js';
 

@@ -2,7 +2,8 @@ import { createHash, verify as rsaVerify } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ArgumentError, Builder, downloadBill, downloadFile, type WeChatPayClient } from '../../lib/index.js';
+import { ArgumentError, Builder, type WeChatPayClient } from '../../lib/index.js';
+import { downloadBill, downloadFile } from '../../lib/download/index.js';
 import { Emulator } from '../../lib/testing/index.js';
 import { httpServer, type Loopback } from '../support/loopback.js';
 

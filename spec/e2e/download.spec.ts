@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Builder, downloadBill, downloadFile, HttpError, type DownloadableFile, NetworkError, parseBill, TimeoutError, VerificationError, type WeChatPayClient } from '../../lib/index.js';
+import { Builder, HttpError, NetworkError, TimeoutError, VerificationError, type WeChatPayClient } from '../../lib/index.js';
+import { type DownloadableFile, downloadBill, downloadFile, parseBill } from '../../lib/download/index.js';
 import { Emulator } from '../../lib/testing/index.js';
 import { loose } from '../support/loose.js';
 

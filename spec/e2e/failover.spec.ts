@@ -12,7 +12,8 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Dispatcher } from 'undici';
-import { ArgumentError, Builder, failureKind, HttpError, NetworkError, type ClientConfig, type FailoverEvent, type RequestContext, type WeChatPayClient } from '../../lib/index.js';
+import { ArgumentError, Builder, type ClientConfig, type FailoverEvent, HttpError, NetworkError, type RequestContext, type WeChatPayClient } from '../../lib/index.js';
+import { failureKind } from '../../lib/pipeline/retry.js';
 import { createCertificate, Emulator } from '../../lib/testing/index.js';
 import { httpServer, type Loopback } from '../support/loopback.js';
 import { loose } from '../support/loose.js';
@@ -98,7 +99,7 @@ describe('failover to the backup domain', () => {
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ from: primaryURL, to: backup.baseURL });
     expect(events[0]!.error).toBeInstanceOf(NetworkError);
-    expect((events[0]!.error as NetworkError).code).toBe('ECONNREFUSED');
+    expect((events[0]!.error as NetworkError).transportCode).toBe('ECONNREFUSED');
   });
 
   it('does not re-send a POST whose connection was reset after the primary read it: NetworkError, the backup saw nothing', async () => {
@@ -151,7 +152,7 @@ describe('failover to the backup domain', () => {
 
   it('never fails over a request for another host, a 4xx or a forged answer', async () => {
     const client = connect({ hosts: { 'https://apihk.mch.weixin.qq.com': await refusedURL() } });
-    await expect(loose(client).global.v3.customs.orders.post({ json: {} })).rejects.toMatchObject({ name: 'NetworkError', code: 'ECONNREFUSED' });
+    await expect(loose(client).global.v3.customs.orders.post({ json: {} })).rejects.toMatchObject({ name: 'NetworkError', transportCode: 'ECONNREFUSED' });
     primary.state.behaviour = '400';
     await expect(client.v3.certificates.get()).rejects.toMatchObject({ name: 'HttpError', status: 400 });
     primary.state.behaviour = 'forged';

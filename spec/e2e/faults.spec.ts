@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Builder, DecodeError, HttpError, NetworkError, TimeoutError, VerificationError, type ClientConfig, type WeChatPayClient } from '../../lib/index.js';
+import { Builder, type ClientConfig, DecodeError, HttpError, NetworkError, TimeoutError, VerificationError, type WeChatPayClient } from '../../lib/index.js';
 import { Emulator } from '../../lib/testing/index.js';
 import { httpServer, rawServer, resources, settle, type Loopback } from '../support/loopback.js';
 import { failure } from '../support/failure.js';
@@ -102,7 +102,7 @@ describe('a server that never answers', () => {
     const error = await pending;
     expect(error).toBeInstanceOf(NetworkError);
     expect(error).not.toBeInstanceOf(TimeoutError);
-    expect((error as NetworkError).code).toBe('ABORT_ERR');
+    expect((error as NetworkError).transportCode).toBe('ABORT_ERR');
     await stillWorks(c);
   });
 });
@@ -128,7 +128,7 @@ describe('a connection that breaks', () => {
     const error = await failure(c.chain('v3/reset').get());
     expect(error).toBeInstanceOf(NetworkError);
     expect(error).not.toBeInstanceOf(TimeoutError);
-    expect((error as NetworkError).code).toMatch(/^(UND_ERR_SOCKET|ECONNRESET)$/);
+    expect((error as NetworkError).transportCode).toMatch(/^(UND_ERR_SOCKET|ECONNRESET)$/);
     expect(error.message).toContain('/v3/reset');
     await stillWorks(c);
   });
@@ -153,7 +153,7 @@ describe('a connection that breaks', () => {
     const c = connect(closed);
     const error = await failure(c.chain('v3/ok').get());
     expect(error).toBeInstanceOf(NetworkError);
-    expect((error as NetworkError).code).toBe('ECONNREFUSED');
+    expect((error as NetworkError).transportCode).toBe('ECONNREFUSED');
   });
 });
 

@@ -18,17 +18,20 @@ afterAll(releaseEntries);
 describe.each(ENTRY_KINDS)('hostile hardening (%s)', (kind) => {
   let main: Entries['main'];
   let testing: Entries['testing'];
+  let crypto: Entries['crypto'];
+  let certificates: Entries['certificates'];
+  let webhook: Entries['webhook'];
   let emulator: ReturnType<Entries['testing']['Emulator']['create']>;
 
   beforeAll(async () => {
-    ({ main, testing } = await loadEntries(kind));
+    ({ main, testing, crypto, certificates, webhook } = await loadEntries(kind));
     emulator = testing.Emulator.create({ handlers: [http.get('*/v3/hello', () => HttpResponse.json({ hello: 'world' }))] });
   }, 90_000);
 
   // wechatpay-php src/Formatter.php: nonce(int $size) throws 'Size must be a positive integer.' for $size < 1
   it('12: Formatter.nonce refuses a size that is not a positive integer', () => {
-    for (const size of [0, -1, 1.5, Number.NaN, '32'] as unknown[]) expect(() => main.Formatter.nonce(size as number)).toThrow(main.ArgumentError);
-    expect(main.Formatter.nonce(1)).toMatch(/^[0-9A-Za-z]$/);
+    for (const size of [0, -1, 1.5, Number.NaN, '32'] as unknown[]) expect(() => crypto.Formatter.nonce(size as number)).toThrow(main.ArgumentError);
+    expect(crypto.Formatter.nonce(1)).toMatch(/^[0-9A-Za-z]$/);
   });
 
   // setTimeout turns a delay above 2^31 − 1 ms into 1 ms: such a timeout would fail every request at once
@@ -39,7 +42,7 @@ describe.each(ENTRY_KINDS)('hostile hardening (%s)', (kind) => {
     await expect(client.chain('v3/hello').get({ timeout: 2 ** 31 })).rejects.toBeInstanceOf(main.ArgumentError);
     expect(emulator.requests.length).toBe(before);
     await expect(client.chain('v3/hello').get({ timeout: 2 ** 31 - 1 })).resolves.toMatchObject({ data: { hello: 'world' } });
-    await expect(main.CertificateManager.start(client, { apiv3Key: emulator.apiv3Key, interval: 2 ** 31 })).rejects.toBeInstanceOf(main.ArgumentError);
+    await expect(certificates.CertificateManager.start(client, { apiv3Key: emulator.apiv3Key, interval: 2 ** 31 })).rejects.toBeInstanceOf(main.ArgumentError);
   });
 
   it('7: a 32-character secret pasted into baseURL, hosts or headers is described, never echoed', () => {
@@ -122,7 +125,7 @@ describe.each(ENTRY_KINDS)('hostile hardening (%s)', (kind) => {
       outcomes.push(
         forms.map((form) => {
           try {
-            return main.parseNotification({ headers: form as never, body: raw }, options).resource.out_trade_no as string;
+            return webhook.parseNotification({ headers: form as never, body: raw }, options).resource.out_trade_no as string;
           } catch (error) {
             return (error as { reason?: string }).reason ?? String(error);
           }
@@ -149,7 +152,7 @@ describe.each(ENTRY_KINDS)('hostile hardening (%s)', (kind) => {
     expect(outcomes).toHaveLength(5);
     const fetchHeaders = new Headers(headers);
     fetchHeaders.append('Wechatpay-Nonce', headers['wechatpay-nonce'] as string);
-    expect(() => main.parseNotification({ headers: fetchHeaders, body }, options)).toThrow(/appears more than once/);
+    expect(() => webhook.parseNotification({ headers: fetchHeaders, body }, options)).toThrow(/appears more than once/);
   });
 
   it('4: parseNotification({ certs }) follows changes to certs at the next call', () => {
@@ -159,7 +162,7 @@ describe.each(ENTRY_KINDS)('hostile hardening (%s)', (kind) => {
     const byNew = testing.createNotification(other, { resource: { out_trade_no: 'T2' } });
     const outcome = (incoming: typeof byOld) => {
       try {
-        return main.parseNotification(incoming, { certs, apiv3Key: emulator.apiv3Key }).resource.out_trade_no;
+        return webhook.parseNotification(incoming, { certs, apiv3Key: emulator.apiv3Key }).resource.out_trade_no;
       } catch (error) {
         return (error as { reason?: string }).reason;
       }

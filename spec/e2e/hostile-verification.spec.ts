@@ -107,9 +107,11 @@ function genuineReqInfo(): string {
 describe.each(ENTRY_KINDS)('hostile peers against the %s build', (kind) => {
   let main: Entries['main'];
   let testing: Entries['testing'];
+  let apiv2: Entries['apiv2'];
+  let certificates: Entries['certificates'];
 
   beforeAll(async () => {
-    ({ main, testing } = await loadEntries(kind));
+    ({ main, testing, apiv2, certificates } = await loadEntries(kind));
   }, 120_000);
   afterAll(releaseEntries);
 
@@ -186,14 +188,14 @@ describe.each(ENTRY_KINDS)('hostile peers against the %s build', (kind) => {
           try {
             const notification =
               route === '/notify/refund'
-                ? main.ApiV2.parseNotification(body, { kind: 'refund', secret, mchid, appid })
-                : main.ApiV2.parseNotification(body, { kind: 'payment', secret, mchid, appid });
+                ? apiv2.ApiV2.parseNotification(body, { kind: 'refund', secret, mchid, appid })
+                : apiv2.ApiV2.parseNotification(body, { kind: 'payment', secret, mchid, appid });
             outcomes.push({ route, accepted: { ...notification } });
-            res.writeHead(200, { 'content-type': 'text/xml' }).end(main.ApiV2.notificationReply());
+            res.writeHead(200, { 'content-type': 'text/xml' }).end(apiv2.ApiV2.notificationReply());
           } catch (error) {
             const e = error as Error;
             outcomes.push({ route, rejected: { name: e.name, message: e.message } });
-            res.writeHead(200, { 'content-type': 'text/xml' }).end(main.ApiV2.notificationReply(false, 'rejected'));
+            res.writeHead(200, { 'content-type': 'text/xml' }).end(apiv2.ApiV2.notificationReply(false, 'rejected'));
           }
         });
       });
@@ -243,7 +245,7 @@ describe.each(ENTRY_KINDS)('hostile peers against the %s build', (kind) => {
 
     it('refuses a call that does not say the kind, at run time', () => {
       // a JavaScript caller (no types) forgetting the kind
-      const parse = main.ApiV2.parseNotification as (body: string, options: unknown) => unknown;
+      const parse = apiv2.ApiV2.parseNotification as (body: string, options: unknown) => unknown;
       expect(() => parse(forged(), { secret })).toThrow(main.ArgumentError);
       expect(() => parse(forged(), { secret, kind: 'auto' })).toThrow(/kind/);
     });
@@ -280,7 +282,7 @@ describe.each(ENTRY_KINDS)('hostile peers against the %s build', (kind) => {
     it('downloadCertificates takes no public-key-mode decision on an unsigned 404 RESOURCE_NOT_EXISTS', async () => {
       const body = JSON.stringify({ code: 'RESOURCE_NOT_EXISTS', message: '无可用的平台证书' });
       const c = await against(() => rawAnswer('404 Not Found', { 'content-type': 'application/json' }, body));
-      const e = await failure(main.downloadCertificates(c, { apiv3Key: hostile.emulator.apiv3Key }));
+      const e = await failure(certificates.downloadCertificates(c, { apiv3Key: hostile.emulator.apiv3Key }));
       expect(e).not.toBeInstanceOf(main.PublicKeyModeError);
       expect(e).toBeInstanceOf(main.HttpError);
       expect(e).toMatchObject({ verified: false, unverifiedCode: 'RESOURCE_NOT_EXISTS', code: undefined });
@@ -358,7 +360,7 @@ describe.each(ENTRY_KINDS)('hostile peers against the %s build', (kind) => {
       for (const notificationKind of ['payment', 'refund'] as const) {
         const e = (() => {
           try {
-            main.ApiV2.parseNotification(body, { kind: notificationKind, secret });
+            apiv2.ApiV2.parseNotification(body, { kind: notificationKind, secret });
           } catch (error) {
             return error as Error;
           }

@@ -6,7 +6,8 @@ import fc from 'fast-check';
 import URITemplate from 'uri-template-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { delay, http, HttpResponse } from 'msw';
-import { Builder, DecodeError, expandTemplate, NetworkError, TimeoutError, VerificationError, type WeChatPayClient } from '../../lib/index.js';
+import { Builder, DecodeError, NetworkError, TimeoutError, VerificationError, type WeChatPayClient } from '../../lib/index.js';
+import { expandTemplate } from '../../lib/endpoint/template.js';
 import { Emulator, FIRST_REFUND_ID } from '../../lib/testing/index.js';
 import { loose } from '../support/loose.js';
 
@@ -67,7 +68,7 @@ describe('hot path over a loopback server', () => {
     const error = await loose(client).v3.slow.post({ json: {}, signal: controller.signal }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NetworkError);
     expect(error).not.toBeInstanceOf(TimeoutError);
-    expect((error as NetworkError).code).toBe('ABORT_ERR');
+    expect((error as NetworkError).transportCode).toBe('ABORT_ERR');
     expect(((error as NetworkError).cause as Error).message).toBe('user gave up');
   });
 

@@ -14,7 +14,8 @@ describe('CertificateManager timers', { timeout: 60_000 }, () => {
     const lib = (path: string) => pathToFileURL(join(root, path)).href;
     await writeFile(
       script,
-      `import { Builder, CertificateManager } from '${lib('lib/index.ts')}';
+      `import { Builder } from '${lib('lib/index.ts')}';
+import { CertificateManager } from '${lib('lib/certificates/index.ts')}';
 import { Emulator } from '${lib('lib/testing/index.ts')}';
 const emulator = Emulator.create();
 await emulator.addPlatformCertificate();

@@ -1,5 +1,6 @@
 /**
- * The JavaScript as published: `scripts/build.ts` bundles three entry points with shared chunks.
+ * The JavaScript as published: `scripts/build.ts` bundles every entry point (package.json
+ * `exports` and the CLI) with shared chunks.
  * Built here (JavaScript only, esbuild, about a second) into node_modules/.cache so the external
  * dependencies resolve as they do for an installed package.
  */
@@ -12,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { endpointHelp } from '../../lib/cli/endpoint-help.js';
 import { VERSION } from '../../lib/version.js';
 import { loadedBy, type Metafile } from '../../scripts/bundle-meta.js';
+import { ENTRY_POINTS } from '../support/entries.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 let dist = '';
@@ -38,24 +40,37 @@ afterAll(async () => {
 });
 
 describe('the built package', () => {
-  it('has the three entry points of package.json and puts shared code in dist/chunks', async () => {
-    const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { exports: Record<string, { import?: string }>; bin: Record<string, string> };
-    const wanted = [pkg.exports['.']?.import, pkg.exports['./testing']?.import, pkg.bin.wxpay].map((p) => relative('dist', p as string));
+  it('has every entry point of package.json (exports and bin) and puts shared code in dist/chunks', async () => {
+    const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { exports: Record<string, string | { import?: string }>; bin: Record<string, string> };
+    const imports = Object.values(pkg.exports).flatMap((target) => (typeof target === 'object' && target.import ? [target.import] : []));
+    expect(imports.length).toBe(Object.keys(ENTRY_POINTS).length);
+    const wanted = [...imports, pkg.bin.wxpay as string].map((p) => relative('dist', p));
     const files = await readdir(dist, { recursive: true });
     for (const file of wanted) expect(files).toContain(file);
     expect(files.filter((f) => f.startsWith('chunks') && f.endsWith('.js')).length).toBeGreaterThan(0);
   });
 
-  it('defines every class once, so errors from any entry are instanceof the exported classes', async () => {
+  it('defines every class once, so what one entry makes is instanceof what another exports', async () => {
     const files = (await readdir(dist, { recursive: true })).filter((f) => f.endsWith('.js'));
     const sources = await Promise.all(files.map((f) => readFile(join(dist, f), 'utf8')));
     // esbuild writes `var HttpError = class extends …` (or `class HttpError`)
     const definitions = [...sources.join('\n').matchAll(/\b(?:class (\w+)|(\w+) = class)\b/g)].map((m) => m[1] ?? m[2]);
-    for (const name of ['WeChatPayError', 'HttpError', 'VerificationError', 'Emulator', 'MswDispatcher']) expect(definitions.filter((d) => d === name)).toEqual([name]);
+    for (const name of ['WeChatPayError', 'HttpError', 'VerificationError', 'ArgumentError', 'DecodeError', 'Verifier', 'Pipeline', 'MediaUtil', 'CertificateManager', 'Emulator', 'MswDispatcher']) {
+      expect(definitions.filter((d) => d === name), name).toEqual([name]);
+    }
 
-    const main = (await import(pathToFileURL(join(dist, 'index.js')).href)) as typeof import('../../lib/index.js');
-    const testing = (await import(pathToFileURL(join(dist, 'testing', 'index.js')).href)) as typeof import('../../lib/testing/index.js');
-    const emulator = testing.Emulator.create();
+    const load = async <T>(module: string) => (await import(pathToFileURL(join(dist, `${module}.js`)).href)) as T;
+    const main = await load<typeof import('../../lib/index.js')>(ENTRY_POINTS.main.module);
+    const testing = await load<typeof import('../../lib/testing/index.js')>(ENTRY_POINTS.testing.module);
+    const crypto = await load<typeof import('../../lib/crypto/index.js')>(ENTRY_POINTS.crypto.module);
+    const webhook = await load<typeof import('../../lib/webhook/index.js')>(ENTRY_POINTS.webhook.module);
+    const apiv2 = await load<typeof import('../../lib/apiv2/index.js')>(ENTRY_POINTS.apiv2.module);
+    const media = await load<typeof import('../../lib/media/index.js')>(ENTRY_POINTS.media.module);
+    const download = await load<typeof import('../../lib/download/index.js')>(ENTRY_POINTS.download.module);
+    const certificates = await load<typeof import('../../lib/certificates/index.js')>(ENTRY_POINTS.certificates.module);
+    const doctor = await load<typeof import('../../lib/doctor/index.js')>(ENTRY_POINTS.doctor.module);
+
+    const emulator = testing.Emulator.create({ handlers: testing.mediaHandlers() });
     const client = main.Builder.factory(emulator.clientConfig());
     const res = await client.v3.ecommerce.refunds._refund_id_.returnAdvance.post({ refund_id: testing.FIRST_REFUND_ID, json: { sub_mchid: '1900000109' } });
     expect(res.status).toBe(200);
@@ -63,15 +78,40 @@ describe('the built package', () => {
     expect(error).toBeInstanceOf(main.HttpError);
     expect(error).toBeInstanceOf(main.WeChatPayError);
     expect((error as Error).name).toBe('HttpError');
+
+    // a MediaUtil from /media is the class the root's client accepts (it refuses any other)
+    const upload = await client.v3.merchant.media.upload.post({ media: new media.MediaUtil('logo.png', Buffer.from('89504e470d0a1a0a', 'hex')) });
+    expect(upload.status).toBe(200);
+    // the client's Verifier (root) is the one /webhook accepts as `verifier`
+    const notification = testing.createNotification(emulator, { resource: { out_trade_no: 'T1' } });
+    expect(webhook.parseNotification(notification, { verifier: client.verifier, apiv3Key: emulator.apiv3Key }).resource).toEqual({ out_trade_no: 'T1' });
+    // errors thrown by each toolkit are the root's classes
+    const thrown = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    };
+    expect(thrown(() => crypto.AesGcm.decrypt('AAAA', 'short', 'n'))).toBeInstanceOf(main.ArgumentError);
+    expect(thrown(() => webhook.parseNotification({ headers: {}, body: '{}' }, { verifier: client.verifier, apiv3Key: emulator.apiv3Key }))).toBeInstanceOf(main.VerificationError);
+    expect(thrown(() => apiv2.ApiV2.parseXml('<!DOCTYPE x><xml/>'))).toBeInstanceOf(main.DecodeError);
+    expect(thrown(() => certificates.decryptCertificates({}, emulator.apiv3Key))).toBeInstanceOf(main.VerificationError);
+    await expect(download.saveStream((async function* () {})(), '')).rejects.toBeInstanceOf(main.ArgumentError);
+    await expect(doctor.diagnose(null as never)).rejects.toBeInstanceOf(main.ArgumentError);
     await client.close();
   });
 
   it('loads the typed catalog and the CLI help data only as types or on demand', async () => {
     const meta = JSON.parse(await readFile(join(dist, 'meta.json'), 'utf8')) as Metafile;
     const inputs = [...loadedBy(meta, 'dist/index.js').inputs.keys()];
-    expect(inputs).toContain('lib/builder.ts');
+    expect(inputs).toContain('lib/client/builder.ts');
     expect(inputs.filter((i) => i.startsWith('lib/openapi/'))).toEqual([]);
     expect(inputs.filter((i) => i.startsWith('lib/cli/') || i.startsWith('lib/testing/'))).toEqual([]);
+    // the toolkits the root does not export are not loaded by it either (their subpaths load them);
+    // the root's diagnose is a shim that loads the doctor's checks on its first call
+    expect(inputs.filter((i) => /^lib\/(webhook|download|certificates|doctor)\//.test(i))).toEqual(['lib/doctor/on-demand.ts']);
     // a plain `wxpay` call loads the help code (and so its data) only through import()
     const cli = [...loadedBy(meta, 'dist/cli/index.js').inputs.keys()];
     expect(cli).toContain('lib/cli/program.ts');

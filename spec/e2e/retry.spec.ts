@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { http as route, HttpResponse } from 'msw';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ArgumentError, Builder, HttpError, MediaUtil, NetworkError, VerificationError, type ClientConfig, type RetryInfo, type WeChatPayClient } from '../../lib/index.js';
+import { ArgumentError, Builder, type ClientConfig, HttpError, NetworkError, type RetryInfo, VerificationError, type WeChatPayClient } from '../../lib/index.js';
+import { MediaUtil } from '../../lib/media/index.js';
 import { Emulator, mediaHandlers } from '../../lib/testing/index.js';
 import { rawServer, resources, settle } from '../support/loopback.js';
 
@@ -171,7 +172,7 @@ describe('retries against a flaky loopback server', () => {
     controller.abort();
     const error = (await pending) as NetworkError;
     expect(error).toBeInstanceOf(NetworkError);
-    expect(error.code).toBe('ABORT_ERR');
+    expect(error.transportCode).toBe('ABORT_ERR');
     expect(attempts).toEqual([1]);
   });
 
@@ -202,7 +203,7 @@ describe('connection failures', () => {
         minDelay: 50,
         maxDelay: 50,
         onRetry: ({ error }) => {
-          expect((error as NetworkError).code).toBe('ECONNREFUSED');
+          expect((error as NetworkError).transportCode).toBe('ECONNREFUSED');
           late = createServer((_req, res) => {
             res.writeHead(200, { 'content-type': 'application/json', ...emulator.signResponse(body) });
             res.end(body);

@@ -18,7 +18,8 @@
  * - answer fields of refunds and advance returns: the catalog's 200 schemas.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Builder, HttpError, parseNotification, type WeChatPayClient } from '../../lib/index.js';
+import { Builder, HttpError, type WeChatPayClient } from '../../lib/index.js';
+import { parseNotification } from '../../lib/webhook/index.js';
 import { Emulator, RETRY_SCHEDULE, SandboxError } from '../../lib/testing/index.js';
 import { ArgumentError } from '../../lib/errors.js';
 import { checkNotification } from '../support/independent-notification.js';

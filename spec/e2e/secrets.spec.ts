@@ -7,7 +7,10 @@ import { pathToFileURL } from 'node:url';
 import { inspect } from 'node:util';
 import { http as route, HttpResponse } from 'msw';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Builder, downloadCertificates, installCertificatesStep, parseNotification, type ClientConfig, type RequestContext, type WeChatPayClient } from '../../lib/index.js';
+import { Builder, type ClientConfig, type RequestContext, type WeChatPayClient } from '../../lib/index.js';
+import { installCertificatesStep } from '../../lib/certificates/download.js';
+import { downloadCertificates } from '../../lib/certificates/index.js';
+import { parseNotification } from '../../lib/webhook/index.js';
 import { createCertificate, createNotification, Emulator, generateKeyPair } from '../../lib/testing/index.js';
 import { httpServer, rawServer, type Loopback } from '../support/loopback.js';
 

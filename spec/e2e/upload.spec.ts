@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { http, HttpResponse } from 'msw';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Builder, MediaUtil, UPLOAD_ENDPOINTS, WeChatPayError, type WeChatPayClient } from '../../lib/index.js';
+import { Builder, type WeChatPayClient, WeChatPayError } from '../../lib/index.js';
+import { MediaUtil, UPLOAD_ENDPOINTS } from '../../lib/media/index.js';
 import { Emulator } from '../../lib/testing/index.js';
 import { parseMultipart, type Part } from '../support/multipart.js';
 

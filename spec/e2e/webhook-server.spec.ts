@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { notificationReply, parseNotification, type Notification } from '../../lib/index.js';
+import { type Notification, notificationReply, parseNotification } from '../../lib/webhook/index.js';
 import { createNotification, Emulator } from '../../lib/testing/index.js';
 
 // the README's node:http example, as written there

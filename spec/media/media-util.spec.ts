@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ArgumentError, buildRequest, MediaUtil, V2_UPLOAD_LAYOUT } from '../../lib/index.js';
+import { ArgumentError } from '../../lib/index.js';
+import { buildRequest } from '../../lib/endpoint/request.js';
+import { MediaUtil, V2_UPLOAD_LAYOUT } from '../../lib/media/index.js';
 
 async function drain(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];

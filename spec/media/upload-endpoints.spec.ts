@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MEDIA_LAYOUT, UPLOAD_ENDPOINTS, uploadLayoutOf } from '../../lib/index.js';
+import { DEFAULT_MEDIA_LAYOUT, UPLOAD_ENDPOINTS, uploadLayoutOf } from '../../lib/media/index.js';
 
 describe('upload endpoint layouts', () => {
   it('finds a layout by template, with or without a leading slash or a host alias', () => {

@@ -1,6 +1,6 @@
 import { http, HttpResponse } from 'msw';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ArgumentError, Builder, HttpError, Pipeline, VerificationError, type Middleware } from '../../lib/index.js';
+import { ArgumentError, Builder, HttpError, type Middleware, Pipeline, VerificationError } from '../../lib/index.js';
 import { Emulator } from '../../lib/testing/index.js';
 
 const emulator = Emulator.create();

@@ -94,15 +94,15 @@ describe('retryDelay', () => {
   it('never retries a verification failure, a decode failure or a caller abort', () => {
     expect(decide(new VerificationError('bad-signature', 'forged'))).toBeUndefined();
     expect(decide(new DecodeError('not JSON'))).toBeUndefined();
-    expect(decide(new NetworkError('aborted', { code: 'ABORT_ERR' }))).toBeUndefined();
+    expect(decide(new NetworkError('aborted', { transportCode: 'ABORT_ERR' }))).toBeUndefined();
     expect(decide(new TypeError('bug in a middleware'))).toBeUndefined();
   });
 
   it('retries connection failures before sending for any method, other network failures only when repeatable', () => {
-    expect(decide(new NetworkError('refused', { code: 'ECONNREFUSED' }), false)).toBe(100);
-    expect(decide(new NetworkError('connect timeout', { code: 'UND_ERR_CONNECT_TIMEOUT' }), false)).toBe(100);
-    expect(decide(new NetworkError('reset', { code: 'ECONNRESET' }), false)).toBeUndefined();
-    expect(decide(new NetworkError('reset', { code: 'ECONNRESET' }), true)).toBe(100);
+    expect(decide(new NetworkError('refused', { transportCode: 'ECONNREFUSED' }), false)).toBe(100);
+    expect(decide(new NetworkError('connect timeout', { transportCode: 'UND_ERR_CONNECT_TIMEOUT' }), false)).toBe(100);
+    expect(decide(new NetworkError('reset', { transportCode: 'ECONNRESET' }), false)).toBeUndefined();
+    expect(decide(new NetworkError('reset', { transportCode: 'ECONNRESET' }), true)).toBe(100);
     expect(decide(new TimeoutError(100), false)).toBeUndefined();
     expect(decide(new TimeoutError(100), true)).toBe(100);
   });
@@ -111,11 +111,11 @@ describe('retryDelay', () => {
 describe('failureKind (shared by retry and failover)', () => {
   it('tells how far a failed attempt got', () => {
     for (const code of ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'ERR_TLS_CERT_ALTNAME_INVALID', 'ERR_SSL_WRONG_VERSION_NUMBER']) {
-      expect(failureKind(new NetworkError('failed', { code })), code).toBe('unsent');
+      expect(failureKind(new NetworkError('failed', { transportCode: code })), code).toBe('unsent');
     }
-    for (const code of ['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE', undefined]) expect(failureKind(new NetworkError('failed', { code })), String(code)).toBe('maybe-sent');
+    for (const code of ['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE', undefined]) expect(failureKind(new NetworkError('failed', { transportCode: code })), String(code)).toBe('maybe-sent');
     expect(failureKind(new TimeoutError(100))).toBe('maybe-sent');
-    expect(failureKind(new NetworkError('aborted', { code: 'ABORT_ERR' }))).toBe('final');
+    expect(failureKind(new NetworkError('aborted', { transportCode: 'ABORT_ERR' }))).toBe('final');
     expect(failureKind(http(503))).toBe('answered');
     expect(failureKind(new VerificationError('bad-signature', 'forged'))).toBe('final');
     expect(failureKind(new ArgumentError('bad'))).toBe('final');

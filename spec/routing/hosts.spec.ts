@@ -5,7 +5,8 @@
  */
 import { verify } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ArgumentError, Builder, DEFAULT_HOSTS, documentedOrigin, KNOWN_ORIGINS, type ClientConfig } from '../../lib/index.js';
+import { ArgumentError, Builder, type ClientConfig, DEFAULT_HOSTS, documentedOrigin, KNOWN_ORIGINS } from '../../lib/index.js';
+import { knownOrigins } from '../../lib/routing/hosts.js';
 import { Emulator } from '../../lib/testing/index.js';
 import { RecordingDispatcher, type SentRequest } from '../support/recording-dispatcher.js';
 import { loose } from '../support/loose.js';
@@ -229,5 +230,29 @@ describe('a request’s own baseURL', () => {
     const gw = recorded({ gatewayPrefix: '/strip' });
     await expect(gw.client.v3.certificates.get({ baseURL: 'https://api.mch.weixin.qq.com/hk/' })).rejects.toMatchObject({ name: 'ArgumentError', field: 'baseURL' });
     expect(gw.sent).toEqual([]);
+  });
+});
+
+describe('knownOrigins', () => {
+  it('holds every WeChat Pay origin, the backup and newer domains included', () => {
+    const origins = knownOrigins([]);
+    expect([...origins]).toEqual([...KNOWN_ORIGINS]);
+    // wechatpay-go core/consts/const.go (api2.mch), wechatpay-java core/…/http/Constant.java (api.wechatpay.cn, api2.wechatpay.cn)
+    for (const origin of ['https://api.mch.weixin.qq.com', 'https://apihk.mch.weixin.qq.com', 'https://api2.mch.weixin.qq.com', 'https://api.wechatpay.cn', 'https://api2.wechatpay.cn']) {
+      expect(origins.has(origin)).toBe(true);
+    }
+  });
+
+  it('adds the origins the client sends to, and nothing else', () => {
+    const origins = knownOrigins([
+      { origin: 'http://127.0.0.1:9001', basePath: '' },
+      { origin: 'https://proxy.example.com', basePath: '/wx' },
+    ]);
+    expect(origins.has('http://127.0.0.1:9001')).toBe(true);
+    expect(origins.has('https://proxy.example.com')).toBe(true);
+    expect(origins.has('http://127.0.0.1:9002')).toBe(false);
+    expect(origins.has('https://evil.example.com')).toBe(false);
+    // an origin is scheme, host and port: the plain-http twin of a WeChat Pay host is not one
+    expect(origins.has('http://api.mch.weixin.qq.com')).toBe(false);
   });
 });

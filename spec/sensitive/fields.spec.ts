@@ -1,6 +1,8 @@
 import { constants, privateDecrypt, type KeyObject } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ArgumentError, Builder, choosePlatformSerial, decryptFields, encryptFields, HttpError, Rsa, Verifier, type WeChatPayClient } from '../../lib/index.js';
+import { ArgumentError, Builder, HttpError, Verifier, type WeChatPayClient } from '../../lib/index.js';
+import { decryptFields, encryptFields, Rsa } from '../../lib/crypto/index.js';
+import { choosePlatformSerial } from '../../lib/sensitive/fields.js';
 import { Emulator, generateKeyPair, type IssuedCertificate } from '../../lib/testing/index.js';
 
 const contact = { contact_type: 'LEGAL', contact_name: '张三', mobile_phone: '13800138000', contact_email: 'zhangsan@example.com' };

@@ -2,7 +2,7 @@
  * Reading a diagnose() result in the doctor specs: one check by id, and what it must say.
  */
 import { expect } from 'vitest';
-import type { CheckId, CheckStatus, Diagnosis, DoctorCheck } from '../../lib/index.js';
+import type { CheckId, CheckStatus, Diagnosis, DoctorCheck } from '../../lib/doctor/index.js';
 
 /** The check `id` of a diagnosis (a clear error when it is missing). */
 export function pick(diagnosis: Diagnosis, id: CheckId): DoctorCheck {

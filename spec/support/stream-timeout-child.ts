@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import type { Entries } from './entries.js';
 
 const where = process.argv[2] ?? 'lib';
-const { main, testing }: Entries =
+const { main, testing }: Pick<Entries, 'main' | 'testing'> =
   where === 'lib'
     ? { main: await import('../../lib/index.js'), testing: await import('../../lib/testing/index.js') }
     : { main: await import(pathToFileURL(join(where, 'index.js')).href), testing: await import(pathToFileURL(join(where, 'testing', 'index.js')).href) };

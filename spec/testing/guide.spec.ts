@@ -69,7 +69,7 @@ describe(`${GUIDE}`, () => {
   it('is linked from the README (the emulator section) and docs/README.md', () => {
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
     const section = readme.slice(readme.indexOf('## The emulator'), readme.indexOf('\n## ', readme.indexOf('## The emulator') + 1));
-    expect(section).toContain('](docs/guides/testing.md)');
+    expect(section).toContain('](https://github.com/wechatpay-chain/wechatpay-chain/blob/main/docs/guides/testing.md)');
     expect(readFileSync(join(root, 'docs/README.md'), 'utf8')).toContain('](guides/testing.md)');
   });
 });

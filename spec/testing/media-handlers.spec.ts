@@ -2,7 +2,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Builder, downloadBill, HttpError, MediaUtil, parseBill, type WeChatPayClient } from '../../lib/index.js';
+import { Builder, HttpError, type WeChatPayClient } from '../../lib/index.js';
+import { downloadBill, parseBill } from '../../lib/download/index.js';
+import { MediaUtil } from '../../lib/media/index.js';
 import { Emulator, mediaHandlers } from '../../lib/testing/index.js';
 
 const CSV = '交易时间,商户订单号,订单金额\n`2019-06-11 10:00:00,`T1,`0.01\n总交易单数,订单总金额\n`1,`0.01\n';

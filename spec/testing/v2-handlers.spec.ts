@@ -1,7 +1,8 @@
 import { gunzipSync } from 'node:zlib';
 import { http } from 'msw';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ArgumentError, Builder, BusinessError, HttpError, Rsa, VerificationError, type ChainResponse } from '../../lib/index.js';
+import { ArgumentError, Builder, BusinessError, type ChainResponse, HttpError, VerificationError } from '../../lib/index.js';
+import { Rsa } from '../../lib/crypto/index.js';
 import { Emulator, FIRST_TRANSACTION_ID, needsCertificate, v2Fields, v2Reply } from '../../lib/testing/index.js';
 import { loose } from '../support/loose.js';
 
@@ -79,7 +80,7 @@ describe('the emulator speaks APIv2', () => {
     const xml = { mch_id, partner_trade_no: 'P1', enc_bank_no: Rsa.encrypt('6225760000000000', data.pub_key), enc_true_name: Rsa.encrypt('张三', data.pub_key), bank_code: '1002', amount: 100 };
     const res = await client.v2.mmpaysptrans.pay_bank.post({ xml, security: true });
     expect(res.data).toMatchObject({ result_code: 'SUCCESS', partner_trade_no: 'P1' });
-    // pay_bank answers are never signed (UNSIGNED_REPLIES): its err_code is unverified text
+    // pay_bank answers are never signed (UNSIGNED_ANSWERS): its err_code is unverified text
     await expect(client.v2.mmpaysptrans.pay_bank.post({ xml: { ...xml, enc_bank_no: Rsa.encrypt('6225760000000000', data.pub_key, 'pkcs1') }, security: true })).rejects.toMatchObject({
       errCode: undefined,
       unverifiedErrCode: 'ENCRYPT_ERROR',

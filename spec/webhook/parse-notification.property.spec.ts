@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { AesGcm, ArgumentError, parseNotification, VerificationError, type VerificationReason } from '../../lib/index.js';
+import { ArgumentError, VerificationError, type VerificationReason } from '../../lib/index.js';
+import { AesGcm } from '../../lib/crypto/index.js';
+import { parseNotification } from '../../lib/webhook/index.js';
 import { createNotification, Emulator } from '../../lib/testing/index.js';
 import { anyString, fc } from '../support/property.js';
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { AesGcm, ArgumentError, notificationReply, parseNotification, Verifier, VerificationError, type VerificationReason } from '../../lib/index.js';
+import { ArgumentError, VerificationError, type VerificationReason, Verifier } from '../../lib/index.js';
+import { AesGcm } from '../../lib/crypto/index.js';
+import { notificationReply, parseNotification } from '../../lib/webhook/index.js';
 import { createNotification, Emulator } from '../../lib/testing/index.js';
 
 const emulator = Emulator.create();

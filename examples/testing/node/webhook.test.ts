@@ -1,7 +1,8 @@
 // examples/testing/node/webhook.test.ts
 import { strict as assert } from 'node:assert';
 import { after, describe, it } from 'node:test';
-import { Builder, downloadCertificates } from 'wechatpay-chain';
+import { Builder } from 'wechatpay-chain';
+import { downloadCertificates } from 'wechatpay-chain/certificates';
 import { createNotification, Emulator } from 'wechatpay-chain/testing';
 import { shopOn } from '../fixtures.js';
 import { onNotification } from '../shop.js';

@@ -1,6 +1,7 @@
 // examples/testing/vitest/certificate-mode.test.ts
 import { describe, expect, it } from 'vitest';
-import { Builder, downloadCertificates, PublicKeyModeError } from 'wechatpay-chain';
+import { Builder, PublicKeyModeError } from 'wechatpay-chain';
+import { downloadCertificates } from 'wechatpay-chain/certificates';
 import { Emulator } from 'wechatpay-chain/testing';
 
 describe('public-key mode (the default)', () => {

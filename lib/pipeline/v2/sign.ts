@@ -5,66 +5,24 @@
  * @module
  */
 import { ArgumentError } from '../../errors.js';
-import { nonce } from '../../formatter.js';
 import type { ChainResponse, Middleware, Next, RequestContext } from '../context.js';
 import type { QueryValue } from '../../endpoint/options.js';
 import { encodeQuery } from '../../endpoint/request.js';
-import { isSignType, signFields, type SignType } from './digest.js';
-import { toXml } from './xml.js';
-import { prepareV2Media } from '../../media/v2-upload.js';
-
-/**
- * Fields naming the merchant; each, when present, must be the configured merchant id.
- * @example
- * ```ts
- * MERCHANT_ID_FIELDS.includes('mchid'); // true (企业付款 uses mchid)
- * ```
- */
-export const MERCHANT_ID_FIELDS: readonly string[] = ['mch_id', 'mchid', 'combine_mch_id'];
+import { signedFields } from '../../apiv2/signature.js';
+import { signedUploadForm } from '../../apiv2/upload.js';
+import { toXml } from '../../apiv2/xml.js';
 
 /**
  * What the APIv2 signer needs. The key stays in this closure, never on the context.
  * @example
  * ```ts
- * const options: V2SignerOptions = { mchid: '1900000109', secret: apiv2Key };
+ * const options: V2SignOptions = { mchid: '1900000109', secret: apiv2Key };
  * ```
  */
-export interface V2SignerOptions {
+export interface V2SignOptions {
   mchid: string;
   /** The APIv2 key; requests fail with an ArgumentError when it is missing. */
   secret: string | undefined;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
-/**
- * The fields as sent, `sign` included (exported for the emulator and tests).
- * @throws {ArgumentError} for a foreign merchant id or a bad `sign_type`
- * @example
- * ```ts
- * signedFields({ mch_id: '1900000109', out_trade_no: 'T1' }, { mchid: '1900000109', secret });
- * // { mch_id: '1900000109', out_trade_no: 'T1', nonce_str: '…', sign: '…' }
- * ```
- */
-export function signedFields(xml: Readonly<Record<string, unknown>>, options: { mchid: string; secret: string; nonceless?: boolean }): Record<string, unknown> {
-  if (!isPlainObject(xml)) throw new ArgumentError('xml: expected a plain object of fields, e.g. { appid, mch_id, out_trade_no }', 'xml');
-  for (const field of MERCHANT_ID_FIELDS) {
-    const value = xml[field];
-    if (value !== undefined && value !== null && String(value) !== options.mchid) {
-      throw new ArgumentError(`xml.${field}: "${String(value).slice(0, 32)}" is not the configured merchant id ${options.mchid}`, `xml.${field}`);
-    }
-  }
-  const type: unknown = xml.sign_type ?? 'MD5';
-  if (!isSignType(type)) throw new ArgumentError('xml.sign_type: must be MD5 or HMAC-SHA256', 'xml.sign_type');
-  const data: Record<string, unknown> = { ...xml };
-  delete data.sign;
-  if (options.nonceless !== true && (data.nonce_str === undefined || data.nonce_str === null || data.nonce_str === '')) data.nonce_str = nonce();
-  data.sign = signFields(data, options.secret, type as SignType);
-  return data;
 }
 
 /** Asks for XML unless the caller set its own `Accept`. */
@@ -90,15 +48,25 @@ function signQuery(ctx: RequestContext, next: Next, mchid: string, secret: strin
   return next(ctx);
 }
 
+/** An APIv2 upload: the signed form, a fresh stream on every attempt. */
+async function signUpload(ctx: RequestContext, next: Next, mchid: string, secret: string | undefined): Promise<ChainResponse> {
+  const form = await signedUploadForm(ctx.options, { mchid, secret });
+  ctx.body = form.body;
+  ctx.headers['content-type'] = form.contentType;
+  ctx.headers['content-length'] = String(form.contentLength);
+  acceptXml(ctx);
+  return next(ctx);
+}
+
 /**
  * The APIv2 signing step. A request with a raw `body` and no `xml` is sent as is (you signed it);
  * `nonceless: true` (as in wechatpay-php) leaves `nonce_str` out for the few endpoints without one.
  * @example
  * ```ts
- * const sign = v2Signer({ mchid: '1900000109', secret: apiv2Key });
+ * const sign = v2SignStep({ mchid: '1900000109', secret: apiv2Key });
  * ```
  */
-export function v2Signer(options: V2SignerOptions): Middleware {
+export function v2SignStep(options: V2SignOptions): Middleware {
   const { mchid, secret } = options;
   return async function sign(ctx, next) {
     const { xml, json, body } = ctx.options;
@@ -106,8 +74,8 @@ export function v2Signer(options: V2SignerOptions): Middleware {
     if (ctx.method === 'GET') return signQuery(ctx, next, mchid, secret);
     if (ctx.method !== 'POST') throw new ArgumentError(`APIv2 endpoints take POST (or GET for a query): call ${ctx.template}.post({ xml }), not ${ctx.method.toLowerCase()}()`, 'method');
     if (json !== undefined) throw new ArgumentError(`json: APIv2 endpoints (${ctx.template}) take { xml: { … } }, not json`, 'json');
-    // uploads (issue 5): the signed multipart form of v2/secapi/mch/uploadmedia, see media/v2-upload.ts
-    if (ctx.options.media !== undefined) return prepareV2Media(ctx, { mchid, secret }).then(() => next(ctx));
+    // uploads: the signed multipart form of v2/secapi/mch/uploadmedia, see ./upload.ts
+    if (ctx.options.media !== undefined) return signUpload(ctx, next, mchid, secret);
     if (xml !== undefined && body !== undefined) throw new ArgumentError('xml and body cannot be given together', 'xml');
     if (xml === undefined && body !== undefined) return next(ctx);
     if (secret === undefined) {

@@ -1,17 +1,19 @@
 /**
  * The APIv2 verification step: nothing reaches the caller before the answer was parsed safely
  * (see {@link parseXml}), its codes checked and — when `return_code` and `result_code` are
- * SUCCESS and the endpoint is not in {@link UNSIGNED_REPLIES} — its `sign` verified with the
+ * SUCCESS and the endpoint is not in {@link UNSIGNED_ANSWERS} — its `sign` verified with the
  * APIv2 key in constant time. Bill downloads pass through as text, gzip bytes or a stream.
  * @module
  */
 import { Readable } from 'node:stream';
 import { BusinessError, DecodeError, HttpError, VerificationError } from '../../errors.js';
-import { endpointPath, type ChainResponse, type Middleware, type RequestContext } from '../context.js';
-import { readBody, redactedOf } from '../transport.js';
-import { verifyFields } from './digest.js';
-import { isFileReply, isUnsignedReply } from './unsigned.js';
-import { looksLikeXml, MAX_XML_BYTES, parseXml, type XmlRecord } from './xml.js';
+import { endpointPath } from '../../routing/hosts.js';
+import type { ChainResponse, Middleware, RequestContext } from '../context.js';
+import { redactedOf } from '../../redact.js';
+import { readBody } from '../../transport/read-body.js';
+import { verifyFields } from '../../apiv2/signature.js';
+import { isFileAnswer, isUnsignedAnswer } from '../../apiv2/unsigned.js';
+import { looksLikeXml, MAX_XML_BYTES, parseXml, type XmlRecord } from '../../apiv2/xml.js';
 
 /**
  * What the APIv2 verifier needs.
@@ -56,10 +58,10 @@ const GZIP = (bytes: Buffer) => bytes.length >= 2 && bytes[0] === 0x1f && bytes[
  * Builds the APIv2 verification step.
  * @example
  * ```ts
- * const verify = v2Verify({ secret: apiv2Key });
+ * const verify = v2VerifyStep({ secret: apiv2Key });
  * ```
  */
-export function v2Verify(options: V2VerifyOptions): Middleware {
+export function v2VerifyStep(options: V2VerifyOptions): Middleware {
   const { secret } = options;
 
   function check(ctx: RequestContext, res: ChainResponse, bytes: Buffer): XmlRecord {
@@ -78,7 +80,7 @@ export function v2Verify(options: V2VerifyOptions): Middleware {
     if (typeof reply.return_code !== 'string') {
       throw new DecodeError(`${ctx.method} ${ctx.path} answered ${res.status} with XML that has no return_code`, { request, status: res.status });
     }
-    const signed = typeof reply.sign === 'string' && secret !== undefined && !isUnsignedReply(endpointPath(ctx));
+    const signed = typeof reply.sign === 'string' && secret !== undefined && !isUnsignedAnswer(endpointPath(ctx));
     const verified = signed && verifyFields(reply, secret as string);
     const fail = (message: string) => new VerificationError('bad-signature', `response rejected: ${message}`, { request, status: res.status });
     if (reply.return_code !== 'SUCCESS' || (reply.result_code !== undefined && reply.result_code !== 'SUCCESS')) {
@@ -86,7 +88,7 @@ export function v2Verify(options: V2VerifyOptions): Middleware {
       if (signed && !verified) throw fail('the sign of a FAIL answer does not verify with the APIv2 key');
       throw new BusinessError({ status: res.status, headers: res.headers, data: reply }, request, verified);
     }
-    if (!isUnsignedReply(endpointPath(ctx))) {
+    if (!isUnsignedAnswer(endpointPath(ctx))) {
       if (secret === undefined) throw fail('cannot verify the sign without the APIv2 key (secret)');
       if (typeof reply.sign !== 'string') throw fail('the answer carries no sign');
       if (!verified) throw fail('sign does not verify with the APIv2 key');
@@ -110,7 +112,7 @@ export function v2Verify(options: V2VerifyOptions): Middleware {
       throw new HttpError({ status: res.status, headers: res.headers, data }, redactedOf(ctx), false);
     }
 
-    if (isFileReply(endpointPath(ctx))) {
+    if (isFileAnswer(endpointPath(ctx))) {
       if (!Buffer.isBuffer(res.body)) {
         const { head, rest, ended } = await peek(res.body);
         if (!looksLikeXml(head)) return { ...res, body: rest };

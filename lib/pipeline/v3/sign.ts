@@ -19,10 +19,10 @@ function signAsync(message: string, key: KeyObject): Promise<string> {
  * The signing step for a merchant. The key stays in this closure, never on the context.
  * @example
  * ```ts
- * pipeline.before('verify', v3Signer({ mchid, serial, privateKey: Rsa.from(pem, 'private') }), 'sign');
+ * pipeline.before('verify', v3SignStep({ mchid, serial, privateKey: Rsa.from(pem, 'private') }), 'sign');
  * ```
  */
-export function v3Signer(merchant: { mchid: string; serial: string; privateKey: KeyObject }): Middleware {
+export function v3SignStep(merchant: { mchid: string; serial: string; privateKey: KeyObject }): Middleware {
   const { mchid, serial, privateKey } = merchant;
   return async function sign(ctx, next) {
     // uploads: the signature covers the multipart `meta` JSON, known once the file is hashed

@@ -6,10 +6,12 @@
 import { Readable } from 'node:stream';
 import { DecodeError, HttpError, VerificationError } from '../../errors.js';
 import { printable } from '../../printable.js';
-import { endpointPath, type ChainResponse, type Middleware, type RequestContext } from '../context.js';
-import { readBody, redactedOf } from '../transport.js';
-import { isExempt, isFileAnswer } from './exempt.js';
-import type { Verifier } from './verifier.js';
+import { endpointPath } from '../../routing/hosts.js';
+import type { ChainResponse, Middleware, RequestContext } from '../context.js';
+import { redactedOf } from '../../redact.js';
+import { readBody } from '../../transport/read-body.js';
+import { isUnsignedAnswer, isFileAnswer } from '../../apiv3/unsigned.js';
+import type { Verifier } from '../../apiv3/verifier.js';
 
 function isJson(headers: ChainResponse['headers']): boolean {
   const type = headers['content-type'];
@@ -52,15 +54,15 @@ function check(verifier: Verifier, res: ChainResponse, bytes: Buffer, ctx: Reque
  * Builds the verification step around a {@link Verifier}.
  * @example
  * ```ts
- * pipeline.after('sign', v3Verify(new Verifier(certs)), 'verify');
+ * pipeline.after('sign', v3VerifyStep(new Verifier(certs)), 'verify');
  * ```
  */
-export function v3Verify(verifier: Verifier): Middleware {
+export function v3VerifyStep(verifier: Verifier): Middleware {
   return async function verify(ctx, next) {
     const res = await next(ctx);
     const success = res.status >= 200 && res.status < 300;
     const endpoint = endpointPath(ctx);
-    const exempt = success && isExempt(endpoint);
+    const exempt = success && isUnsignedAnswer(endpoint);
     const file = success && isFileAnswer(endpoint);
     const signed = res.headers['wechatpay-signature'] !== undefined;
 

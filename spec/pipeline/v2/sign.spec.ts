@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ArgumentError } from '../../../lib/errors.js';
-import { signFields } from '../../../lib/pipeline/v2/digest.js';
-import { signedFields } from '../../../lib/pipeline/v2/sign.js';
+import { signedFields, signFields } from '../../../lib/apiv2/signature.js';
 
 const options = { mchid: '1900000109', secret: 'k' };
 

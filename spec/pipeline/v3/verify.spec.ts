@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { http, HttpResponse } from 'msw';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Builder, DecodeError, EXEMPT_FROM_VERIFICATION, HttpError, VerificationError } from '../../../lib/index.js';
+import { Builder, DecodeError, HttpError, UNSIGNED_ANSWERS, VerificationError } from '../../../lib/index.js';
 import { Emulator, UNSIGNED } from '../../../lib/testing/index.js';
 import { failure } from '../../support/failure.js';
 
@@ -127,7 +127,7 @@ describe('APIv3 response verification', () => {
     expect((global as VerificationError).reason).toBe('missing-header');
     const hk = await failure(client.chain('v3/statements').get({ query: { statement_date: '2026-11-21' }, stream: true }));
     expect(hk).toBeInstanceOf(VerificationError);
-    expect(EXEMPT_FROM_VERIFICATION.some((re) => re.test('/v3/statements') || re.test('/v3/global/statements'))).toBe(false);
+    expect(UNSIGNED_ANSWERS.some((re) => re.test('/v3/statements') || re.test('/v3/global/statements'))).toBe(false);
   });
 
   it('turns a signed 4xx into an HttpError with code, message and detail', async () => {

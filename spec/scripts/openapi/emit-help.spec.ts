@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readEndpoint } from '../../../lib/cli/endpoint-help.js';
-import { CERT_REQUIRED_V2 } from '../../../lib/pipeline/v2/cert-required.js';
+import { CERT_REQUIRED_V2 } from '../../../lib/apiv2/cert-required.js';
 import { DEFAULT_ORIGIN, documentedOrigin } from '../../../lib/routing/hosts.js';
 import { readCatalog, type Operation, type Schema } from '../../../scripts/openapi/catalog.js';
 import { emitHelp } from '../../../scripts/openapi/emit-help.js';
