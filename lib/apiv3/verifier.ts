@@ -13,7 +13,7 @@
 import { createHash, verify as rsaVerify, X509Certificate, type KeyObject } from 'node:crypto';
 import { ArgumentError, VerificationError, type RedactedRequest } from '../errors.js';
 import { printable } from '../printable.js';
-import { loadKey, readKeyFile, type KeyLike } from '../crypto/keys.js';
+import { fromFile, loadKey, readKeySource, type KeyLike } from '../crypto/keys.js';
 
 /**
  * Headers as undici, node:http or a framework gives them: lower-case names, maybe arrays.
@@ -66,8 +66,9 @@ export class Verifier {
   set(serial: string, key: KeyLike): void {
     if (typeof serial !== 'string' || serial.length === 0) throw new ArgumentError('certs: a serial must be a non-empty string', 'certs');
     // a certificate's expiry is kept so sensitive-field encryption can prefer the newest one
-    const bytes = typeof key === 'string' && key.startsWith('file://') ? readKeyFile(key, `certs["${serial}"]`) : key;
-    const loaded = loadKey(bytes, 'public', `certs["${serial}"]`);
+    const field = `certs["${serial}"]`;
+    const { value: bytes, file } = readKeySource(key, field);
+    const loaded = fromFile(file, field, () => loadKey(bytes, 'public', field));
     this.#keys.set(serial, loaded);
     this.#signatureLength.set(serial, base64Length(loaded));
     this.#expiry.delete(serial);

@@ -45,8 +45,8 @@ export const DEFAULT_MAX_BODY_SIZE = 32 * 1024 * 1024;
  * const config: ClientConfig = {
  *   mchid: '1900000109',
  *   serial: '3775B6A45ACD588826D15E583A95F5DD00000000',
- *   privateKey: 'file:///path/to/apiclient_key.pem',
- *   certs: { PUB_KEY_ID_0114232134912410000000000000: 'file:///path/to/pub_key.pem' },
+ *   privateKey: '/path/to/apiclient_key.pem', // or 'file:///path/to/apiclient_key.pem', or the PEM text
+ *   certs: { PUB_KEY_ID_0114232134912410000000000000: '/path/to/pub_key.pem' },
  * };
  * ```
  */
@@ -55,9 +55,17 @@ export interface ClientConfig extends ApiV2Config {
   mchid: string;
   /** Serial number of the merchant API certificate (商户API证书序列号). */
   serial: string;
-  /** Merchant API private key: PEM (PKCS#8 or PKCS#1), `file://` URL, Buffer, KeyObject, CryptoKey or JWK. */
+  /**
+   * Merchant API private key (`apiclient_key.pem`): PEM text (PKCS#8 or PKCS#1), a file path
+   * (absolute, or relative to the working directory) or `file://` URL, a Buffer, KeyObject,
+   * CryptoKey or JWK. A string holding a `-----BEGIN` line is PEM text, any other one-line string
+   * a file to read; a file that cannot be read is named in the error (`cannot read … (ENOENT)`).
+   */
   privateKey: KeyLike;
-  /** Platform certificates or WeChat Pay public keys by serial / `PUB_KEY_ID_…`; responses must verify with one. */
+  /**
+   * Platform certificates or WeChat Pay public keys by serial / `PUB_KEY_ID_…`; responses must
+   * verify with one. Values in any form `privateKey` takes (a file path, `file://` URL, PEM text…).
+   */
   certs?: Readonly<Record<string, KeyLike>>;
   /**
    * Where requests for the default host `https://api.mch.weixin.qq.com` go (default: there); point

@@ -179,6 +179,25 @@ describe('wxpay (a real process against the emulator on loopback)', { timeout: 6
     expect(badMethod.code, `stderr: ${badMethod.stderr}`).toBe(2);
   });
 
+  it('key files as plain paths, by the library\'s rule: relative to the config file, and a missing one is named (issue 16)', async () => {
+    const plain = join(dir, 'plain-paths.json');
+    await writeFile(plain, JSON.stringify({ ...JSON.parse(await readFile(configPath, 'utf8')), privateKey: 'apiclient_key.pem', certs: { [emulator.platform.serial]: './pub_key.pem' } }));
+    const query = ['v3/pay/transactions/out-trade-no/{out_trade_no}', '--out_trade_no=P1', '-b', baseURL];
+    const [works, missing, missingRelative] = await Promise.all([
+      wxpay([...query, '-c', plain]),
+      wxpay([...query, '-c', plain, '-k', '/etc/wechatpay/apiclient_key.pem']),
+      wxpay([...query, '-c', plain, '-k', './nowhere/apiclient_key.pem']),
+    ]);
+    expect(works.code, `stderr: ${works.stderr}`).toBe(0);
+    expect(JSON.parse(works.stdout).out_trade_no).toBe('P1');
+    expect(missing.code, `stderr: ${missing.stderr}`).toBe(2);
+    expect(missing.stderr).toMatch(/privateKey: cannot read \/etc\/wechatpay\/apiclient_key\.pem \(ENOENT\)/);
+    expect(missing.stderr).not.toMatch(/not a PEM/);
+    expect(missingRelative.code, `stderr: ${missingRelative.stderr}`).toBe(2);
+    // relative to the working directory (the repository root, where the spec runs wxpay)
+    expect(missingRelative.stderr).toContain(`cannot read ${join(process.cwd(), 'nowhere/apiclient_key.pem')} (ENOENT)`);
+  });
+
   it('never prints the private key or the APIv3 key, even on failure', async () => {
     const res = await wxpay(['crt', '-c', configPath, '-b', baseURL], { WECHATPAY_APIV3_KEY: 'short-secret-key' });
     expect(res.code, `stderr: ${res.stderr}`).toBe(2);
