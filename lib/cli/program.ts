@@ -13,7 +13,8 @@ import { downloadCertificates, writeCertificates } from '../certificates/downloa
 import type { ChainNode } from '../chain/types.js';
 import type { RequestOptions } from '../endpoint/options.js';
 import { ArgumentError, DecodeError, HttpError, NetworkError, PublicKeyModeError, VerificationError, WeChatPayError } from '../errors.js';
-import { describeValue } from '../validate.js';
+import { expressionsOf, nearSpelling, shownTemplate } from '../endpoint/template.js';
+import { describeValue, nameForMessage } from '../validate.js';
 import { printable, printableJson } from '../printable.js';
 import { VERSION } from '../version.js';
 import { ENVIRONMENT, resolveCliConfig, type ClientFlags } from './config.js';
@@ -115,6 +116,35 @@ function pathVariables(extra: string[]): Record<string, string> {
     if (token?.kind === 'positional') throw new ArgumentError(`unexpected argument "${token.value}" (path variables are given as --name=value)`, 'arguments');
   }
   return out;
+}
+
+/**
+ * The `--name=value` flags against the endpoint's path variables, before anything is sent: a
+ * missing variable given as `--refund-id` or `--refundId` is named (`did you mean --refund_id?`),
+ * and a flag that is no path variable (a query parameter or body field given as a flag, a typo)
+ * is refused instead of being dropped.
+ */
+function checkPathFlags(template: string, given: Readonly<Record<string, string>>): void {
+  const shown = shownTemplate(template);
+  const expressions = expressionsOf(template);
+  const names = expressions.flatMap((expression) => expression.names);
+  for (const { operator, names: required } of expressions) {
+    if (operator === '?' || operator === '&' || operator === ';') continue;
+    for (const name of required) {
+      if (given[name] !== undefined) continue;
+      const near = nearSpelling(name, given);
+      const hint = near === undefined ? `--${name}=VALUE` : `you gave --${near} — did you mean --${name}?`;
+      throw new ArgumentError(`--${name}: missing, the path variable ${name} of ${shown}; ${hint}`, name);
+    }
+  }
+  for (const flag of Object.keys(given)) {
+    if (names.includes(flag)) continue;
+    const variables = names.length === 0 ? 'it has no path variables' : `its path variables: ${names.map((name) => `--${name}`).join(', ')}`;
+    // flag names came from the command line: shown only when they read like names
+    const named = nameForMessage(flag).startsWith('"');
+    const where = named ? `query parameters go in --query '{"${flag}":…}', body fields in --json` : 'query parameters go in --query, body fields in --json';
+    throw new ArgumentError(`${named ? `--${flag}:` : `a flag (${nameForMessage(flag)}):`} not a path variable of ${shown} (${variables}); ${where}`, 'arguments');
+  }
 }
 
 function endpointNode(client: WeChatPayClient, endpoint: string): ChainNode {
@@ -277,7 +307,8 @@ Exit codes: 0 ok, 2 usage/config, 3 HTTP error answer, 4 verification failed, 5 
   ).action((endpoint: string, flags: ClientFlags & { json?: string; xml?: string; query?: string; method?: string; header?: string[]; encrypt?: string[]; include?: boolean }, command: Command) => {
     run(
       (async () => {
-        const options: RequestOptions = { ...pathVariables(command.args.slice(1)) };
+        const variables = pathVariables(command.args.slice(1));
+        const options: RequestOptions = { ...variables };
         const cwd = io.cwd ?? process.cwd();
         const json = parseJsonFlag(flags.json, '--json', cwd);
         const query = parseJsonFlag(flags.query, '--query', cwd);
@@ -306,6 +337,7 @@ Exit codes: 0 ok, 2 usage/config, 3 HTTP error answer, 4 verification failed, 5 
         const client = Builder.factory(config);
         try {
           const node = endpointNode(client, endpoint);
+          checkPathFlags(String(node), variables);
           const res = await node[verb](options);
           if (flags.include) printJson(io, { status: res.status, headers: res.headers, data: res.data });
           else if (res.data !== undefined) printJson(io, res.data);

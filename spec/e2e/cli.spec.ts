@@ -198,6 +198,23 @@ describe('wxpay (a real process against the emulator on loopback)', { timeout: 6
     expect(missingRelative.stderr).toContain(`cannot read ${join(process.cwd(), 'nowhere/apiclient_key.pem')} (ENOENT)`);
   });
 
+  it('a path variable spelled --refund-id or --refundId names --refund_id; a flag that is no path variable is refused (issue 16)', async () => {
+    const seed = 'v3/ecommerce/refunds/{refund_id}/return-advance';
+    const sent = emulator.requests.length;
+    const [kebab, camel, stray] = await Promise.all([
+      wxpay([seed, '--refund-id=1', '-c', configPath, '-b', baseURL, '--json', '{"sub_mchid":"1900000109"}']),
+      wxpay(['v3.ecommerce.refunds._refund_id_.returnAdvance', '--refundId', '1', '-c', configPath, '-b', baseURL, '--json', '{}']),
+      wxpay([seed, '--refund_id=1', '--sub_mchid=1900000109', '-c', configPath, '-b', baseURL, '-X', 'GET']),
+    ]);
+    expect(kebab.code, `stderr: ${kebab.stderr}`).toBe(2);
+    expect(kebab.stderr).toBe(`wxpay: --refund_id: missing, the path variable refund_id of "${seed}"; you gave --refund-id — did you mean --refund_id?\n`);
+    expect(camel.code, `stderr: ${camel.stderr}`).toBe(2);
+    expect(camel.stderr).toMatch(/you gave --refundId — did you mean --refund_id\?/);
+    expect(stray.code, `stderr: ${stray.stderr}`).toBe(2);
+    expect(stray.stderr).toMatch(/--sub_mchid: not a path variable of "v3\/ecommerce\/refunds\/\{refund_id\}\/return-advance" \(its path variables: --refund_id\); query parameters go in --query '\{"sub_mchid":…\}'/);
+    expect(emulator.requests.length).toBe(sent);
+  });
+
   it('never prints the private key or the APIv3 key, even on failure', async () => {
     const res = await wxpay(['crt', '-c', configPath, '-b', baseURL], { WECHATPAY_APIV3_KEY: 'short-secret-key' });
     expect(res.code, `stderr: ${res.stderr}`).toBe(2);
