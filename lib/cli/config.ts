@@ -59,6 +59,50 @@ export const ENVIRONMENT: Readonly<Record<string, string>> = {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/** The options without which no request can be signed or verified, and their flags. */
+const CREDENTIALS: Readonly<Record<string, string>> = { mchid: '--mchid', serial: '--serial', privateKey: '--privateKey', certs: '--certs' };
+
+/**
+ * Refuses a configuration that nothing gave (no config file, no `WECHATPAY_*` credential, no
+ * flag): the message says where a configuration comes from — `--config`, every variable the CLI
+ * reads, the flags — and how to try without credentials (`wxpay sandbox`, `wxpay doctor`).
+ * @throws {ArgumentError} (field `config`) when none of mchid, serial, privateKey and certs is set
+ * @example
+ * ```ts
+ * const { config } = resolveCliConfig(flags, process.env);
+ * requireConfiguration(config); // ArgumentError: no configuration: nothing gave mchid, serial, privateKey or certs. Give …
+ * ```
+ */
+export function requireConfiguration(config: ClientConfig): void {
+  const given = config as unknown as Readonly<Record<string, unknown>>;
+  if (Object.keys(CREDENTIALS).some((name) => given[name] !== undefined)) return;
+  const variables = (names: string[]) => names.map((name) => ENVIRONMENT[name]).join(', ');
+  const others = Object.keys(ENVIRONMENT).filter((name) => name !== 'config' && CREDENTIALS[name] === undefined);
+  throw new ArgumentError(
+    `no configuration: nothing gave mchid, serial, privateKey or certs. Give the Builder.factory options as a JSON file with --config wxpay.json (or ${ENVIRONMENT.config}), ` +
+      `or the environment variables ${variables(Object.keys(CREDENTIALS))} (also read: ${variables(others)}), or the flags ${Object.values(CREDENTIALS).join(', ')}. ` +
+      'To try without credentials: wxpay sandbox --dir ./sandbox runs a WeChat Pay on 127.0.0.1 and writes its config, then wxpay --config ./sandbox/config.json <endpoint>; wxpay doctor checks a configuration.',
+    'config',
+  );
+}
+
+/**
+ * An error of `Builder.factory` for a required option the CLI's configuration left out, with the
+ * three places it comes from added (`; give it as --serial, WECHATPAY_SERIAL or "serial" in the
+ * --config file`); any other error as it was.
+ * @example
+ * ```ts
+ * throw withConfigSource(error, config);
+ * ```
+ */
+export function withConfigSource(error: unknown, config: ClientConfig): unknown {
+  if (!(error instanceof ArgumentError) || error.field === undefined) return error;
+  const field = error.field;
+  const flag = CREDENTIALS[field];
+  if (flag === undefined || (config as unknown as Readonly<Record<string, unknown>>)[field] !== undefined) return error;
+  return new ArgumentError(`${error.message}; give it as ${flag}, ${ENVIRONMENT[field]} or "${field}" in the --config file`, field, { cause: error });
+}
+
 /**
  * A key value as the CLI takes it, by the library's rule (`keyStringForm`): PEM text and
  * anything that is not a path stay as they are, for the library to judge; a relative path

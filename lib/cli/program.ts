@@ -11,13 +11,14 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { Builder, type WeChatPayClient } from '../client/builder.js';
 import { downloadCertificates, writeCertificates } from '../certificates/download.js';
 import type { ChainNode } from '../chain/types.js';
+import type { ClientConfig } from '../client/config.js';
 import type { RequestOptions } from '../endpoint/options.js';
 import { ArgumentError, DecodeError, HttpError, NetworkError, PublicKeyModeError, VerificationError, WeChatPayError } from '../errors.js';
 import { expressionsOf, nearSpelling, shownTemplate } from '../endpoint/template.js';
 import { describeValue, nameForMessage } from '../validate.js';
 import { printable, printableJson } from '../printable.js';
 import { VERSION } from '../version.js';
-import { ENVIRONMENT, resolveCliConfig, type ClientFlags } from './config.js';
+import { ENVIRONMENT, requireConfiguration, resolveCliConfig, withConfigSource, type ClientFlags } from './config.js';
 import { runDoctor, type DoctorFlags } from './doctor.js';
 import { runSandbox, type SandboxFlags, type SandboxIo } from './sandbox.js';
 
@@ -147,6 +148,16 @@ function checkPathFlags(template: string, given: Readonly<Record<string, string>
   }
 }
 
+/** The client of a command's configuration: nothing configured is said so, and a required option left out says where it comes from. */
+function clientOf(config: ClientConfig): WeChatPayClient {
+  requireConfiguration(config);
+  try {
+    return Builder.factory(config);
+  } catch (error) {
+    throw withConfigSource(error, config);
+  }
+}
+
 function endpointNode(client: WeChatPayClient, endpoint: string): ChainNode {
   if (endpoint.includes('/')) return client.chain(endpoint);
   const segments = endpoint.split('.');
@@ -224,6 +235,11 @@ Endpoints (the default command, see "wxpay request --help"):
   wxpay v3.pay.transactions.native --config cfg.json --json '{"appid":"wx…","mchid":"1900000109",…}'
   wxpay v3/pay/transactions/out-trade-no/{out_trade_no} --out_trade_no=T1 --query '{"mchid":"1900000109"}'
 
+Configuration (crt, doctor, requests): --config cfg.json (the Builder.factory options as JSON), overridden by
+  ${Object.values(ENVIRONMENT).join(', ')},
+  overridden by the flags (--mchid, --serial, --privateKey, --certs, --baseURL, --timeout).
+  No credentials yet? wxpay sandbox --dir ./sandbox, then wxpay --config ./sandbox/config.json <endpoint>.
+
 Setup problems (SIGN_ERROR, verification failures): wxpay doctor --config cfg.json --cert apiclient_cert.pem --online
 
 Exit codes: 0 ok, 2 usage/config, 3 HTTP error answer, 4 verification failed, 5 network/timeout, 1 other (doctor: 1 when a check failed).`,
@@ -239,8 +255,9 @@ Exit codes: 0 ok, 2 usage/config, 3 HTTP error answer, 4 verification failed, 5 
     run(
       (async () => {
         const { config, apiv3Key } = resolveCliConfig(flags, io.env, io.cwd);
+        requireConfiguration(config);
         if (apiv3Key === undefined) throw new ArgumentError(`apiv3Key: required (--key or ${ENVIRONMENT.apiv3Key})`, 'apiv3Key');
-        const client = Builder.factory(config);
+        const client = clientOf(config);
         try {
           const certificates = await downloadCertificates(client, { apiv3Key });
           const paths = flags.output === undefined ? undefined : await writeCertificates(certificates, flags.output);
@@ -334,7 +351,7 @@ Exit codes: 0 ok, 2 usage/config, 3 HTTP error answer, 4 verification failed, 5 
         if (flags.encrypt) options.encrypt = flags.encrypt;
         const verb = (flags.method ?? (json === undefined && xml === undefined ? 'get' : 'post')).toLowerCase() as (typeof VERBS)[number];
         const { config } = resolveCliConfig(flags, io.env, io.cwd);
-        const client = Builder.factory(config);
+        const client = clientOf(config);
         try {
           const node = endpointNode(client, endpoint);
           checkPathFlags(String(node), variables);

@@ -215,6 +215,53 @@ describe('wxpay (a real process against the emulator on loopback)', { timeout: 6
     expect(emulator.requests.length).toBe(sent);
   });
 
+  // issue 16: `wxpay v3/certificates` with nothing configured said only "mchid: required"
+  it('with no configuration, names --config, every WECHATPAY_* variable it reads, and wxpay sandbox / doctor to try (issue 16)', async () => {
+    // the variables lib/cli/config.ts reads, written out: a variable dropped from the message or added unread fails here
+    const variables = [
+      'WECHATPAY_CONFIG',
+      'WECHATPAY_MCHID',
+      'WECHATPAY_SERIAL',
+      'WECHATPAY_PRIVATE_KEY',
+      'WECHATPAY_CERTS',
+      'WECHATPAY_APIV3_KEY',
+      'WECHATPAY_BASE_URL',
+      'WECHATPAY_HOSTS',
+      'WECHATPAY_GATEWAY_PREFIX',
+      'WECHATPAY_TIMEOUT',
+    ];
+    const sent = emulator.requests.length;
+    const [request, onlyBase, crt, partial, nothing] = await Promise.all([
+      wxpay(['v3/certificates']),
+      wxpay(['v3/certificates', '-b', baseURL]),
+      wxpay(['crt', '-o', join(dir, 'never')]),
+      wxpay(['v3/certificates', '-b', baseURL], { WECHATPAY_MCHID: emulator.merchant.mchid }),
+      wxpay([]),
+    ]);
+    for (const res of [request, onlyBase, crt]) {
+      expect(res.code, `stderr: ${res.stderr}`).toBe(2);
+      expect(res.stderr).toMatch(/^wxpay: no configuration: nothing gave mchid, serial, privateKey or certs\. /);
+      expect(res.stderr).toContain('--config wxpay.json');
+      for (const name of variables) expect(res.stderr).toContain(name);
+      expect(res.stderr.match(/WECHATPAY_[A-Z0-9_]+/g)?.sort()).toEqual([...variables].sort());
+      expect(res.stderr).toContain('wxpay sandbox --dir ./sandbox');
+      expect(res.stderr).toContain('wxpay --config ./sandbox/config.json');
+      expect(res.stderr).toContain('wxpay doctor');
+      expect(res.stderr.split('\n')).toHaveLength(2); // one line
+    }
+    expect(crt.stderr).toBe(request.stderr); // the configuration comes before the APIv3 key
+    // a configuration begun: the missing option, and the three places it can come from
+    expect(partial.code, `stderr: ${partial.stderr}`).toBe(2);
+    expect(partial.stderr).toMatch(/^wxpay: serial: required, the merchant API certificate serial number \(hex\); give it as --serial, WECHATPAY_SERIAL or "serial" in the --config file\n$/);
+    // `wxpay` alone: its usage says where the configuration comes from too
+    expect(nothing.code).toBe(2);
+    const usage = nothing.stdout + nothing.stderr;
+    expect(usage).toMatch(/Configuration \(crt, doctor, requests\): --config cfg\.json/);
+    for (const name of variables) expect(usage).toContain(name);
+    expect(usage).toMatch(/No credentials yet\? wxpay sandbox/);
+    expect(emulator.requests.length).toBe(sent);
+  });
+
   it('never prints the private key or the APIv3 key, even on failure', async () => {
     const res = await wxpay(['crt', '-c', configPath, '-b', baseURL], { WECHATPAY_APIV3_KEY: 'short-secret-key' });
     expect(res.code, `stderr: ${res.stderr}`).toBe(2);
