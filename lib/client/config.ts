@@ -8,7 +8,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { Verifier } from '../apiv3/verifier.js';
-import { loadKey, type KeyLike } from '../crypto/keys.js';
+import { loadKey, normalizeSerial, type KeyLike } from '../crypto/keys.js';
 import type { RetryOption } from '../endpoint/options.js';
 import { checkHeaders } from '../endpoint/request.js';
 import { ArgumentError } from '../errors.js';
@@ -53,7 +53,14 @@ export const DEFAULT_MAX_BODY_SIZE = 32 * 1024 * 1024;
 export interface ClientConfig extends ApiV2Config {
   /** Merchant id (商户号). */
   mchid: string;
-  /** Serial number of the merchant API certificate (商户API证书序列号). */
+  /**
+   * Serial number of the merchant API certificate (商户API证书序列号): hex digits in any case,
+   * sent in upper case as WeChat Pay writes serials; leading zeros as `openssl x509 -serial` prints them.
+   * @example
+   * ```ts
+   * Builder.factory({ ...config, serial: '3775b6a45acd588826d15e583a95f5dd00000000' }); // sent as serial_no="3775B6A4…"
+   * ```
+   */
   serial: string;
   /**
    * Merchant API private key (`apiclient_key.pem`): PEM text (PKCS#8 or PKCS#1), a file path
@@ -65,6 +72,13 @@ export interface ClientConfig extends ApiV2Config {
   /**
    * Platform certificates or WeChat Pay public keys by serial / `PUB_KEY_ID_…`; responses must
    * verify with one. Values in any form `privateKey` takes (a file path, `file://` URL, PEM text…).
+   * Keys that are certificate serials (hex) are kept in upper case and a response's
+   * `Wechatpay-Serial` is matched regardless of case; `PUB_KEY_ID_…` ids are kept as written.
+   * @example
+   * ```ts
+   * certs: { PUB_KEY_ID_0114232134912410000000000000: '/etc/wechatpay/pub_key.pem' }
+   * certs: { '5157f09efdc096de15ebe81a47057a7232f1b8e1': 'file:///etc/wechatpay/wechatpay_5157F09E….pem' } // kept as 5157F09E…
+   * ```
    */
   certs?: Readonly<Record<string, KeyLike>>;
   /**
@@ -208,7 +222,8 @@ function ownSecretsOf(config: ClientConfig, mchid: string, privateKey: KeyObject
 export function resolveConfig(config: ClientConfig): ResolvedConfig {
   if (config === null || typeof config !== 'object') throw new ArgumentError('config: expected an object with mchid, serial, privateKey and certs', 'config');
   const mchid = requireToken(config.mchid, 'mchid', 'the merchant id, e.g. "1900000109"');
-  const serial = requireToken(config.serial, 'serial', 'the merchant API certificate serial number (hex)');
+  // sent as WeChat Pay writes it: a lower-case serial_no is refused with 401 SIGN_ERROR
+  const serial = normalizeSerial(requireToken(config.serial, 'serial', 'the merchant API certificate serial number (hex)'));
   const privateKey: KeyObject = loadKey(config.privateKey, 'private', 'privateKey');
   const verifier = new Verifier(config.certs ?? {});
   for (const known of verifier.serials()) {

@@ -287,6 +287,21 @@ export function loadKey(thing: unknown, type: KeyType, field = type === 'private
 }
 
 /**
+ * A serial as the client keeps it: a certificate serial (hexadecimal digits only) in upper case,
+ * as WeChat Pay and its SDKs write it (wechatpay-go `fmt.Sprintf("%X", …)`); anything else — a
+ * `PUB_KEY_ID_…` id, a name that is no serial — as it is. Leading zeros are not touched: whether
+ * a serial had one cannot be known without its certificate.
+ * @example
+ * ```ts
+ * normalizeSerial('3775b6a45acd588826d15e583a95f5dd00000000'); // '3775B6A45ACD588826D15E583A95F5DD00000000'
+ * normalizeSerial('PUB_KEY_ID_0114232134912410000000000000'); // unchanged
+ * ```
+ */
+export function normalizeSerial(serial: string): string {
+  return /^[0-9A-Fa-f]+$/.test(serial) ? serial.toUpperCase() : serial;
+}
+
+/**
  * The serial number of an X.509 certificate given as PEM text, a Buffer, a file path or a
  * `file://` URL, as WeChat Pay writes serials: upper-case hex, two digits per byte, so a leading
  * zero is kept (`0A1B…`, as `openssl x509 -serial` prints it).

@@ -136,7 +136,7 @@ export function worst(statuses: Iterable<CheckStatus>): CheckStatus {
  * One finding of a check that looks at several things (entries of `certs`, certificates).
  * @example
  * ```ts
- * const finding: Finding = { status: 'warn', line: 'certs["abc…"]: named in lower case', hint: 'Name it "ABC…"' };
+ * const finding: Finding = { status: 'warn', line: 'certs["ABC…"]: named without its leading zero', hint: 'Name it "0ABC…"' };
  * ```
  */
 export interface Finding {
