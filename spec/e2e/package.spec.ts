@@ -41,13 +41,21 @@ afterAll(async () => {
 
 describe('the built package', () => {
   it('has every entry point of package.json (exports and bin) and puts shared code in dist/chunks', async () => {
-    const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { exports: Record<string, string | { import?: string }>; bin: Record<string, string> };
-    const imports = Object.values(pkg.exports).flatMap((target) => (typeof target === 'object' && target.import ? [target.import] : []));
+    const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { exports: Record<string, string | { default?: string }>; bin: Record<string, string> };
+    const imports = Object.values(pkg.exports).flatMap((target) => (typeof target === 'object' && target.default ? [target.default] : []));
     expect(imports.length).toBe(Object.keys(ENTRY_POINTS).length);
     const wanted = [...imports, pkg.bin.wxpay as string].map((p) => relative('dist', p));
     const files = await readdir(dist, { recursive: true });
     for (const file of wanted) expect(files).toContain(file);
     expect(files.filter((f) => f.startsWith('chunks') && f.endsWith('.js')).length).toBeGreaterThan(0);
+  });
+
+  it('lets CommonJS require() every entry point: nothing an entry loads uses top-level await, which require(esm) refuses', async () => {
+    // in a fresh process: what this one already imported does not count
+    const files = Object.values(ENTRY_POINTS).map(({ module }) => join(dist, `${module}.js`));
+    const required = await run(['-e', `for (const file of ${JSON.stringify(files)}) require(file);`]);
+    expect(required.stderr).toBe('');
+    expect(required.code).toBe(0);
   });
 
   it('defines every class once, so what one entry makes is instanceof what another exports', async () => {

@@ -90,14 +90,22 @@ describe.each(ENTRY_KINDS)('the entry points (%s)', (kind) => {
 });
 
 describe('package.json and the sources of the entry points', () => {
-  const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { exports: Record<string, string | { types?: string; import?: string }> };
+  const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as {
+    exports: Record<string, string | { types?: string; default?: string }>;
+    typesVersions: Record<string, Record<string, string[]>>;
+  };
 
-  it('has one export per entry point, each with types and an import, beside ./package.json', () => {
+  it('has one export per entry point, each with types and one module for import and require, beside ./package.json', () => {
     const subpaths = Object.keys(pkg.exports).filter((key) => key !== './package.json');
     expect(subpaths.sort()).toEqual(Object.values(ENTRY_POINTS).map((entry) => entry.subpath).sort());
     for (const { subpath, module } of Object.values(ENTRY_POINTS)) {
-      expect(pkg.exports[subpath], subpath).toEqual({ types: `./dist/${module}.d.ts`, import: `./dist/${module}.js` });
+      expect(pkg.exports[subpath], subpath).toEqual({ types: `./dist/${module}.d.ts`, default: `./dist/${module}.js` });
     }
+  });
+
+  it('maps every subpath in typesVersions, for TypeScript resolvers that ignore exports (moduleResolution node10)', () => {
+    const subpaths = Object.values(ENTRY_POINTS).filter((entry) => entry.subpath !== '.');
+    expect(pkg.typesVersions).toEqual({ '*': Object.fromEntries(subpaths.map(({ subpath, module }) => [subpath.slice(2), [`./dist/${module}.d.ts`]])) });
   });
 
   // the emulator's entry (/testing) is left to the branch that builds its sandbox
