@@ -88,6 +88,30 @@ export function nameForMessage(name: string): string {
 }
 
 /**
+ * A string taken for a file path (a `privateKey` or `certs` value without a `-----BEGIN` line) as
+ * an error message may show it: whole when each of its segments reads like a name (spaces,
+ * brackets and letters of any script allowed: `/etc/wechatpay/apiclient_key.pem`,
+ * `C:\wechatpay\apiclient_key.pem`), else described — a file that does not exist may have been
+ * named by a secret pasted in the wrong place (see {@link nameForMessage}).
+ * @example
+ * ```ts
+ * pathForMessage('/etc/wechatpay/apiclient_key.pem');  // '/etc/wechatpay/apiclient_key.pem'
+ * pathForMessage('0123456789abcdef0123456789abcdef');  // 'a path of 32 characters'
+ * ```
+ */
+export function pathForMessage(path: string): string {
+  const plain = (segment: string) =>
+    segment === '' ||
+    segment === '.' ||
+    segment === '..' ||
+    segment === '~' ||
+    /^[A-Za-z]:$/.test(segment) ||
+    // letters of other scripts count as letters; spaces and brackets as separators
+    nameForMessage(segment.replace(/[^\0-\x7f]/gu, (c) => (/[\p{L}\p{N}]/u.test(c) ? 'x' : c)).replace(/[ ()+,@]/g, '_')).startsWith('"');
+  return path.length <= 1024 && path.split(/[\\/]/).every(plain) ? path : `a path of ${path.length} characters`;
+}
+
+/**
  * The longest delay `setTimeout` honours: 2^31 − 1 ms, about 24.8 days. Node replaces a longer
  * one by 1 ms (with only a warning), so a 30-day timeout would fail every request at once.
  * @example

@@ -13,7 +13,7 @@
 import { createHash, verify as rsaVerify, X509Certificate, type KeyObject } from 'node:crypto';
 import { ArgumentError, VerificationError, type RedactedRequest } from '../errors.js';
 import { printable } from '../printable.js';
-import { loadKey, readKeyFile, type KeyLike } from '../crypto/keys.js';
+import { fromFile, loadKey, normalizeSerial, readKeySource, type KeyLike } from '../crypto/keys.js';
 
 /**
  * Headers as undici, node:http or a framework gives them: lower-case names, maybe arrays.
@@ -48,6 +48,9 @@ function base64Length(key: KeyObject): number {
  * ```ts
  * const verifier = new Verifier({ PUB_KEY_ID_0114232134912410000000000000: publicKeyPem });
  * verifier.check(res.headers, rawBody); // throws VerificationError, or returns the serial used
+ *
+ * // certificate serials are kept in upper case and matched regardless of case; PUB_KEY_ID_… ids as written
+ * new Verifier({ '5157f09efdc096de15ebe81a47057a7232f1b8e1': platformCertificatePem }).serials(); // ['5157F09EFDC096DE15EBE81A47057A7232F1B8E1']
  * ```
  */
 export class Verifier {
@@ -62,12 +65,17 @@ export class Verifier {
     for (const [serial, key] of Object.entries(certs)) this.set(serial, key);
   }
 
-  /** Adds or replaces the key for `serial`. */
-  set(serial: string, key: KeyLike): void {
-    if (typeof serial !== 'string' || serial.length === 0) throw new ArgumentError('certs: a serial must be a non-empty string', 'certs');
+  /**
+   * Adds or replaces the key for `serial`. A certificate serial (hex digits) is kept in upper
+   * case, as WeChat Pay writes it; every method takes it in any case. `PUB_KEY_ID_…` ids keep theirs.
+   */
+  set(given: string, key: KeyLike): void {
+    if (typeof given !== 'string' || given.length === 0) throw new ArgumentError('certs: a serial must be a non-empty string', 'certs');
+    const serial = normalizeSerial(given);
     // a certificate's expiry is kept so sensitive-field encryption can prefer the newest one
-    const bytes = typeof key === 'string' && key.startsWith('file://') ? readKeyFile(key, `certs["${serial}"]`) : key;
-    const loaded = loadKey(bytes, 'public', `certs["${serial}"]`);
+    const field = `certs["${given}"]`;
+    const { value: bytes, file } = readKeySource(key, field);
+    const loaded = fromFile(file, field, () => loadKey(bytes, 'public', field));
     this.#keys.set(serial, loaded);
     this.#signatureLength.set(serial, base64Length(loaded));
     this.#expiry.delete(serial);
@@ -82,7 +90,8 @@ export class Verifier {
   }
 
   /** Removes the key for `serial`. */
-  delete(serial: string): boolean {
+  delete(given: string): boolean {
+    const serial = normalizeSerial(given);
     this.#expiry.delete(serial);
     this.#signatureLength.delete(serial);
     return this.#keys.delete(serial);
@@ -90,12 +99,12 @@ export class Verifier {
 
   /** When the certificate of `serial` expires; undefined for public keys (`PUB_KEY_ID_…`) and bare keys. */
   expiresAt(serial: string): Date | undefined {
-    return this.#expiry.get(serial);
+    return this.#expiry.get(normalizeSerial(serial));
   }
 
   /** Whether a key is known for `serial`. */
   has(serial: string): boolean {
-    return this.#keys.has(serial);
+    return this.#keys.has(normalizeSerial(serial));
   }
 
   /** The known serials. */
@@ -105,7 +114,7 @@ export class Verifier {
 
   /** The public key for `serial`, if known. */
   get(serial: string): KeyObject | undefined {
-    return this.#keys.get(serial);
+    return this.#keys.get(normalizeSerial(serial));
   }
 
   /**
@@ -144,13 +153,15 @@ export class Verifier {
     const timestamp = pick('wechatpay-timestamp');
     const nonce = pick('wechatpay-nonce');
     const signature = pick('wechatpay-signature');
-    const serial = pick('wechatpay-serial');
+    // matched regardless of the case of a certificate serial (the keys are upper case)
+    const named = pick('wechatpay-serial');
+    const serial = normalizeSerial(named);
     if (!TIMESTAMP.test(timestamp)) throw fail('bad-timestamp', 'Wechatpay-Timestamp is not a unix time in seconds');
     const skew = Math.abs((options.now ?? Date.now()) / 1000 - Number(timestamp));
     if (skew > MAX_CLOCK_SKEW) throw fail('stale-timestamp', `Wechatpay-Timestamp is ${Math.round(skew)} s away from now (limit ${MAX_CLOCK_SKEW} s)`);
     const key = this.#keys.get(serial);
     if (key === undefined) {
-      throw fail('unknown-serial', `Wechatpay-Serial "${printable(serial, 64)}" is not among the configured certs (${this.serials().join(', ') || 'none'})`);
+      throw fail('unknown-serial', `Wechatpay-Serial "${printable(named, 64)}" is not among the configured certs (${this.serials().join(', ') || 'none'})`);
     }
 
     let signed: Buffer | string = body;

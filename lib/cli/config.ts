@@ -1,14 +1,17 @@
 /**
  * The CLI's client configuration: a JSON file (`--config`, `WECHATPAY_CONFIG`) holding the
  * `Builder.factory` options, overridden by `WECHATPAY_*` environment variables, overridden by
- * flags. Key values may be PEM text, `file://` URLs or plain paths to existing files; a relative
- * `file://` path in the config file is relative to that file.
+ * flags. Key and certificate values follow the library's one rule (`keyStringForm` in
+ * ../crypto/keys.ts): PEM text, a file path or a `file://` URL; a relative path (plain or
+ * `file://`) in the config file is relative to that file, on a flag or in a variable to the
+ * working directory.
  * @module
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ClientConfig } from '../client/config.js';
+import { keyStringForm } from '../crypto/keys.js';
 import { ArgumentError } from '../errors.js';
 import { milliseconds } from '../validate.js';
 
@@ -56,23 +59,72 @@ export const ENVIRONMENT: Readonly<Record<string, string>> = {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/** The options without which no request can be signed or verified, and their flags. */
+const CREDENTIALS: Readonly<Record<string, string>> = { mchid: '--mchid', serial: '--serial', privateKey: '--privateKey', certs: '--certs' };
+
 /**
- * A key value as the CLI takes it: PEM text stays, `file://` stays (made absolute against `base`),
- * a path to an existing file becomes a `file://` URL.
+ * Refuses a configuration that nothing gave (no config file, no `WECHATPAY_*` credential, no
+ * flag): the message says where a configuration comes from — `--config`, every variable the CLI
+ * reads, the flags — and how to try without credentials (`wxpay sandbox`, `wxpay doctor`).
+ * @throws {ArgumentError} (field `config`) when none of mchid, serial, privateKey and certs is set
  * @example
  * ```ts
- * keyValue('./apiclient_key.pem', process.cwd()); // 'file:///home/me/apiclient_key.pem'
+ * const { config } = resolveCliConfig(flags, process.env);
+ * requireConfiguration(config); // ArgumentError: no configuration: nothing gave mchid, serial, privateKey or certs. Give …
+ * ```
+ */
+export function requireConfiguration(config: ClientConfig): void {
+  const given = config as unknown as Readonly<Record<string, unknown>>;
+  if (Object.keys(CREDENTIALS).some((name) => given[name] !== undefined)) return;
+  const variables = (names: string[]) => names.map((name) => ENVIRONMENT[name]).join(', ');
+  const others = Object.keys(ENVIRONMENT).filter((name) => name !== 'config' && CREDENTIALS[name] === undefined);
+  throw new ArgumentError(
+    `no configuration: nothing gave mchid, serial, privateKey or certs. Give the Builder.factory options as a JSON file with --config wxpay.json (or ${ENVIRONMENT.config}), ` +
+      `or the environment variables ${variables(Object.keys(CREDENTIALS))} (also read: ${variables(others)}), or the flags ${Object.values(CREDENTIALS).join(', ')}. ` +
+      'To try without credentials: wxpay sandbox --dir ./sandbox runs a WeChat Pay on 127.0.0.1 and writes its config, then wxpay --config ./sandbox/config.json <endpoint>; wxpay doctor checks a configuration.',
+    'config',
+  );
+}
+
+/**
+ * An error of `Builder.factory` for a required option the CLI's configuration left out, with the
+ * three places it comes from added (`; give it as --serial, WECHATPAY_SERIAL or "serial" in the
+ * --config file`); any other error as it was.
+ * @example
+ * ```ts
+ * throw withConfigSource(error, config);
+ * ```
+ */
+export function withConfigSource(error: unknown, config: ClientConfig): unknown {
+  if (!(error instanceof ArgumentError) || error.field === undefined) return error;
+  const field = error.field;
+  const flag = CREDENTIALS[field];
+  if (flag === undefined || (config as unknown as Readonly<Record<string, unknown>>)[field] !== undefined) return error;
+  return new ArgumentError(`${error.message}; give it as ${flag}, ${ENVIRONMENT[field]} or "${field}" in the --config file`, field, { cause: error });
+}
+
+/**
+ * A key value as the CLI takes it, by the library's rule (`keyStringForm`): PEM text and
+ * anything that is not a path stay as they are, for the library to judge; a relative path
+ * (plain or `file://`) is made absolute against `base` — the config file's folder, or the
+ * working directory — whether or not the file exists, so the library's error names the file it
+ * looked for. `~` is left alone (the library says it is not expanded).
+ * @example
+ * ```ts
+ * keyValue('./apiclient_key.pem', '/home/me');          // '/home/me/apiclient_key.pem'
+ * keyValue('file://certs/pub_key.pem', '/etc/wechatpay'); // 'file:///etc/wechatpay/certs/pub_key.pem'
  * ```
  */
 export function keyValue(value: unknown, base: string): unknown {
-  if (typeof value !== 'string' || value.startsWith('-----BEGIN')) return value;
-  if (value.startsWith('file://')) {
+  if (typeof value !== 'string') return value;
+  const form = keyStringForm(value);
+  if (form === 'file-url') {
     const rest = value.slice('file://'.length);
     if (rest.startsWith('/') || rest.startsWith('localhost/')) return value;
     return pathToFileURL(resolve(base, rest)).href;
   }
-  const path = isAbsolute(value) ? value : resolve(base, value);
-  return existsSync(path) ? pathToFileURL(path).href : value;
+  if (form !== 'path' || isAbsolute(value) || /^~(?:[\\/]|$)/.test(value)) return value;
+  return resolve(base, value);
 }
 
 function parseCerts(values: readonly string[] | string | undefined, source: string, base: string): Record<string, unknown> | undefined {
@@ -155,6 +207,11 @@ export function resolveCliConfig(flags: ClientFlags & { key?: string }, env: Env
       if (config.certs === null || typeof config.certs !== 'object') throw new ArgumentError('certs: the config file must give certs as an object { serial: key }', 'certs');
       merged.certs = Object.fromEntries(Object.entries(config.certs as Record<string, unknown>).map(([serial, key]) => [serial, keyValue(key, base)]));
     }
+    // the APIv2 mutual-TLS certificate and the CA certificates follow the same rule as privateKey
+    if (config.merchant !== null && typeof config.merchant === 'object' && !Array.isArray(config.merchant)) {
+      merged.merchant = Object.fromEntries(Object.entries(config.merchant as Record<string, unknown>).map(([name, value]) => [name, name === 'passphrase' ? value : keyValue(value, base)]));
+    }
+    if (config.ca !== undefined) merged.ca = Array.isArray(config.ca) ? config.ca.map((item) => keyValue(item, base)) : keyValue(config.ca, base);
     if (typeof config.apiv3Key === 'string') apiv3Key = config.apiv3Key;
     delete merged.apiv3Key;
   }

@@ -11,12 +11,14 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { Builder, type WeChatPayClient } from '../client/builder.js';
 import { downloadCertificates, writeCertificates } from '../certificates/download.js';
 import type { ChainNode } from '../chain/types.js';
+import type { ClientConfig } from '../client/config.js';
 import type { RequestOptions } from '../endpoint/options.js';
 import { ArgumentError, DecodeError, HttpError, NetworkError, PublicKeyModeError, VerificationError, WeChatPayError } from '../errors.js';
-import { describeValue } from '../validate.js';
+import { expressionsOf, nearSpelling, shownTemplate } from '../endpoint/template.js';
+import { describeValue, nameForMessage } from '../validate.js';
 import { printable, printableJson } from '../printable.js';
 import { VERSION } from '../version.js';
-import { ENVIRONMENT, resolveCliConfig, type ClientFlags } from './config.js';
+import { ENVIRONMENT, requireConfiguration, resolveCliConfig, withConfigSource, type ClientFlags } from './config.js';
 import { runDoctor, type DoctorFlags } from './doctor.js';
 import { runSandbox, type SandboxFlags, type SandboxIo } from './sandbox.js';
 
@@ -117,6 +119,45 @@ function pathVariables(extra: string[]): Record<string, string> {
   return out;
 }
 
+/**
+ * The `--name=value` flags against the endpoint's path variables, before anything is sent: a
+ * missing variable given as `--refund-id` or `--refundId` is named (`did you mean --refund_id?`),
+ * and a flag that is no path variable (a query parameter or body field given as a flag, a typo)
+ * is refused instead of being dropped.
+ */
+function checkPathFlags(template: string, given: Readonly<Record<string, string>>): void {
+  const shown = shownTemplate(template);
+  const expressions = expressionsOf(template);
+  const names = expressions.flatMap((expression) => expression.names);
+  for (const { operator, names: required } of expressions) {
+    if (operator === '?' || operator === '&' || operator === ';') continue;
+    for (const name of required) {
+      if (given[name] !== undefined) continue;
+      const near = nearSpelling(name, given);
+      const hint = near === undefined ? `--${name}=VALUE` : `you gave --${near} — did you mean --${name}?`;
+      throw new ArgumentError(`--${name}: missing, the path variable ${name} of ${shown}; ${hint}`, name);
+    }
+  }
+  for (const flag of Object.keys(given)) {
+    if (names.includes(flag)) continue;
+    const variables = names.length === 0 ? 'it has no path variables' : `its path variables: ${names.map((name) => `--${name}`).join(', ')}`;
+    // flag names came from the command line: shown only when they read like names
+    const named = nameForMessage(flag).startsWith('"');
+    const where = named ? `query parameters go in --query '{"${flag}":…}', body fields in --json` : 'query parameters go in --query, body fields in --json';
+    throw new ArgumentError(`${named ? `--${flag}:` : `a flag (${nameForMessage(flag)}):`} not a path variable of ${shown} (${variables}); ${where}`, 'arguments');
+  }
+}
+
+/** The client of a command's configuration: nothing configured is said so, and a required option left out says where it comes from. */
+function clientOf(config: ClientConfig): WeChatPayClient {
+  requireConfiguration(config);
+  try {
+    return Builder.factory(config);
+  } catch (error) {
+    throw withConfigSource(error, config);
+  }
+}
+
 function endpointNode(client: WeChatPayClient, endpoint: string): ChainNode {
   if (endpoint.includes('/')) return client.chain(endpoint);
   const segments = endpoint.split('.');
@@ -194,6 +235,11 @@ Endpoints (the default command, see "wxpay request --help"):
   wxpay v3.pay.transactions.native --config cfg.json --json '{"appid":"wx…","mchid":"1900000109",…}'
   wxpay v3/pay/transactions/out-trade-no/{out_trade_no} --out_trade_no=T1 --query '{"mchid":"1900000109"}'
 
+Configuration (crt, doctor, requests): --config cfg.json (the Builder.factory options as JSON), overridden by
+  ${Object.values(ENVIRONMENT).join(', ')},
+  overridden by the flags (--mchid, --serial, --privateKey, --certs, --baseURL, --timeout).
+  No credentials yet? wxpay sandbox --dir ./sandbox, then wxpay --config ./sandbox/config.json <endpoint>.
+
 Setup problems (SIGN_ERROR, verification failures): wxpay doctor --config cfg.json --cert apiclient_cert.pem --online
 
 Exit codes: 0 ok, 2 usage/config, 3 HTTP error answer, 4 verification failed, 5 network/timeout, 1 other (doctor: 1 when a check failed).`,
@@ -209,8 +255,9 @@ Exit codes: 0 ok, 2 usage/config, 3 HTTP error answer, 4 verification failed, 5 
     run(
       (async () => {
         const { config, apiv3Key } = resolveCliConfig(flags, io.env, io.cwd);
+        requireConfiguration(config);
         if (apiv3Key === undefined) throw new ArgumentError(`apiv3Key: required (--key or ${ENVIRONMENT.apiv3Key})`, 'apiv3Key');
-        const client = Builder.factory(config);
+        const client = clientOf(config);
         try {
           const certificates = await downloadCertificates(client, { apiv3Key });
           const paths = flags.output === undefined ? undefined : await writeCertificates(certificates, flags.output);
@@ -277,7 +324,8 @@ Exit codes: 0 ok, 2 usage/config, 3 HTTP error answer, 4 verification failed, 5 
   ).action((endpoint: string, flags: ClientFlags & { json?: string; xml?: string; query?: string; method?: string; header?: string[]; encrypt?: string[]; include?: boolean }, command: Command) => {
     run(
       (async () => {
-        const options: RequestOptions = { ...pathVariables(command.args.slice(1)) };
+        const variables = pathVariables(command.args.slice(1));
+        const options: RequestOptions = { ...variables };
         const cwd = io.cwd ?? process.cwd();
         const json = parseJsonFlag(flags.json, '--json', cwd);
         const query = parseJsonFlag(flags.query, '--query', cwd);
@@ -303,9 +351,10 @@ Exit codes: 0 ok, 2 usage/config, 3 HTTP error answer, 4 verification failed, 5 
         if (flags.encrypt) options.encrypt = flags.encrypt;
         const verb = (flags.method ?? (json === undefined && xml === undefined ? 'get' : 'post')).toLowerCase() as (typeof VERBS)[number];
         const { config } = resolveCliConfig(flags, io.env, io.cwd);
-        const client = Builder.factory(config);
+        const client = clientOf(config);
         try {
           const node = endpointNode(client, endpoint);
+          checkPathFlags(String(node), variables);
           const res = await node[verb](options);
           if (flags.include) printJson(io, { status: res.status, headers: res.headers, data: res.data });
           else if (res.data !== undefined) printJson(io, res.data);

@@ -8,7 +8,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { Verifier } from '../apiv3/verifier.js';
-import { loadKey, type KeyLike } from '../crypto/keys.js';
+import { loadKey, normalizeSerial, type KeyLike } from '../crypto/keys.js';
 import type { RetryOption } from '../endpoint/options.js';
 import { checkHeaders } from '../endpoint/request.js';
 import { ArgumentError } from '../errors.js';
@@ -45,19 +45,41 @@ export const DEFAULT_MAX_BODY_SIZE = 32 * 1024 * 1024;
  * const config: ClientConfig = {
  *   mchid: '1900000109',
  *   serial: '3775B6A45ACD588826D15E583A95F5DD00000000',
- *   privateKey: 'file:///path/to/apiclient_key.pem',
- *   certs: { PUB_KEY_ID_0114232134912410000000000000: 'file:///path/to/pub_key.pem' },
+ *   privateKey: '/path/to/apiclient_key.pem', // or 'file:///path/to/apiclient_key.pem', or the PEM text
+ *   certs: { PUB_KEY_ID_0114232134912410000000000000: '/path/to/pub_key.pem' },
  * };
  * ```
  */
 export interface ClientConfig extends ApiV2Config {
   /** Merchant id (商户号). */
   mchid: string;
-  /** Serial number of the merchant API certificate (商户API证书序列号). */
+  /**
+   * Serial number of the merchant API certificate (商户API证书序列号): hex digits in any case,
+   * sent in upper case as WeChat Pay writes serials; leading zeros as `openssl x509 -serial` prints them.
+   * @example
+   * ```ts
+   * Builder.factory({ ...config, serial: '3775b6a45acd588826d15e583a95f5dd00000000' }); // sent as serial_no="3775B6A4…"
+   * ```
+   */
   serial: string;
-  /** Merchant API private key: PEM (PKCS#8 or PKCS#1), `file://` URL, Buffer, KeyObject, CryptoKey or JWK. */
+  /**
+   * Merchant API private key (`apiclient_key.pem`): PEM text (PKCS#8 or PKCS#1), a file path
+   * (absolute, or relative to the working directory) or `file://` URL, a Buffer, KeyObject,
+   * CryptoKey or JWK. A string holding a `-----BEGIN` line is PEM text, any other one-line string
+   * a file to read; a file that cannot be read is named in the error (`cannot read … (ENOENT)`).
+   */
   privateKey: KeyLike;
-  /** Platform certificates or WeChat Pay public keys by serial / `PUB_KEY_ID_…`; responses must verify with one. */
+  /**
+   * Platform certificates or WeChat Pay public keys by serial / `PUB_KEY_ID_…`; responses must
+   * verify with one. Values in any form `privateKey` takes (a file path, `file://` URL, PEM text…).
+   * Keys that are certificate serials (hex) are kept in upper case and a response's
+   * `Wechatpay-Serial` is matched regardless of case; `PUB_KEY_ID_…` ids are kept as written.
+   * @example
+   * ```ts
+   * certs: { PUB_KEY_ID_0114232134912410000000000000: '/etc/wechatpay/pub_key.pem' }
+   * certs: { '5157f09efdc096de15ebe81a47057a7232f1b8e1': 'file:///etc/wechatpay/wechatpay_5157F09E….pem' } // kept as 5157F09E…
+   * ```
+   */
   certs?: Readonly<Record<string, KeyLike>>;
   /**
    * Where requests for the default host `https://api.mch.weixin.qq.com` go (default: there); point
@@ -200,7 +222,8 @@ function ownSecretsOf(config: ClientConfig, mchid: string, privateKey: KeyObject
 export function resolveConfig(config: ClientConfig): ResolvedConfig {
   if (config === null || typeof config !== 'object') throw new ArgumentError('config: expected an object with mchid, serial, privateKey and certs', 'config');
   const mchid = requireToken(config.mchid, 'mchid', 'the merchant id, e.g. "1900000109"');
-  const serial = requireToken(config.serial, 'serial', 'the merchant API certificate serial number (hex)');
+  // sent as WeChat Pay writes it: a lower-case serial_no is refused with 401 SIGN_ERROR
+  const serial = normalizeSerial(requireToken(config.serial, 'serial', 'the merchant API certificate serial number (hex)'));
   const privateKey: KeyObject = loadKey(config.privateKey, 'private', 'privateKey');
   const verifier = new Verifier(config.certs ?? {});
   for (const known of verifier.serials()) {

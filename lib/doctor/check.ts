@@ -99,7 +99,7 @@ export type DoctorConfig = Partial<ClientConfig> & {
 export interface DiagnoseOptions {
   /**
    * The merchant API certificate (`apiclient_cert.pem`), in any form a `certs` value takes (PEM
-   * text, `file://` URL, Buffer). Defaults to `config.merchant.cert` when that is set.
+   * text, a file path or `file://` URL, Buffer). Defaults to `config.merchant.cert` when that is set.
    */
   merchantCertificate?: KeyLike;
   /** Send one signed `GET /v3/certificates` to check the clock, the signature and the mode (default false). */
@@ -136,7 +136,7 @@ export function worst(statuses: Iterable<CheckStatus>): CheckStatus {
  * One finding of a check that looks at several things (entries of `certs`, certificates).
  * @example
  * ```ts
- * const finding: Finding = { status: 'warn', line: 'certs["abc…"]: named in lower case', hint: 'Name it "ABC…"' };
+ * const finding: Finding = { status: 'warn', line: 'certs["ABC…"]: named without its leading zero', hint: 'Name it "0ABC…"' };
  * ```
  */
 export interface Finding {

@@ -6,7 +6,11 @@
  * @module
  */
 import { createPublicKey, KeyObject, X509Certificate } from 'node:crypto';
-import { loadKey, readKeyFile } from '../crypto/keys.js';
+import { fromFile, keyStringForm, loadKey, readKeySource } from '../crypto/keys.js';
+import { ArgumentError } from '../errors.js';
+import { nodeFs } from '../lazy.js';
+import { printable } from '../printable.js';
+import { pathForMessage } from '../validate.js';
 
 /**
  * A `certs` value or a merchant certificate, loaded as far as it goes.
@@ -29,8 +33,9 @@ function messageOf(error: unknown): string {
 }
 
 /**
- * Loads a certificate or public key from PEM text, a `file://` URL, a Buffer (PEM or DER), a
- * KeyObject, a CryptoKey or a JWK. A private key yields its public half, as `certs` does.
+ * Loads a certificate or public key from PEM text, a file path or `file://` URL, a Buffer (PEM or
+ * DER), a KeyObject, a CryptoKey or a JWK — a string by the client's one rule (`keyStringForm`).
+ * A private key yields its public half, as `certs` does.
  * @example
  * ```ts
  * const { certificate, key, error } = loadMaterial('file:///etc/wechatpay/apiclient_cert.pem', 'merchantCertificate');
@@ -39,18 +44,20 @@ function messageOf(error: unknown): string {
 export function loadMaterial(value: unknown, field: string): Material {
   if (value === undefined || value === null) return { error: `${field}: not set` };
   try {
-    const bytes = typeof value === 'string' && value.startsWith('file://') ? readKeyFile(value, field) : value;
-    const isText = typeof bytes === 'string';
-    if (isText ? bytes.includes('-----BEGIN CERTIFICATE-----') : bytes instanceof Uint8Array) {
-      try {
-        const certificate = new X509Certificate(bytes as string | Buffer);
-        return { certificate, key: certificate.publicKey };
-      } catch {
-        if (isText) return { error: `${field}: the "CERTIFICATE" PEM block could not be parsed` };
-        // DER or PEM bytes of a key, not of a certificate: loadKey decides
+    const { value: bytes, file } = readKeySource(value, field);
+    return fromFile(file, field, (): Material => {
+      const isText = typeof bytes === 'string';
+      if (isText ? bytes.includes('-----BEGIN CERTIFICATE-----') : bytes instanceof Uint8Array) {
+        try {
+          const certificate = new X509Certificate(bytes as string | Buffer);
+          return { certificate, key: certificate.publicKey };
+        } catch {
+          if (isText) throw new ArgumentError(`${field}: the "CERTIFICATE" PEM block could not be parsed`, field);
+          // DER or PEM bytes of a key, not of a certificate: loadKey decides
+        }
       }
-    }
-    return { key: loadKey(bytes, 'public', field) };
+      return { key: loadKey(bytes, 'public', field) };
+    });
   } catch (error) {
     return { error: messageOf(error) };
   }
@@ -144,15 +151,22 @@ export function shown(value: string): string {
 }
 
 /**
- * Where a key or certificate comes from, for messages: the file, or the kind of value (never its content).
+ * Where a key or certificate comes from, for messages: the file (a path as it reads, see
+ * `pathForMessage`), or the kind of value (never its content).
  * @example
  * ```ts
  * sourceOf('file:///etc/wechatpay/apiclient_key.pem'); // 'file:///etc/wechatpay/apiclient_key.pem'
+ * sourceOf('/etc/wechatpay/apiclient_key.pem');        // '/etc/wechatpay/apiclient_key.pem'
  * sourceOf('-----BEGIN PRIVATE KEY-----\n…'); // 'PEM text'
  * ```
  */
 export function sourceOf(value: unknown): string {
-  if (typeof value === 'string') return value.startsWith('file://') ? value : /-----BEGIN /.test(value) ? 'PEM text' : 'a string';
+  if (typeof value === 'string') {
+    const form = keyStringForm(value);
+    // a path that names a file is a path, shown as it is; one that does not may be a pasted secret
+    if (form === 'path') return nodeFs.existsSync(value) ? printable(value, 256) : pathForMessage(value);
+    return form === 'file-url' ? value : form === 'pem' ? 'PEM text' : 'a string';
+  }
   if (Buffer.isBuffer(value)) return 'a Buffer';
   if (value instanceof Uint8Array) return 'a Uint8Array';
   if (value instanceof KeyObject) return 'a KeyObject';

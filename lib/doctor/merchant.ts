@@ -5,7 +5,7 @@
  */
 import { createPublicKey, sign, verify, type KeyObject, type X509Certificate } from 'node:crypto';
 import { DEFAULT_BASE_URL } from '../routing/hosts.js';
-import { loadKey } from '../crypto/keys.js';
+import { loadKey, normalizeSerial } from '../crypto/keys.js';
 import { result, type DoctorCheck, type DoctorConfig } from './check.js';
 import { canonicalSerial, HEX, looksLikePublicKeyId, sameKey, serialForm, shown, sourceOf, type Material } from './material.js';
 
@@ -120,9 +120,11 @@ export function checkKeyMatchesCertificate(key: KeyObject | undefined, certifica
 }
 
 /**
- * `serial-matches-certificate`: `serial` is the merchant certificate's serial, case and leading
- * zeros normalised (and said when they differ). Without a certificate, a serial that is a
- * platform certificate's or a public key id still fails.
+ * `serial-matches-certificate`: `serial` is the merchant certificate's serial, compared with case
+ * and leading zeros normalised. Lower case is `ok` and said (the client sends serials in upper
+ * case); a missing or extra leading zero is a `warn` (the client cannot restore it); colons or
+ * spaces fail. Without a certificate, a serial that is a platform certificate's or a public key
+ * id still fails.
  * @example
  * ```ts
  * checkSerialMatchesCertificate(config.serial, merchant, platformCertificates, privateKey);
@@ -158,9 +160,15 @@ export function checkSerialMatchesCertificate(
     return result(id, 'fail', `serial ${shown(serial)} is not the serial of the merchant certificate (${certificate?.label}), which is ${actual}: WeChat Pay answers 401 SIGN_ERROR`, `Set serial to ${actual} — or, if the certificate is the old one, give the current apiclient_cert.pem.`);
   }
   if (written) return result(id, 'fail', `${written}; WeChat Pay reads it as one run of hex digits`, `Write it as ${actual}.`);
-  const form = serialForm(serial, actual);
+  // the client sends serial in upper case (issue 16): only a missing or extra leading zero is left to say
+  const sent = normalizeSerial(serial);
+  const form = serialForm(sent, actual);
   if (form) {
-    return result(id, 'warn', `serial matches the merchant certificate's serial ${actual}, written ${form}`, `WeChat Pay prints serials in upper case with their leading zeros, as ${actual}; write it so, to rule out a refusal.`);
+    const cased = sent !== serial ? ' (the case does not matter: sent in upper case)' : '';
+    return result(id, 'warn', `serial matches the merchant certificate's serial ${actual}, written ${form}${cased}`, `Write it as ${actual}: WeChat Pay prints serials with their leading zeros, and the client cannot restore them.`);
+  }
+  if (sent !== serial) {
+    return result(id, 'ok', `serial ${serial} is the merchant certificate's serial ${actual}, written ${serialForm(serial, actual)}: the client sends it in upper case, as WeChat Pay writes it`);
   }
   return result(id, 'ok', `serial ${serial} is the merchant certificate's serial`);
 }

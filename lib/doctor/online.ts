@@ -4,6 +4,7 @@
  * @module
  */
 import { decryptCertificates } from '../certificates/download.js';
+import { normalizeSerial } from '../crypto/keys.js';
 import { VerificationError } from '../errors.js';
 import { printable } from '../printable.js';
 import { request as signedMessage } from '../formatter.js';
@@ -30,12 +31,13 @@ export const CLOCK_WARNING_SECONDS = 60;
  * ```
  */
 export const SIGN_ERROR_CHECKLIST: readonly string[] = [
-  '1. privateKey is the key of the merchant API certificate (key-matches-certificate: run with --cert apiclient_cert.pem).',
-  '2. serial is that certificate\'s serial (serial-matches-certificate) — not a platform certificate\'s serial, not a PUB_KEY_ID_….',
-  '3. mchid is the merchant the certificate was issued to (a service provider signs as itself, with its own certificate).',
+  '1. privateKey is the key of the merchant API certificate: apiclient_key.pem and apiclient_cert.pem of one application, RSA-2048 (private-key; key-matches-certificate: run with --cert apiclient_cert.pem).',
+  '2. serial is that certificate\'s serial, in any case (sent in upper case) but with its leading zeros — not a platform certificate\'s serial, not a PUB_KEY_ID_…, no colons (serial-matches-certificate).',
+  '3. mchid is the merchant the certificate was issued to: a service provider signs as itself, with its own certificate (config).',
   `4. the local clock is within ${MAX_CLOCK_SKEW / 60} minutes of WeChat Pay's (clock-skew).`,
-  '5. the signed message is METHOD\\nPATH?QUERY\\nTIMESTAMP\\nNONCE\\nBODY\\n over the bytes sent: no proxy or gateway may change the path, query or body.',
-  '6. the certificate was not replaced or revoked (商户平台 → 账户中心 → API安全 → API证书): a new certificate has a new key and serial.',
+  '5. the signed message is METHOD\\nPATH?QUERY\\nTIMESTAMP\\nNONCE\\nBODY\\n over the bytes sent: no proxy, gateway or pipeline step after sign may change the path, query or body (signature: the message above).',
+  '6. requests go where they were signed for: the path of baseURL is signed; a gateway that strips a prefix before forwarding needs gatewayPrefix (config; signature).',
+  '7. the merchant certificate is current — not replaced, revoked or expired (商户平台 → 账户中心 → API安全 → API证书): a new certificate has a new key and serial (certificate-expiry: run with --cert; signature).',
 ];
 
 type Headers = Record<string, string | string[] | undefined>;
@@ -203,6 +205,9 @@ export function checkMode(probe: Probe, answer: Answer | undefined, entries: rea
   const serial = answer.serial;
   const mode = serial !== undefined ? (serial.startsWith('PUB_KEY_ID_') ? 'public-key' : 'certificate') : noCertificates ? 'public-key' : listed ? 'certificate' : undefined;
   const names = entries.map((e) => e.name);
+  // as the client matches Wechatpay-Serial: a certificate serial in any case (issue 16)
+  const sameSerial = (a: string, b: string) => normalizeSerial(a) === normalizeSerial(b);
+  const holds = (s: string) => names.some((n) => sameSerial(n, s));
   const has = entries.length === 0 ? 'certs is empty' : `certs holds ${names.map(shown).join(', ')}`;
   const publicKeyHint = 'Public-key mode: put certs["PUB_KEY_ID_…"] = pub_key.pem (商户平台 → 账户中心 → API安全 → 微信支付公钥); platform certificates are not used.';
   const certificateHint = 'Certificate mode: download the platform certificates (wxpay crt -o ./certs, or CertificateManager) and put each under its serial.';
@@ -214,23 +219,23 @@ export function checkMode(probe: Probe, answer: Answer | undefined, entries: rea
   const hint = mode === 'public-key' ? publicKeyHint : certificateHint;
   if (serial === undefined) {
     // only the 404 or the list tells the mode; the key cannot be confirmed
-    const fits = mode === 'public-key' ? names.some((n) => PUB_KEY_ID.test(n)) : listed?.some((s) => names.includes(s));
+    const fits = mode === 'public-key' ? names.some((n) => PUB_KEY_ID.test(n)) : listed?.some(holds);
     if (!fits) return result('mode', 'fail', `${about}; ${has}${mode === 'public-key' && entries.length > 0 ? ' — no public key' : ''}`, hint);
     return result('mode', 'warn', `${about}; the answer was not signed, so the key in certs could not be confirmed`, 'Run again when signature is ok.');
   }
-  if (!names.includes(serial)) {
+  if (!holds(serial)) {
     const near = names.find((n) => canonicalSerial(n) === canonicalSerial(serial));
-    if (near !== undefined) return result('mode', 'fail', `${about}; certs names it ${shown(near)}: Wechatpay-Serial is matched exactly`, `Rename certs[${shown(near)}] to certs[${shown(serial)}].`);
+    if (near !== undefined) return result('mode', 'fail', `${about}; certs names it ${shown(near)}: Wechatpay-Serial is matched digit for digit, leading zeros too`, `Rename certs[${shown(near)}] to certs[${shown(serial)}].`);
     const only = mode === 'public-key' && entries.length > 0 && !names.some((n) => PUB_KEY_ID.test(n)) ? ' — only platform certificates, no public key' : '';
     return result('mode', 'fail', `${about}; ${has}${only}: every answer fails verification (unknown-serial)`, hint);
   }
-  const entry = entries.find((e) => e.name === serial);
+  const entry = entries.find((e) => sameSerial(e.name, serial));
   if (entry?.material.error !== undefined) return result('mode', 'fail', `${about}; certs[${shown(serial)}] is the right entry but does not load (see public-key-id)`, hint);
   if (answer.reason === 'bad-signature') {
     return result('mode', 'fail', `${about}; certs[${shown(serial)}] does not hold the key WeChat Pay signs with (the signature does not verify)`, mode === 'public-key' ? 'Download pub_key.pem again for this PUB_KEY_ID_… (商户平台 → API安全 → 微信支付公钥).' : 'Download the platform certificates again (wxpay crt -o ./certs).');
   }
   if (answer.unverified !== undefined) return result('mode', 'warn', `${about}; certs holds it, but the answer did not verify: ${printable(answer.unverified, 200)}`, 'Something between you and WeChat Pay changes answers; check proxies.');
-  const unknown = mode === 'certificate' ? (listed ?? []).filter((s) => !names.includes(s)) : [];
+  const unknown = mode === 'certificate' ? (listed ?? []).filter((s) => !holds(s)) : [];
   if (unknown.length > 0) {
     return result('mode', 'warn', `${about}, which certs holds; WeChat Pay also lists ${unknown.map((s) => printable(s, 64)).join(', ')}, which certs lacks: answers signed with it after a rotation will fail`, 'Download the new platform certificate (wxpay crt -o ./certs) or let CertificateManager follow rotations.');
   }

@@ -4,6 +4,7 @@
  * @module
  */
 import type { KeyObject, X509Certificate } from 'node:crypto';
+import { normalizeSerial } from '../crypto/keys.js';
 import { fold, type DoctorCheck, type Finding } from './check.js';
 import { canonicalSerial, day, HEX, looksLikePublicKeyId, PUB_KEY_ID, sameKey, serialForm, shown, type Material } from './material.js';
 import type { MerchantCertificateInput } from './merchant.js';
@@ -101,12 +102,14 @@ export function checkPublicKeyIds(entries: readonly CertsEntry[]): DoctorCheck {
       findings.push({ status: 'fail', line: `${label} holds the certificate of serial ${actual}: answers signed with ${name} will not find it`, hint: `Name each certificate entry by its own serial (certs["${actual}"]). ${CERTIFICATE_HINT}` });
       continue;
     }
-    const form = serialForm(name, actual);
+    // the client keeps a certificate serial in upper case (issue 16): only the digits must match
+    const form = serialForm(normalizeSerial(name), actual);
     if (form) {
-      findings.push({ status: 'warn', line: `${label}: the certificate of serial ${actual}, named ${form}; Wechatpay-Serial is matched exactly`, hint: `Name it ${shown(actual)}, as WeChat Pay writes it in Wechatpay-Serial.` });
+      findings.push({ status: 'warn', line: `${label}: the certificate of serial ${actual}, named ${form}; Wechatpay-Serial is matched digit for digit`, hint: `Name it ${shown(actual)}, as WeChat Pay writes it in Wechatpay-Serial.` });
       continue;
     }
-    findings.push({ status: 'ok', line: `${label}: a platform certificate (certificate mode)` });
+    const written = serialForm(name, actual);
+    findings.push({ status: 'ok', line: `${label}: a platform certificate (certificate mode)${written ? `, named ${written}: Wechatpay-Serial is matched regardless of case` : ''}` });
   }
   return fold('public-key-id', findings, {
     status: 'fail',

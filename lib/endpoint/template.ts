@@ -90,10 +90,29 @@ export function shownTemplate(template: string): string {
   return `"${head}<${template.length - head.length} characters>"`;
 }
 
+const folded = (name: string) => name.replace(/[-_]/g, '').toLowerCase();
+
+/**
+ * The option a caller probably meant as the variable `name`: one spelled the same but for case,
+ * `-` and `_` (`refundId`, `refund-id`, `REFUND_ID` for `refund_id`) and holding a value.
+ * Path variables are written as the catalog writes them (snake_case): nothing is renamed, this
+ * only says so in the error.
+ * @example
+ * ```ts
+ * nearSpelling('refund_id', { refundId: '1' }); // 'refundId'
+ * nearSpelling('refund_id', { refund: '1' });   // undefined
+ * ```
+ */
+export function nearSpelling(name: string, values: Readonly<Record<string, unknown>>): string | undefined {
+  const wanted = folded(name);
+  return Object.keys(values).find((key) => key !== name && values[key] !== undefined && folded(key) === wanted);
+}
+
 /**
  * Expands `template` with `values`. Path variables (simple `{name}` and `{/name}` expressions)
  * are required: missing, null or empty values are refused, as are `.` and `..` (which would
- * climb out of their segment once a server normalizes the path). Every value is percent-encoded,
+ * climb out of their segment once a server normalizes the path); an option spelled like a missing
+ * variable (`refundId` for `refund_id`) is named. Every value is percent-encoded,
  * so `../x?y#z` stays inside its segment. Optional operators (`{?q}`, `{&q}`) may be absent.
  * @throws {ArgumentError} naming the variable and the template
  * @example
@@ -109,7 +128,9 @@ export function expandTemplate(template: string, values: Readonly<Record<string,
     for (const name of names) {
       const value = values[name];
       if (value === undefined || value === null || value === '') {
-        throw new ArgumentError(`path variable "${name}" is missing, null or empty (template ${shownTemplate(template)})`, name);
+        const near = nearSpelling(name, values);
+        const hint = near === undefined ? '' : `; you gave "${near}" — did you mean ${name}?`;
+        throw new ArgumentError(`path variable "${name}" is missing, null or empty (template ${shownTemplate(template)})${hint}`, name);
       }
       if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'bigint') {
         throw new ArgumentError(`path variable "${name}" must be a string or a number, got ${describeValue(value)}`, name);

@@ -11,7 +11,7 @@
  * @module
  */
 import type { KeyObject } from 'node:crypto';
-import type { KeyLike } from '../crypto/keys.js';
+import { normalizeSerial, type KeyLike } from '../crypto/keys.js';
 import { Rsa, type RsaPadding } from '../crypto/rsa.js';
 import type { RequestOptions, SensitiveFields } from '../endpoint/options.js';
 import { ArgumentError } from '../errors.js';
@@ -38,7 +38,7 @@ export function choosePlatformSerial(verifier: Verifier, serial?: string, now: n
     if (typeof serial !== 'string' || !verifier.has(serial)) {
       throw new ArgumentError(`encrypt.serial: "${String(serial).slice(0, 64)}" is not among the platform keys (${serials.join(', ') || 'none'})`, 'encrypt');
     }
-    return serial;
+    return normalizeSerial(serial);
   }
   const publicKeys = serials.filter((s) => PUBLIC_KEY_ID.test(s));
   if (publicKeys.length > 0) return publicKeys[publicKeys.length - 1] as string;
@@ -155,7 +155,7 @@ export function applySensitiveFields(options: RequestOptions, verifier: Verifier
     if (name.toLowerCase() === 'wechatpay-serial') fromHeader = value;
     else headers[name] = value;
   }
-  if (explicit !== undefined && fromHeader !== undefined && explicit !== fromHeader) {
+  if (explicit !== undefined && fromHeader !== undefined && normalizeSerial(explicit) !== normalizeSerial(fromHeader)) {
     throw new ArgumentError(`encrypt: encrypt.serial ${explicit} and the Wechatpay-Serial header ${fromHeader} disagree`, 'encrypt');
   }
   const serial = choosePlatformSerial(verifier, explicit ?? fromHeader);

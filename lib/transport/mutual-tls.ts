@@ -10,9 +10,10 @@
 import { X509Certificate, type KeyObject } from 'node:crypto';
 import type { ConnectionOptions } from 'node:tls';
 import type { Agent, Dispatcher } from 'undici';
-import { loadKey, readKeyFile } from '../crypto/keys.js';
+import { fromFile, loadKey, readKeySource } from '../crypto/keys.js';
 import { ArgumentError } from '../errors.js';
 import { nodeTls } from '../lazy.js';
+import { describeValue } from '../validate.js';
 import { CERT_REQUIRED_V2 } from '../apiv2/cert-required.js';
 import type { ChainResponse, Next, RequestContext } from '../pipeline/context.js';
 import { createAgent } from './agent.js';
@@ -24,7 +25,8 @@ function secureContext(options: ConnectionOptions): void {
 }
 
 /**
- * PEM text, a Buffer (PEM or DER) or a `file://` URL.
+ * PEM text, a Buffer (PEM or DER), a file path or a `file://` URL (a string holding a
+ * `-----BEGIN` line is PEM text, any other one-line string a file: ../crypto/keys.ts `keyStringForm`).
  * @example
  * ```ts
  * const ca: PemLike = 'file:///etc/ssl/private-ca.pem';
@@ -35,7 +37,7 @@ export type PemLike = string | Buffer;
 /**
  * The merchant API certificate (商户API证书, `apiclient_cert.pem` + `apiclient_key.pem`), or the
  * PKCS#12 bundle (`apiclient_cert.p12`, passphrase = the merchant id by default) as a Buffer, a
- * `file://` URL or base64 text. A `passphrase` next to `key` opens an encrypted PEM key
+ * file path, a `file://` URL or base64 text. A `passphrase` next to `key` opens an encrypted PEM key
  * (wechatpay-php's `[$path, $passphrase]`).
  * @example
  * ```ts
@@ -58,20 +60,26 @@ export interface LoadedMerchant {
   readonly tls: ConnectionOptions;
 }
 
-function bytesOf(thing: unknown, field: string): Buffer | string {
-  if (typeof thing === 'string') return thing.startsWith('file://') ? readKeyFile(thing, field) : thing;
-  if (Buffer.isBuffer(thing)) return thing;
-  if (thing instanceof Uint8Array) return Buffer.from(thing.buffer, thing.byteOffset, thing.byteLength);
-  throw new ArgumentError(`${field}: expected PEM text, a Buffer or a file:// URL`, field);
+/** Text or bytes of a value, a string read by the one rule of ../crypto/keys.ts (PEM text, a file path or a `file://` URL). */
+function bytesOf(thing: unknown, field: string, accept: { base64?: boolean } = {}): { bytes: Buffer | string; file?: string } {
+  if (typeof thing === 'string') {
+    const { value, file } = readKeySource(thing, field, accept);
+    return { bytes: value as Buffer | string, file };
+  }
+  if (Buffer.isBuffer(thing)) return { bytes: thing };
+  if (thing instanceof Uint8Array) return { bytes: Buffer.from(thing.buffer, thing.byteOffset, thing.byteLength) };
+  throw new ArgumentError(`${field}: expected PEM text, a file path or file:// URL, or a Buffer; got ${describeValue(thing)}`, field);
 }
 
 function certificatePem(thing: unknown, field: string): string {
-  const bytes = bytesOf(thing, field);
-  try {
-    return new X509Certificate(bytes).toString();
-  } catch (cause) {
-    throw new ArgumentError(`${field}: not an X.509 certificate (PEM or DER); expected apiclient_cert.pem`, field, { cause });
-  }
+  const { bytes, file } = bytesOf(thing, field);
+  return fromFile(file, field, () => {
+    try {
+      return new X509Certificate(bytes).toString();
+    } catch (cause) {
+      throw new ArgumentError(`${field}: not an X.509 certificate (PEM or DER); expected apiclient_cert.pem`, field, { cause });
+    }
+  });
 }
 
 /**
@@ -103,14 +111,17 @@ export function loadMerchant(merchant: MerchantCertificate): LoadedMerchant {
     if ('cert' in merchant || 'key' in merchant) throw new ArgumentError('merchant: give either { cert, key } or { pfx, passphrase }, not both', 'merchant');
     const passphrase = merchant.passphrase;
     if (passphrase !== undefined && typeof passphrase !== 'string') throw new ArgumentError('merchant.passphrase: must be a string', 'merchant.passphrase');
-    const pfx = bytesOf(merchant.pfx, 'merchant.pfx');
+    const { bytes: pfx, file } = bytesOf(merchant.pfx, 'merchant.pfx', { base64: true });
     tls = { pfx: typeof pfx === 'string' ? Buffer.from(pfx, 'base64') : pfx, ...(passphrase === undefined ? {} : { passphrase }) };
     kind = 'pfx';
-    try {
-      secureContext(tls);
-    } catch (cause) {
-      throw new ArgumentError('merchant.pfx: cannot be opened (not a PKCS#12 file, or a wrong passphrase)', 'merchant.pfx', { cause });
-    }
+    const opened = tls;
+    fromFile(file, 'merchant.pfx', () => {
+      try {
+        secureContext(opened);
+      } catch (cause) {
+        throw new ArgumentError('merchant.pfx: cannot be opened (not a PKCS#12 file, or a wrong passphrase)', 'merchant.pfx', { cause });
+      }
+    });
   } else if ('cert' in merchant && 'key' in merchant) {
     const cert = certificatePem(merchant.cert, 'merchant.cert');
     const passphrase = merchant.passphrase;
@@ -120,8 +131,8 @@ export function loadMerchant(merchant: MerchantCertificate): LoadedMerchant {
       key = loadKey(merchant.key, 'private', 'merchant.key').export({ type: 'pkcs8', format: 'pem' }).toString();
     } else {
       // an encrypted PEM key: decrypted by TLS itself, checked below
-      if (typeof merchant.key !== 'string' && !Buffer.isBuffer(merchant.key)) throw new ArgumentError('merchant.key: with a passphrase, give the encrypted PEM as text, Buffer or file://', 'merchant.key');
-      key = bytesOf(merchant.key, 'merchant.key');
+      if (typeof merchant.key !== 'string' && !Buffer.isBuffer(merchant.key)) throw new ArgumentError('merchant.key: with a passphrase, give the encrypted PEM as text, a Buffer, a file path or a file:// URL', 'merchant.key');
+      key = bytesOf(merchant.key, 'merchant.key').bytes;
     }
     tls = passphrase === undefined ? { cert, key } : { cert, key, passphrase };
     kind = 'pem';
@@ -138,7 +149,7 @@ export function loadMerchant(merchant: MerchantCertificate): LoadedMerchant {
       );
     }
   } else {
-    throw new ArgumentError('merchant: expected { cert, key } (PEM text, Buffer or file://) or { pfx, passphrase }', 'merchant');
+    throw new ArgumentError('merchant: expected { cert, key } (PEM text, a Buffer, a file path or a file:// URL) or { pfx, passphrase }', 'merchant');
   }
   const loaded: LoadedMerchant = { kind, tls };
   const label = () => `[merchant certificate (${kind})]`;

@@ -34,9 +34,30 @@ describe('resolveCliConfig', () => {
     const { config } = resolveCliConfig({ config: join(dir, 'cfg.json') }, {});
     expect(config.privateKey).toBe(pathToFileURL(join(dir, 'key.pem')).href);
     expect(config.certs).toEqual({ PUB_KEY_ID_1: pathToFileURL(join(dir, 'pub.pem')).href });
-    expect(resolveCliConfig({ privatekey: 'key.pem' }, {}, dir).config.privateKey).toBe(pathToFileURL(join(dir, 'key.pem')).href);
+    expect(resolveCliConfig({ privatekey: 'key.pem' }, {}, dir).config.privateKey).toBe(join(dir, 'key.pem'));
     expect(keyValue('-----BEGIN PRIVATE KEY-----\n…', dir)).toBe('-----BEGIN PRIVATE KEY-----\n…');
     expect(keyValue('file:///abs/key.pem', dir)).toBe('file:///abs/key.pem');
+  });
+
+  it('takes plain paths by the library\'s rule: relative ones made absolute whether or not the file exists, so the error names it', async () => {
+    // issue 16: a path that does not exist used to reach the library as is, which said "not a PEM private key"
+    expect(keyValue('./missing/apiclient_key.pem', dir)).toBe(join(dir, 'missing/apiclient_key.pem'));
+    expect(keyValue('apiclient_key.pem', dir)).toBe(join(dir, 'apiclient_key.pem'));
+    expect(keyValue('/etc/wechatpay/apiclient_key.pem', dir)).toBe('/etc/wechatpay/apiclient_key.pem');
+    expect(keyValue('~/apiclient_key.pem', dir)).toBe('~/apiclient_key.pem'); // left for the library to say "~" is not expanded
+    const body = 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKjMzEfYyjiWA4R4';
+    expect(keyValue(body, dir)).toBe(body); // not a path: the library refuses it, describing it
+    const file = join(dir, 'plain.json');
+    await writeFile(
+      file,
+      JSON.stringify({ privateKey: 'keys/apiclient_key.pem', certs: { PUB_KEY_ID_1: './pub.pem' }, merchant: { cert: 'apiclient_cert.pem', key: 'file://apiclient_key.pem', passphrase: 'apiclient_key.pem' }, ca: ['ca.pem'] }),
+    );
+    const { config } = resolveCliConfig({ config: file }, {}, '/somewhere/else');
+    expect(config.privateKey).toBe(join(dir, 'keys/apiclient_key.pem'));
+    expect(config.certs).toEqual({ PUB_KEY_ID_1: join(dir, 'pub.pem') });
+    // the APIv2 merchant certificate and the CA certificates by the same rule (a passphrase is not a path)
+    expect(config.merchant).toEqual({ cert: join(dir, 'apiclient_cert.pem'), key: pathToFileURL(join(dir, 'apiclient_key.pem')).href, passphrase: 'apiclient_key.pem' });
+    expect(config.ca).toEqual([join(dir, 'ca.pem')]);
   });
 
   it('takes hosts and gatewayPrefix from the config file and the environment; Builder.factory judges them', async () => {

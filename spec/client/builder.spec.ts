@@ -59,7 +59,8 @@ describe('Builder.factory', () => {
   });
 
   it.each([
-    ['garbage text', 'not a key', /privateKey: not a PEM private key/],
+    ['garbage text', 'not\na key', /privateKey: not a PEM private key/],
+    ['a path to no file', '/etc/wechatpay/apiclient_key.pem', /privateKey: cannot read \/etc\/wechatpay\/apiclient_key\.pem \(ENOENT\)/],
     ['a public key', emulator.merchant.publicKeyPem, /expected a private key .* got "PUBLIC KEY"/],
     ['an encrypted PEM', '-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIB\n-----END ENCRYPTED PRIVATE KEY-----\n', /encrypted with a passphrase/],
     ['a corrupt PEM', '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n', /could not be parsed/],

@@ -2,6 +2,7 @@ import { generateKeyPairSync, KeyObject } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { loadKey } from '../../lib/crypto/keys.js';
 import { ArgumentError } from '../../lib/errors.js';
+import { pathForMessage } from '../../lib/validate.js';
 import { createCertificate, generateKeyPair } from '../../lib/testing/index.js';
 import { anyString, fc } from '../support/property.js';
 
@@ -43,7 +44,8 @@ describe('loadKey with hostile input', () => {
         ),
         (thing) => {
           const result = refusal(thing);
-          if (result instanceof ArgumentError && typeof thing === 'string' && thing.length >= 24) {
+          // a one-line string without armour is a file path (issue 16): shown only when it reads like one
+          if (result instanceof ArgumentError && typeof thing === 'string' && thing.length >= 24 && pathForMessage(thing) !== thing) {
             expect(result.message).not.toContain(thing);
           }
         },
@@ -56,7 +58,9 @@ describe('loadKey with hostile input', () => {
     const lines = rsa.privateKeyPem.trim().split('\n');
     const garbled = [lines[0], ...lines.slice(1, -1).map((line) => line.replace(/[A-M]/g, 'z')), lines.at(-1)].join('\n');
     expectRefused(garbled, /"PRIVATE KEY" PEM block could not be parsed/);
-    expectRefused('just some text', /not a PEM private key \(no "-----BEGIN …-----" line found\)/);
+    expectRefused('just\nsome text', /not a PEM private key \(no "-----BEGIN …-----" line found\)/);
+    // one line is a file path (issue 16): the file is looked for, and the rule said
+    expectRefused('just some text', /cannot read just some text \(ENOENT\); privateKey is PEM text, a file path or a file:\/\/ URL/);
   });
 
   it('wrong type → says which type it got', async () => {

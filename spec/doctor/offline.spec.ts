@@ -132,9 +132,10 @@ describe('diagnose(): planted faults', () => {
     expectCheck(diagnosis, 'serial-matches-certificate', 'fail', new RegExp(`not the serial of the merchant certificate .* which is ${merchant.serial}.*SIGN_ERROR`), new RegExp(`Set serial to ${merchant.serial}`));
   });
 
-  it('serial-matches-certificate: a lower-case or zero-trimmed but otherwise right serial is not a failure, and the form is named', async () => {
+  it('serial-matches-certificate: a lower-case serial is ok (the client sends it in upper case); a zero-trimmed one warns', async () => {
+    // issue 16: the client normalises serial to upper case, so the case no longer matters — said, not warned
     const lower = await run(good({ serial: merchant.serial.toLowerCase() }));
-    expectCheck(lower, 'serial-matches-certificate', 'warn', new RegExp(`matches the merchant certificate's serial ${merchant.serial}, written in lower case`), new RegExp(merchant.serial));
+    expectCheck(lower, 'serial-matches-certificate', 'ok', new RegExp(`is the merchant certificate's serial ${merchant.serial}, written in lower case: the client sends it in upper case, as WeChat Pay writes it`));
     // Node prints 0ABC…; the Java SDK's PemUtil.getSerialNumber (BigInteger.toString(16).toUpperCase(),
     // wechatpay-java core/src/main/java/com/wechat/pay/java/core/util/PemUtil.java) prints ABC…
     const zero = { serial: zeroSerial.serial.slice(1), privateKey: zeroSerial.privateKeyPem };
@@ -142,7 +143,9 @@ describe('diagnose(): planted faults', () => {
     expect(zeroSerial.serial.startsWith('0')).toBe(true);
     expectCheck(trimmed, 'serial-matches-certificate', 'warn', /written without its leading zero/, new RegExp(zeroSerial.serial));
     const both = await run(good({ ...zero, serial: zero.serial.toLowerCase() }), { merchantCertificate: zeroSerial.certificatePem });
-    expectCheck(both, 'serial-matches-certificate', 'warn', /written in lower case, without its leading zero/);
+    // the case is fixed by the client, the missing zero is not
+    const check = expectCheck(both, 'serial-matches-certificate', 'warn', /written without its leading zero \(the case does not matter: sent in upper case\)/, new RegExp(`Write it as ${zeroSerial.serial}`));
+    expect(check.message).not.toMatch(/written in lower case/);
     for (const d of [lower, trimmed, both]) expect(d.checks.filter((c) => c.status === 'fail')).toEqual([]);
   });
 
@@ -181,9 +184,12 @@ describe('diagnose(): planted faults', () => {
     expectCheck(await run(good({ certs: { wechatpay: platform.certificatePem } })), 'public-key-id', 'fail', /named neither PUB_KEY_ID_… nor like a certificate serial/);
   });
 
-  it('public-key-id: a certificate entry named in lower case, or a bare key under a serial, is a warning', async () => {
+  it('public-key-id: a certificate entry named in lower case is ok (matched regardless of case); zero-trimmed, or a bare key under a serial, is a warning', async () => {
     const lower = await run(good({ certs: { [platform.serial.toLowerCase()]: platform.certificatePem } }));
-    expectCheck(lower, 'public-key-id', 'warn', /named in lower case; Wechatpay-Serial is matched exactly/, new RegExp(`Name it "${platform.serial}"`));
+    expectCheck(lower, 'public-key-id', 'ok', /a platform certificate \(certificate mode\), named in lower case: Wechatpay-Serial is matched regardless of case/);
+    const trimmedCertificate = await createCertificate({ commonName: 'Tenpay.com Root CA', serial: '0ABCDEF0123456789ABCDEF0123456789ABCDEF1' });
+    const trimmed = await run(good({ certs: { [trimmedCertificate.serial.slice(1).toLowerCase()]: trimmedCertificate.certificatePem } }));
+    expectCheck(trimmed, 'public-key-id', 'warn', /named without its leading zero; Wechatpay-Serial is matched digit for digit/, new RegExp(`Name it "${trimmedCertificate.serial}"`));
     const bare = await run(good({ certs: { [platform.serial]: platform.publicKey } }));
     expectCheck(bare, 'public-key-id', 'warn', /bare public key under a certificate serial/, /wechatpay_/);
     const fine = await run(good({ certs: { [emulator.platform.serial]: emulator.platform.publicKeyPem, [platform.serial]: platform.certificatePem } }));

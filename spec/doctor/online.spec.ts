@@ -181,10 +181,11 @@ describe('mode', () => {
     expectCheck(diagnosis, 'mode', 'fail', /does not hold the key WeChat Pay signs with/, /pub_key\.pem again/);
   });
 
-  it('a certificate entry named in lower case fails online: Wechatpay-Serial is matched exactly', async () => {
+  it('a certificate entry named in lower case is found online: Wechatpay-Serial is matched regardless of case (issue 16)', async () => {
     const diagnosis = await diagnose(configOf(certificateMode, { certs: { [platform.serial.toLowerCase()]: platform.certificatePem } }), { online: true });
-    expectCheck(diagnosis, 'public-key-id', 'warn');
-    expectCheck(diagnosis, 'mode', 'fail', /certs names it ".*": Wechatpay-Serial is matched exactly/, new RegExp(`to certs\\["${platform.serial}"\\]`));
+    expectCheck(diagnosis, 'public-key-id', 'ok');
+    expectCheck(diagnosis, 'signature', 'ok');
+    expectCheck(diagnosis, 'mode', 'ok', new RegExp(`certificate mode: WeChat Pay signs answers with the platform certificate ${platform.serial}`));
   });
 
   it('a platform certificate WeChat Pay lists but certs lacks (a rotation coming) warns', async () => {

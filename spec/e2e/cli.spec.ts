@@ -179,6 +179,89 @@ describe('wxpay (a real process against the emulator on loopback)', { timeout: 6
     expect(badMethod.code, `stderr: ${badMethod.stderr}`).toBe(2);
   });
 
+  it('key files as plain paths, by the library\'s rule: relative to the config file, and a missing one is named (issue 16)', async () => {
+    const plain = join(dir, 'plain-paths.json');
+    await writeFile(plain, JSON.stringify({ ...JSON.parse(await readFile(configPath, 'utf8')), privateKey: 'apiclient_key.pem', certs: { [emulator.platform.serial]: './pub_key.pem' } }));
+    const query = ['v3/pay/transactions/out-trade-no/{out_trade_no}', '--out_trade_no=P1', '-b', baseURL];
+    const [works, missing, missingRelative] = await Promise.all([
+      wxpay([...query, '-c', plain]),
+      wxpay([...query, '-c', plain, '-k', '/etc/wechatpay/apiclient_key.pem']),
+      wxpay([...query, '-c', plain, '-k', './nowhere/apiclient_key.pem']),
+    ]);
+    expect(works.code, `stderr: ${works.stderr}`).toBe(0);
+    expect(JSON.parse(works.stdout).out_trade_no).toBe('P1');
+    expect(missing.code, `stderr: ${missing.stderr}`).toBe(2);
+    expect(missing.stderr).toMatch(/privateKey: cannot read \/etc\/wechatpay\/apiclient_key\.pem \(ENOENT\)/);
+    expect(missing.stderr).not.toMatch(/not a PEM/);
+    expect(missingRelative.code, `stderr: ${missingRelative.stderr}`).toBe(2);
+    // relative to the working directory (the repository root, where the spec runs wxpay)
+    expect(missingRelative.stderr).toContain(`cannot read ${join(process.cwd(), 'nowhere/apiclient_key.pem')} (ENOENT)`);
+  });
+
+  it('a path variable spelled --refund-id or --refundId names --refund_id; a flag that is no path variable is refused (issue 16)', async () => {
+    const seed = 'v3/ecommerce/refunds/{refund_id}/return-advance';
+    const sent = emulator.requests.length;
+    const [kebab, camel, stray] = await Promise.all([
+      wxpay([seed, '--refund-id=1', '-c', configPath, '-b', baseURL, '--json', '{"sub_mchid":"1900000109"}']),
+      wxpay(['v3.ecommerce.refunds._refund_id_.returnAdvance', '--refundId', '1', '-c', configPath, '-b', baseURL, '--json', '{}']),
+      wxpay([seed, '--refund_id=1', '--sub_mchid=1900000109', '-c', configPath, '-b', baseURL, '-X', 'GET']),
+    ]);
+    expect(kebab.code, `stderr: ${kebab.stderr}`).toBe(2);
+    expect(kebab.stderr).toBe(`wxpay: --refund_id: missing, the path variable refund_id of "${seed}"; you gave --refund-id — did you mean --refund_id?\n`);
+    expect(camel.code, `stderr: ${camel.stderr}`).toBe(2);
+    expect(camel.stderr).toMatch(/you gave --refundId — did you mean --refund_id\?/);
+    expect(stray.code, `stderr: ${stray.stderr}`).toBe(2);
+    expect(stray.stderr).toMatch(/--sub_mchid: not a path variable of "v3\/ecommerce\/refunds\/\{refund_id\}\/return-advance" \(its path variables: --refund_id\); query parameters go in --query '\{"sub_mchid":…\}'/);
+    expect(emulator.requests.length).toBe(sent);
+  });
+
+  // issue 16: `wxpay v3/certificates` with nothing configured said only "mchid: required"
+  it('with no configuration, names --config, every WECHATPAY_* variable it reads, and wxpay sandbox / doctor to try (issue 16)', async () => {
+    // the variables lib/cli/config.ts reads, written out: a variable dropped from the message or added unread fails here
+    const variables = [
+      'WECHATPAY_CONFIG',
+      'WECHATPAY_MCHID',
+      'WECHATPAY_SERIAL',
+      'WECHATPAY_PRIVATE_KEY',
+      'WECHATPAY_CERTS',
+      'WECHATPAY_APIV3_KEY',
+      'WECHATPAY_BASE_URL',
+      'WECHATPAY_HOSTS',
+      'WECHATPAY_GATEWAY_PREFIX',
+      'WECHATPAY_TIMEOUT',
+    ];
+    const sent = emulator.requests.length;
+    const [request, onlyBase, crt, partial, nothing] = await Promise.all([
+      wxpay(['v3/certificates']),
+      wxpay(['v3/certificates', '-b', baseURL]),
+      wxpay(['crt', '-o', join(dir, 'never')]),
+      wxpay(['v3/certificates', '-b', baseURL], { WECHATPAY_MCHID: emulator.merchant.mchid }),
+      wxpay([]),
+    ]);
+    for (const res of [request, onlyBase, crt]) {
+      expect(res.code, `stderr: ${res.stderr}`).toBe(2);
+      expect(res.stderr).toMatch(/^wxpay: no configuration: nothing gave mchid, serial, privateKey or certs\. /);
+      expect(res.stderr).toContain('--config wxpay.json');
+      for (const name of variables) expect(res.stderr).toContain(name);
+      expect(res.stderr.match(/WECHATPAY_[A-Z0-9_]+/g)?.sort()).toEqual([...variables].sort());
+      expect(res.stderr).toContain('wxpay sandbox --dir ./sandbox');
+      expect(res.stderr).toContain('wxpay --config ./sandbox/config.json');
+      expect(res.stderr).toContain('wxpay doctor');
+      expect(res.stderr.split('\n')).toHaveLength(2); // one line
+    }
+    expect(crt.stderr).toBe(request.stderr); // the configuration comes before the APIv3 key
+    // a configuration begun: the missing option, and the three places it can come from
+    expect(partial.code, `stderr: ${partial.stderr}`).toBe(2);
+    expect(partial.stderr).toMatch(/^wxpay: serial: required, the merchant API certificate serial number \(hex\); give it as --serial, WECHATPAY_SERIAL or "serial" in the --config file\n$/);
+    // `wxpay` alone: its usage says where the configuration comes from too
+    expect(nothing.code).toBe(2);
+    const usage = nothing.stdout + nothing.stderr;
+    expect(usage).toMatch(/Configuration \(crt, doctor, requests\): --config cfg\.json/);
+    for (const name of variables) expect(usage).toContain(name);
+    expect(usage).toMatch(/No credentials yet\? wxpay sandbox/);
+    expect(emulator.requests.length).toBe(sent);
+  });
+
   it('never prints the private key or the APIv3 key, even on failure', async () => {
     const res = await wxpay(['crt', '-c', configPath, '-b', baseURL], { WECHATPAY_APIV3_KEY: 'short-secret-key' });
     expect(res.code, `stderr: ${res.stderr}`).toBe(2);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { expandTemplate, variablesOf } from '../../lib/endpoint/template.js';
+import { expandTemplate, nearSpelling, variablesOf } from '../../lib/endpoint/template.js';
 import { ArgumentError } from '../../lib/errors.js';
+import { Builder } from '../../lib/index.js';
+import { Emulator } from '../../lib/testing/index.js';
 
 describe('expandTemplate', () => {
   const template = 'v3/ecommerce/refunds/{refund_id}/return-advance';
@@ -28,6 +30,38 @@ describe('expandTemplate', () => {
     expect((error as ArgumentError).field).toBe('refund_id');
     expect((error as Error).message).toContain('"refund_id"');
     expect((error as Error).message).toContain(template);
+  });
+
+  // issue 16: `{ refundId: '1' }` said refund_id was missing and nothing more
+  it.each([['refundId'], ['refund-id'], ['RefundId'], ['REFUND_ID'], ['refundid']])('names the variable meant when it is spelled %s', (given) => {
+    let error: unknown;
+    try {
+      expandTemplate(template, { [given]: '1', json: {} });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ArgumentError);
+    expect((error as ArgumentError).field).toBe('refund_id');
+    expect((error as Error).message).toBe(
+      `path variable "refund_id" is missing, null or empty (template "${template}"); you gave "${given}" — did you mean refund_id?`,
+    );
+  });
+
+  it('suggests nothing when no option is spelled like the variable (nearSpelling folds case, - and _ only)', () => {
+    expect(() => expandTemplate(template, { refund: '1', json: {} })).toThrow(/^path variable "refund_id" is missing, null or empty \(template "[^"]+"\)$/);
+    expect(nearSpelling('out_trade_no', { outTradeNo: 'T1', json: {} })).toBe('outTradeNo');
+    expect(nearSpelling('out_trade_no', { out_trade_no: 'T1' })).toBeUndefined(); // the variable itself is no misspelling
+    expect(nearSpelling('out_trade_no', { 'out-trade-no': undefined })).toBeUndefined(); // nothing given under it
+  });
+
+  it('a client call says it too, and sends nothing', async () => {
+    const emulator = Emulator.create();
+    const client = Builder.factory(emulator.clientConfig());
+    const loose = client.v3.ecommerce.refunds._refund_id_.returnAdvance as unknown as { post(options: object): Promise<unknown> };
+    await expect(loose.post({ refundId: '1', json: { sub_mchid: '1900000109' } })).rejects.toThrow(/you gave "refundId" — did you mean refund_id\?/);
+    await expect((client.chain('v3/ecommerce/refunds/{refund_id}/return-advance') as unknown as typeof loose).post({ 'refund-id': '1', json: {} })).rejects.toThrow(/you gave "refund-id" — did you mean refund_id\?/);
+    expect(emulator.requests).toHaveLength(0);
+    await client.close();
   });
 
   it('refuses objects and dot segments', () => {
