@@ -160,7 +160,7 @@ export function checkSerialMatchesCertificate(
     return result(id, 'fail', `serial ${shown(serial)} is not the serial of the merchant certificate (${certificate?.label}), which is ${actual}: WeChat Pay answers 401 SIGN_ERROR`, `Set serial to ${actual} — or, if the certificate is the old one, give the current apiclient_cert.pem.`);
   }
   if (written) return result(id, 'fail', `${written}; WeChat Pay reads it as one run of hex digits`, `Write it as ${actual}.`);
-  // the client sends serial in upper case (issue 16): only a missing or extra leading zero is left to say
+  // the client sends serial in upper case: only a missing or extra leading zero is left to say
   const sent = normalizeSerial(serial);
   const form = serialForm(sent, actual);
   if (form) {

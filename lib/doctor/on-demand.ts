@@ -1,7 +1,7 @@
 /**
  * The root's `diagnose`: the same function as `wechatpay-chain/doctor`'s, loaded on its first
- * call, so `import 'wechatpay-chain'` does not load the doctor's checks (issue 18 asks for
- * `diagnose` at the package root; the root's import stays as light as before).
+ * call, so `import 'wechatpay-chain'` does not load the doctor's checks: `diagnose` is at the
+ * package root, and the root's import stays as light as before.
  * @module
  */
 import type { DiagnoseOptions, Diagnosis, DoctorConfig } from './check.js';

@@ -205,7 +205,7 @@ export function checkMode(probe: Probe, answer: Answer | undefined, entries: rea
   const serial = answer.serial;
   const mode = serial !== undefined ? (serial.startsWith('PUB_KEY_ID_') ? 'public-key' : 'certificate') : noCertificates ? 'public-key' : listed ? 'certificate' : undefined;
   const names = entries.map((e) => e.name);
-  // as the client matches Wechatpay-Serial: a certificate serial in any case (issue 16)
+  // as the client matches Wechatpay-Serial: a certificate serial in any case
   const sameSerial = (a: string, b: string) => normalizeSerial(a) === normalizeSerial(b);
   const holds = (s: string) => names.some((n) => sameSerial(n, s));
   const has = entries.length === 0 ? 'certs is empty' : `certs holds ${names.map(shown).join(', ')}`;

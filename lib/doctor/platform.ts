@@ -102,7 +102,7 @@ export function checkPublicKeyIds(entries: readonly CertsEntry[]): DoctorCheck {
       findings.push({ status: 'fail', line: `${label} holds the certificate of serial ${actual}: answers signed with ${name} will not find it`, hint: `Name each certificate entry by its own serial (certs["${actual}"]). ${CERTIFICATE_HINT}` });
       continue;
     }
-    // the client keeps a certificate serial in upper case (issue 16): only the digits must match
+    // the client keeps a certificate serial in upper case: only the digits must match
     const form = serialForm(normalizeSerial(name), actual);
     if (form) {
       findings.push({ status: 'warn', line: `${label}: the certificate of serial ${actual}, named ${form}; Wechatpay-Serial is matched digit for digit`, hint: `Name it ${shown(actual)}, as WeChat Pay writes it in Wechatpay-Serial.` });

@@ -14,7 +14,7 @@
  */
 export { Emulator, generateKeyPair, UNSIGNED } from './emulator.js';
 export type { EmulatorOptions, GeneratedKeyPair, OutgoingResponse, RecordedRequest } from './emulator.js';
-// an optional peer (msw, @peculiar/x509) that is not installed (issue 16)
+// an optional peer (msw, @peculiar/x509) that is not installed
 export { MissingPeerError } from '../errors.js';
 export { FIRST_REFUND_ID, seedHandlers } from './handlers.js';
 export { MswDispatcher } from './msw-dispatcher.js';
@@ -25,17 +25,17 @@ export { APPLYMENT_SENSITIVE_FIELDS, beijingTime, platformHandlers } from './pla
 export type { PlatformState } from './platform-handlers.js';
 export { createNotification, notificationBody } from './notification.js';
 export type { NotificationInput } from './notification.js';
-// APIv2 emulation — issue 4
+// APIv2 emulation
 export { CERT_REQUIRED, handleApiV2, isApiV2Path, needsCertificate, v2Fail, v2Fields, v2Refuse, v2Reply } from './v2.js';
 export type { V2Outcome } from './v2.js';
 export { apiV2Handlers, FIRST_TRANSACTION_ID } from './v2-handlers.js';
-// the sandbox: orders, payments, refunds and notifications (issue 17)
+// the sandbox: orders, payments, refunds and notifications
 export { Sandbox, REFUND_DELAY } from './sandbox/sandbox.js';
 export type { SandboxHost, SandboxOptions } from './sandbox/sandbox.js';
 export { SandboxError } from './sandbox/errors.js';
 export { ANSWER_TIMEOUT, RETRY_SCHEDULE } from './sandbox/notifier.js';
 export type { Delivery } from './sandbox/notifier.js';
 export type { Order, Refund, RefundStatus, TradeState } from './sandbox/store.js';
-// media upload and bill download handlers (issue 5)
+// media upload and bill download handlers
 export { mediaHandlers } from './media-handlers.js';
 export type { MediaHandlerOptions } from './media-handlers.js';
