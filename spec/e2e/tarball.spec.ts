@@ -9,7 +9,7 @@
  * each compiled (TypeScript) and run. The build takes 20-30 s on two shared cores; each shape a
  * few seconds (a TypeScript one 10-20 s: its compilation checks the package's declarations).
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,7 @@ import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
 import { afterAll, beforeAll, describe, expect, it, type ExpectStatic } from 'vitest';
 import { VERSION } from '../../lib/version.js';
+import { runChild } from '../support/child.js';
 import {
   installTarball,
   moduleSubpaths,
@@ -44,14 +45,12 @@ interface Packed {
   files: Array<{ path: string; size: number }>;
 }
 
-function run(command: string, args: string[], cwd: string, timeout: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env, npm_config_offline: 'true', npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false', npm_config_loglevel: 'error' };
-    execFile(command, args, { cwd, timeout, env, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${command} ${args.join(' ')}: ${stderr || error.message}`));
-      else resolve(stdout);
-    });
-  });
+/** `command`'s stdout; rejects with its stderr when it fails (npm kept offline and quiet). */
+async function run(command: string, args: string[], cwd: string, timeout: number): Promise<string> {
+  const env = { ...process.env, npm_config_offline: 'true', npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false', npm_config_loglevel: 'error' };
+  const { code, stdout, stderr } = await runChild(command, args, { cwd, timeout, env });
+  if (code !== 0) throw new Error(`${command} ${args.join(' ')}: ${stderr || `exit code ${code}`}`);
+  return stdout;
 }
 
 /** npm itself: the one running this test (`npm test`), else the one installed beside node, else PATH's. */

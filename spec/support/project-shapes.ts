@@ -14,12 +14,12 @@
  * runtime import or type import fails here as it would for a user. Each linked package resolves
  * its own dependencies from its real path, as a hoisted `npm install` lays them out.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, parse } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { runChild, type ChildResult } from './child.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -44,19 +44,11 @@ export interface Store {
 }
 
 /** What one command printed. */
-export interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type Outcome = ChildResult;
 
 /** Runs `command` without a shell, bounded in time; never rejects. */
 export function run(command: string, args: readonly string[], cwd: string, timeout: number): Promise<Outcome> {
-  return new Promise((resolve) => {
-    execFile(command, args, { cwd, timeout, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr: error && !stderr ? error.message : stderr });
-    });
-  });
+  return runChild(command, args, { cwd, timeout });
 }
 
 /**

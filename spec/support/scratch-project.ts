@@ -9,21 +9,17 @@
  * `--preserve-symlinks` and `--preserve-symlinks-main` so bare imports from it, and from a main
  * module in it, resolve in the scratch project, through tsx).
  */
-import { execFile } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runChild, type ChildResult } from './child.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const TSX = join(root, 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs');
 
 /** What a child run printed and how it ended. */
-export interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type Run = ChildResult;
 
 export interface ScratchProject {
   dir: string;
@@ -75,13 +71,10 @@ export function scratchProject(kind: 'lib' | 'dist', options: { without: string[
       mkdirSync(join(dir, file, '..'), { recursive: true });
       writeFileSync(join(dir, file), text);
     },
-    node: (args, timeout = 15_000) =>
-      new Promise((resolve) => {
-        const flags = kind === 'lib' ? ['--preserve-symlinks', '--preserve-symlinks-main', '--import', TSX] : [];
-        execFile(process.execPath, [...flags, ...args], { cwd: dir, timeout, env: { PATH: process.env.PATH ?? '' } }, (error, stdout, stderr) =>
-          resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
-        );
-      }),
+    node: (args, timeout = 15_000) => {
+      const flags = kind === 'lib' ? ['--preserve-symlinks', '--preserve-symlinks-main', '--import', TSX] : [];
+      return runChild(process.execPath, [...flags, ...args], { cwd: dir, timeout, env: { PATH: process.env.PATH ?? '' } });
+    },
     entry: (subpath) => (kind === 'dist' ? `wechatpay-chain${subpath ? `/${subpath}` : ''}` : `./lib/${subpath ? `${subpath}/` : ''}index.ts`),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
