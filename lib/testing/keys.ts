@@ -91,17 +91,15 @@ export function emulatorKeys(bits: number, options: { fresh?: boolean; merchantK
     merchant: options.merchantKey === undefined ? undefined : pairOf(loadKey(options.merchantKey, 'private', 'merchantKey')),
     platform: options.platformKey === undefined ? undefined : pairOf(loadKey(options.platformKey, 'private', 'platformKey')),
   };
-  const cached = () => {
+  // a role not given: a new pair with `fresh`, else the process's (both generated on first use)
+  const generated = (role: keyof EmulatorKeys): GeneratedKeyPair => {
+    if (options.fresh === true) return generateKeyPair(bits);
     let keys = shared.get(bits);
     if (keys === undefined) {
       keys = { merchant: generateKeyPair(bits), platform: generateKeyPair(bits) };
       shared.set(bits, keys);
     }
-    return keys;
+    return keys[role];
   };
-  if (options.fresh === true) {
-    return { merchant: given.merchant ?? generateKeyPair(bits), platform: given.platform ?? generateKeyPair(bits) };
-  }
-  if (given.merchant && given.platform) return { merchant: given.merchant, platform: given.platform };
-  return { merchant: given.merchant ?? cached().merchant, platform: given.platform ?? cached().platform };
+  return { merchant: given.merchant ?? generated('merchant'), platform: given.platform ?? generated('platform') };
 }
